@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import type { operations } from '../../generated/admin.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
+import type { Domain } from '../domain/index.js';
+import { loadBundledDocument, mountOperations } from '../http/contract.js';
+import { HttpError } from '../http/errors.js';
+import type { Logger } from '../log.js';
+import { adminAccess } from './access.js';
+import { adminHandlers } from './handlers.js';
+
+export const ADMIN_BASE_PATH = '/api/v0';
+
+export interface AdminAppOptions {
+  domain: Domain;
+  logger: Logger;
+  adminApiToken: string | undefined;
+  publicBaseUrl: string;
+  validateResponses: boolean;
+}
+
+/** Every failure as the MaEVe `Status` body with a fitting HTTP code. */
+function statusBody(error: unknown, logger: Logger): { status: number; body: { status: string; error: string } } {
+  if (error instanceof HttpError) return { status: error.status, body: { status: error.statusText, error: error.message } };
+  if (error instanceof NotFoundError) return { status: 404, body: { status: 'Not Found', error: error.message } };
+  if (error instanceof ConflictError) return { status: 409, body: { status: 'Conflict', error: error.message } };
+  if (error instanceof InvalidInputError) return { status: 400, body: { status: 'Bad Request', error: error.message } };
+  logger.error({ err: error }, 'admin API request failed');
+  return { status: 500, body: { status: 'Internal Server Error', error: 'unexpected error; see the server log' } };
+}
+
+export function createAdminApp(options: AdminAppOptions): Hono {
+  const app = new Hono();
+  app.use('*', adminAccess(options.adminApiToken));
+  mountOperations<operations>(app, loadBundledDocument('admin'), '', adminHandlers(options.domain, options.publicBaseUrl), {
+    validateResponses: options.validateResponses,
+    onResponseMismatch: (operationId, status, message) =>
+      options.logger.error({ operationId, status }, `response does not match the contract: ${message}`),
+  });
+  app.all('*', (c) => c.json({ status: 'Not Found', error: `no operation ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    const { status, body } = statusBody(error, options.logger);
+    return c.json(body, status as 400);
+  });
+  return app;
+}

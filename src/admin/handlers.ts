@@ -1,0 +1,264 @@
+/** The admin API: thin translations between the contract's shapes and domain calls. */
+import type { components, operations } from '../../generated/admin.js';
+import type { Domain } from '../domain/index.js';
+import type { EvseInput, LocationInput, StoredLocation } from '../domain/locations.js';
+import type { PageRequest } from '../domain/pagination.js';
+import type { Station, StationRequest } from '../domain/stations.js';
+import type { Token } from '../domain/tokens.js';
+import type { OperationHandlers } from '../http/contract.js';
+import { paginationHeaders } from '../http/pagination.js';
+
+type Schemas = components['schemas'];
+
+const DEFAULT_LIMIT = 20;
+
+function pageOf(query: { offset?: number; limit?: number }): PageRequest {
+  return { offset: query.offset ?? 0, limit: query.limit ?? DEFAULT_LIMIT };
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+function chargeStationView(station: Station): Schemas['ChargeStation'] {
+  return {
+    id: station.id,
+    securityProfile: station.auth.securityProfile,
+    invalidUsernameAllowed: station.auth.invalidUsernameAllowed,
+    hasPassword: station.auth.passwordHash !== undefined,
+    registrationStatus: station.registrationStatus,
+    connection: {
+      connected: station.connection.connected,
+      ocppVersion: station.connection.ocppVersion as Schemas['ChargeStationConnection']['ocppVersion'],
+      connectedAt: iso(station.connection.connectedAt),
+      lastSeenAt: iso(station.connection.lastSeenAt),
+    },
+    bootInfo: { ...station.bootInfo, lastBootAt: iso(station.bootInfo.lastBootAt) },
+    pendingRequests: station.pendingRequests,
+    registeredAt: station.registeredAt.toISOString(),
+    updatedAt: station.updatedAt.toISOString(),
+  };
+}
+
+function requestView(request: StationRequest): Schemas['ChargeStationRequest'] {
+  return {
+    id: request.id,
+    chargeStationId: request.stationId,
+    kind: request.kind,
+    status: request.status,
+    payload: request.payload,
+    outcome: request.outcome,
+    createdAt: request.createdAt.toISOString(),
+    updatedAt: request.updatedAt.toISOString(),
+  };
+}
+
+function tokenView(token: Token): Schemas['Token'] {
+  return {
+    countryCode: token.countryCode,
+    partyId: token.partyId,
+    type: token.type,
+    uid: token.uid,
+    contractId: token.contractId,
+    ...(token.visualNumber !== null && { visualNumber: token.visualNumber }),
+    issuer: token.issuer,
+    ...(token.groupId !== null && { groupId: token.groupId }),
+    valid: token.valid,
+    ...(token.languageCode !== null && { languageCode: token.languageCode }),
+    cacheMode: token.cacheMode,
+    lastUpdated: token.lastUpdated.toISOString(),
+  };
+}
+
+function locationInput(body: Schemas['Location']): LocationInput {
+  return {
+    countryCode: body.country_code,
+    partyId: body.party_id,
+    name: body.name ?? null,
+    address: body.address,
+    city: body.city,
+    postalCode: body.postal_code ?? null,
+    state: body.state ?? null,
+    country: body.country,
+    latitude: body.coordinates.latitude,
+    longitude: body.coordinates.longitude,
+    parkingType: body.parking_type ?? null,
+    timeZone: body.time_zone,
+    publish: body.publish,
+    evses: (body.evses ?? []).map(
+      (evse): EvseInput => ({
+        uid: evse.uid,
+        evseId: evse.evse_id ?? null,
+        stationId: evse.station_id,
+        ocppEvseId: evse.ocpp_evse_id,
+        floorLevel: evse.floor_level,
+        physicalReference: evse.physical_reference,
+        connectors: evse.connectors.map((connector) => ({
+          id: connector.id,
+          standard: connector.standard,
+          format: connector.format,
+          powerType: connector.power_type,
+          maxVoltage: connector.max_voltage,
+          maxAmperage: connector.max_amperage,
+          maxElectricPower: connector.max_electric_power,
+        })),
+      }),
+    ),
+  };
+}
+
+function locationView(location: StoredLocation): Schemas['StoredLocation'] {
+  return {
+    id: location.id,
+    country_code: location.countryCode,
+    party_id: location.partyId,
+    name: location.name,
+    address: location.address,
+    city: location.city,
+    postal_code: location.postalCode,
+    state: location.state,
+    country: location.country,
+    coordinates: { latitude: location.latitude, longitude: location.longitude },
+    parking_type: location.parkingType,
+    time_zone: location.timeZone,
+    publish: location.publish,
+    last_updated: location.lastUpdated.toISOString(),
+    evses: location.evses.map((evse) => ({
+      uid: evse.uid,
+      evse_id: evse.evseId,
+      station_id: evse.stationId,
+      ocpp_evse_id: evse.ocppEvseId,
+      ...(evse.floorLevel !== undefined && { floor_level: evse.floorLevel }),
+      ...(evse.physicalReference !== undefined && { physical_reference: evse.physicalReference }),
+      status: evse.status,
+      last_updated: evse.lastUpdated.toISOString(),
+      connectors: evse.connectors.map((connector) => ({
+        id: connector.id,
+        standard: connector.standard as Schemas['Connector']['standard'],
+        format: connector.format as Schemas['Connector']['format'],
+        power_type: connector.powerType as Schemas['Connector']['power_type'],
+        max_voltage: connector.maxVoltage,
+        max_amperage: connector.maxAmperage,
+        ...(connector.maxElectricPower !== undefined && { max_electric_power: connector.maxElectricPower }),
+      })),
+    })),
+  };
+}
+
+export function adminHandlers(domain: Domain, publicBaseUrl: string): OperationHandlers<operations> {
+  const { stations, tokens, certificates, parties, locations } = domain;
+  return {
+    listChargeStations: async ({ query, context }) => {
+      const page = await stations.list(pageOf(query));
+      return {
+        status: 200,
+        body: page.items.map(chargeStationView),
+        headers: paginationHeaders(context, page, publicBaseUrl),
+      };
+    },
+    lookupChargeStation: async ({ path }) => ({
+      status: 200,
+      body: chargeStationView(await stations.get(path.csId)),
+    }),
+    registerChargeStation: async ({ path, body }) => {
+      await stations.register(path.csId, {
+        securityProfile: body.securityProfile,
+        passwordHash: body.base64SHA256Password,
+        invalidUsernameAllowed: body.invalidUsernameAllowed ?? false,
+      });
+      return { status: 201 };
+    },
+    reconfigureChargeStation: async ({ path, query, body }) => {
+      const payload = { settings: body, reboot: query.reboot ?? false };
+      return { status: 200, body: requestView(await stations.addRequest(path.csId, 'reconfigure', payload)) };
+    },
+    installChargeStationCertificates: async ({ path, body }) => {
+      const certificatesToInstall = body.certificates.map((certificate) => ({
+        ...certificate,
+        status: certificate.status ?? 'Pending',
+      }));
+      const request = await stations.addRequest(path.csId, 'certificates', { certificates: certificatesToInstall });
+      return { status: 200, body: requestView(request) };
+    },
+    lookupChargeStationAuth: async ({ path }) => {
+      const auth = await stations.auth(path.csId);
+      return {
+        status: 200,
+        body: {
+          securityProfile: auth.securityProfile,
+          ...(auth.passwordHash !== undefined && { base64SHA256Password: auth.passwordHash }),
+          invalidUsernameAllowed: auth.invalidUsernameAllowed,
+        },
+      };
+    },
+    triggerChargeStation: async ({ path, body }) => ({
+      status: 200,
+      body: requestView(await stations.addRequest(path.csId, 'trigger', { trigger: body.trigger })),
+    }),
+    listChargeStationRequests: async ({ path, query, context }) => {
+      const page = await stations.listRequests(path.csId, pageOf(query), query.status);
+      return {
+        status: 200,
+        body: page.items.map(requestView),
+        headers: paginationHeaders(context, page, publicBaseUrl),
+      };
+    },
+    lookupChargeStationRequest: async ({ path }) => ({
+      status: 200,
+      body: requestView(await stations.getRequest(path.csId, path.requestId)),
+    }),
+    listTokens: async ({ query, context }) => {
+      const page = await tokens.list(pageOf(query));
+      return { status: 200, body: page.items.map(tokenView), headers: paginationHeaders(context, page, publicBaseUrl) };
+    },
+    setToken: async ({ body }) => {
+      await tokens.upsert({
+        countryCode: body.countryCode,
+        partyId: body.partyId,
+        type: body.type,
+        uid: body.uid,
+        contractId: body.contractId,
+        visualNumber: body.visualNumber ?? null,
+        issuer: body.issuer,
+        groupId: body.groupId ?? null,
+        valid: body.valid,
+        languageCode: body.languageCode ?? null,
+        cacheMode: body.cacheMode,
+      });
+      return { status: 201 };
+    },
+    lookupToken: async ({ path }) => ({ status: 200, body: tokenView(await tokens.get(path.tokenUid)) }),
+    deleteToken: async ({ path }) => {
+      await tokens.delete(path.tokenUid);
+      return { status: 204 };
+    },
+    uploadCertificate: async ({ body, context }) => {
+      const hash = await certificates.upload(body.certificate);
+      const location = new URL(context.req.url).pathname.replace(/\/$/, '') + '/' + encodeURIComponent(hash);
+      return { status: 201, headers: { Location: location } };
+    },
+    lookupCertificate: async ({ path }) => ({
+      status: 200,
+      body: { certificate: (await certificates.get(path.certificateHash)).pem },
+    }),
+    deleteCertificate: async ({ path }) => {
+      await certificates.delete(path.certificateHash);
+      return { status: 204 };
+    },
+    registerParty: async ({ body }) => {
+      await parties.register({ token: body.token, versionsUrl: body.url, status: body.status ?? 'PENDING' });
+      return { status: 201 };
+    },
+    listLocations: async ({ query, context }) => {
+      const page = await locations.list(pageOf(query));
+      return {
+        status: 200,
+        body: page.items.map(locationView),
+        headers: paginationHeaders(context, page, publicBaseUrl),
+      };
+    },
+    lookupLocation: async ({ path }) => ({ status: 200, body: locationView(await locations.get(path.locationId)) }),
+    registerLocation: async ({ path, body }) => {
+      await locations.register(path.locationId, locationInput(body));
+      return { status: 201 };
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** Assembles the HTTP surface: system endpoints, docs, and each wing's API under its base path. */
+import { Hono } from 'hono';
+import type { operations as systemOperations } from '../../generated/system.js';
+import { ADMIN_BASE_PATH, createAdminApp } from '../admin/app.js';
+import type { Config } from '../config.js';
+import { pingDatabase, type DatabaseHandle } from '../db/client.js';
+import type { Domain } from '../domain/index.js';
+import type { Logger } from '../log.js';
+import { loadBundledDocument, mountOperations, type OperationHandlers } from './contract.js';
+import { mountDocs } from './docs.js';
+
+export interface AppContext {
+  config: Config;
+  publicBaseUrl: string;
+  database: DatabaseHandle;
+  domain: Domain;
+  logger: Logger;
+  version: string;
+  startedAt: number;
+}
+
+function systemHandlers(ctx: AppContext): OperationHandlers<systemOperations> {
+  return {
+    getHealth: async () => {
+      const started = performance.now();
+      const uptimeSeconds = (Date.now() - ctx.startedAt) / 1000;
+      try {
+        await pingDatabase(ctx.database.db);
+        const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+        return {
+          status: 200,
+          body: { status: 'ok', version: ctx.version, uptimeSeconds, database: { kind: ctx.database.kind, ok: true, latencyMs } },
+        };
+      } catch (error) {
+        return {
+          status: 503,
+          body: {
+            status: 'unavailable',
+            version: ctx.version,
+            uptimeSeconds,
+            database: { kind: ctx.database.kind, ok: false, latencyMs: null, error: (error as Error).message },
+          },
+        };
+      }
+    },
+  };
+}
+
+export function createApp(ctx: AppContext): Hono {
+  const app = new Hono();
+  mountOperations<systemOperations>(app, loadBundledDocument('system'), '', systemHandlers(ctx), {
+    validateResponses: ctx.config.validateResponses,
+  });
+  mountDocs(app);
+  app.route(
+    ADMIN_BASE_PATH,
+    createAdminApp({
+      domain: ctx.domain,
+      logger: ctx.logger,
+      adminApiToken: ctx.config.adminApiToken,
+      publicBaseUrl: ctx.publicBaseUrl,
+      validateResponses: ctx.config.validateResponses,
+    }),
+  );
+  app.get('/', (c) => c.redirect('/docs/'));
+  app.notFound((c) => c.json({ status: 'Not Found', error: `nothing at ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    ctx.logger.error({ err: error }, 'request failed');
+    return c.json({ status: 'Internal Server Error', error: 'unexpected error; see the server log' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,97 @@
+/**
+ * Runtime validation compiled from a bundled OpenAPI 3.1 document (generated/openapi/<name>.json): the document's
+ * component schemas are the only schemas; nothing is restated here.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsPlugin from 'ajv-formats';
+
+// ajv-formats is CommonJS with a default export; under NodeNext its callable is on `.default`.
+const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
+
+export type JsonSchema = Record<string, unknown>;
+
+const COMPONENT_REF = '#/components/schemas/';
+/** OpenAPI annotations that may sit inside a schema and mean nothing to validation. */
+const OPENAPI_KEYWORDS = ['example', 'externalDocs', 'xml', 'discriminator'];
+
+/** Rewrites `#/components/schemas/X` to `<id>#/$defs/X` so that a schema can stand on its own in Ajv. */
+function rewriteRefs(value: unknown, documentId: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, documentId));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (key === '$ref' && typeof child === 'string' && child.startsWith(COMPONENT_REF)) {
+      out[key] = `${documentId}#/$defs/${child.slice(COMPONENT_REF.length)}`;
+    } else {
+      out[key] = rewriteRefs(child, documentId);
+    }
+  }
+  return out;
+}
+
+export class SchemaCompiler {
+  private readonly ajv: Ajv2020;
+  private readonly cache = new Map<string, ValidateFunction>();
+
+  constructor(
+    private readonly documentId: string,
+    componentSchemas: Record<string, JsonSchema>,
+  ) {
+    this.ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    addFormats(this.ajv);
+    for (const keyword of OPENAPI_KEYWORDS) this.ajv.addKeyword(keyword);
+    this.ajv.addKeyword({ keyword: 'x-anode', schemaType: ['object', 'string', 'boolean'] });
+    this.ajv.addSchema({ $id: documentId, $defs: rewriteRefs(componentSchemas, documentId) as object });
+  }
+
+  /** A validator for a schema taken from the document (it may reference the document's components). */
+  compile(schema: JsonSchema): ValidateFunction {
+    const key = JSON.stringify(schema);
+    let validate = this.cache.get(key);
+    if (!validate) {
+      validate = this.ajv.compile(rewriteRefs(schema, this.documentId) as JsonSchema);
+      this.cache.set(key, validate);
+    }
+    return validate;
+  }
+
+  /** A validator for one named component schema. */
+  component(name: string): ValidateFunction {
+    return this.compile({ $ref: `${COMPONENT_REF}${name}` });
+  }
+}
+
+/** `/evses/0/connectors/1/standard` → `evses[0].connectors[1].standard` */
+function fieldPath(prefix: string, instancePath: string): string {
+  const parts = instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let path = prefix;
+  for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path ? `.${part}` : part;
+  return path || '(root)';
+}
+
+function describeError(prefix: string, error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${fieldPath(prefix, `${error.instancePath}/${String(params.additionalProperty)}`)} is not a known field`;
+    case 'required':
+      return `${fieldPath(prefix, `${error.instancePath}/${String(params.missingProperty)}`)} is required`;
+    case 'enum':
+      return `${fieldPath(prefix, error.instancePath)} must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'propertyNames':
+      return `${fieldPath(prefix, error.instancePath)} has a key that is not allowed (${String(params.propertyName)})`;
+    default:
+      return `${fieldPath(prefix, error.instancePath)} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+/**
+ * One line naming every offending field. Wrapper errors (`if`/`then`, `allOf`) repeat what their inner errors say,
+ * so they are dropped when anything more specific was found.
+ */
+export function describeErrors(prefix: string, errors: ErrorObject[] | null | undefined): string {
+  const all = errors ?? [];
+  const specific = all.filter((error) => !['if', 'allOf', 'anyOf', 'oneOf', 'then', 'else'].includes(error.keyword));
+  const messages = [...new Set((specific.length > 0 ? specific : all).map((error) => describeError(prefix, error)))];
+  return messages.join('; ');
+}
