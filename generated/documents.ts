@@ -9,5 +9,15 @@ export const servedDocuments = [
     "name": "system",
     "title": "Anode system endpoints",
     "source": "openapi/system.yaml"
+  },
+  {
+    "name": "ocpi-2.2.1-cpo",
+    "title": "OCPI 2.2.1, Anode as CPO",
+    "source": "openapi/ocpi/2.2.1/cpo.yaml"
+  },
+  {
+    "name": "ocpi-2.2.1-emsp",
+    "title": "OCPI 2.2.1, a partner eMSP (what Anode calls)",
+    "source": "openapi/ocpi/2.2.1/emsp.yaml"
   }
 ] as const;

@@ -26,6 +26,8 @@ interface Contract {
 const CONTRACTS: Contract[] = [
   { name: 'admin', source: 'openapi/admin.yaml', clientFactory: 'createAdminClient' },
   { name: 'system', source: 'openapi/system.yaml', clientFactory: 'createSystemClient' },
+  { name: 'ocpi-2.2.1-cpo', source: 'openapi/ocpi/2.2.1/cpo.yaml', clientFactory: 'createOcpiCpoClient' },
+  { name: 'ocpi-2.2.1-emsp', source: 'openapi/ocpi/2.2.1/emsp.yaml', clientFactory: 'createOcpiEmspClient' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
