@@ -183,6 +183,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send any OCPP call to a connected charge station (Anode addition)
+         * @description Sends one CSMS-initiated OCPP call (RemoteStartTransaction, Reset, SetChargingProfile, GetVariables, …) and
+         *     waits for the answer. The payload is validated against the OCPP schema of the version the station speaks on
+         *     its current connection. The call and its answer are recorded (see `/cs/{csId}/calls`). A station that answers
+         *     with a CALLERROR gives status `CallError`; one that does not answer in time, a 504.
+         */
+        post: operations["callChargeStation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /** The calls Anode made to a charge station, and their answers, newest first (Anode addition) */
+        get: operations["listChargeStationCalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /** Live status of each outlet, as the station last reported it (Anode addition) */
+        get: operations["listChargeStationConnectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Notifications the station sent, kept as they came, newest first (Anode addition)
+         * @description Security events, firmware / diagnostics / log status, reports, data transfers, certificate signing requests.
+         */
+        get: operations["listChargeStationEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /** The station's transactions, newest first (Anode addition) */
+        get: operations["listChargeStationTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transactions/{transactionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Anode's transaction id (the OCPP 1.6 transactionId) */
+                transactionId: number;
+            };
+            cookie?: never;
+        };
+        /** A transaction with its meter values (Anode addition) */
+        get: operations["lookupTransaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/token": {
         parameters: {
             query?: never;
@@ -376,6 +505,10 @@ export interface components {
             bootInfo: components["schemas"]["ChargeStationBootInfo"];
             /** @description Requests not yet answered by the station */
             pendingRequests: number;
+            /** @description Last firmware status the station reported */
+            firmwareStatus: string | null;
+            /** @description Last diagnostics / log upload status the station reported */
+            diagnosticsStatus: string | null;
             /** Format: date-time */
             registeredAt: string;
             /** Format: date-time */
@@ -453,6 +586,112 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /**
+         * @description A call a CSMS may send in OCPP 1.6 (with the security extension) or OCPP 2.0.1; which ones a station takes depends on its version
+         * @enum {string}
+         */
+        OcppAction: "CancelReservation" | "CertificateSigned" | "ChangeAvailability" | "ChangeConfiguration" | "ClearCache" | "ClearChargingProfile" | "ClearDisplayMessage" | "ClearVariableMonitoring" | "CostUpdated" | "CustomerInformation" | "DataTransfer" | "DeleteCertificate" | "ExtendedTriggerMessage" | "GetBaseReport" | "GetChargingProfiles" | "GetCompositeSchedule" | "GetConfiguration" | "GetDiagnostics" | "GetDisplayMessages" | "GetInstalledCertificateIds" | "GetLocalListVersion" | "GetLog" | "GetMonitoringReport" | "GetReport" | "GetTransactionStatus" | "GetVariables" | "InstallCertificate" | "PublishFirmware" | "RemoteStartTransaction" | "RemoteStopTransaction" | "RequestStartTransaction" | "RequestStopTransaction" | "ReserveNow" | "Reset" | "SendLocalList" | "SetChargingProfile" | "SetDisplayMessage" | "SetMonitoringBase" | "SetMonitoringLevel" | "SetNetworkProfile" | "SetVariableMonitoring" | "SetVariables" | "SignedUpdateFirmware" | "TriggerMessage" | "UnlockConnector" | "UnpublishFirmware" | "UpdateFirmware";
+        ChargeStationCall: {
+            action: components["schemas"]["OcppAction"];
+            /** @description The OCPP request payload, as the station's OCPP version defines it */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** @description How long to wait for the answer (default OCPP_CALL_TIMEOUT_SECONDS) */
+            timeoutSeconds?: number;
+        };
+        ChargeStationCallResult: {
+            action: string;
+            /** @enum {string} */
+            ocppVersion: "ocpp1.6" | "ocpp2.0.1";
+            /** @enum {string} */
+            status: "Answered" | "CallError";
+            /** @description The station's answer (when Answered) */
+            response?: {
+                [key: string]: unknown;
+            };
+            /** @description The CALLERROR code (when CallError) */
+            errorCode?: string;
+            errorDescription?: string;
+        };
+        RecordedCall: {
+            id: number;
+            action: string;
+            request: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "Sent" | "Answered" | "CallError" | "Timeout" | "Failed";
+            response: {
+                [key: string]: unknown;
+            } | null;
+            errorCode: string | null;
+            errorDescription: string | null;
+            /** @description The operator request this call delivers */
+            requestId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            answeredAt: string | null;
+        };
+        ConnectorStatus: {
+            /** @description OCPP 1.6 connectorId or OCPP 2.0.1 evseId; 0 is the station as a whole */
+            evseId: number;
+            /** @description OCPP 2.0.1 connectorId; 0 when reported for the EVSE as a whole */
+            connectorId: number;
+            /** @description The OCPP status as reported */
+            status: string;
+            errorCode: string | null;
+            info: string | null;
+            /** Format: date-time */
+            reportedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        StationEvent: {
+            id: number;
+            action: string;
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        Transaction: {
+            /** @description Anode's id; the OCPP 1.6 transactionId */
+            id: number;
+            chargeStationId: string;
+            ocppVersion: string;
+            /** @description The OCPP 2.0.1 station's transactionId */
+            stationTransactionId: string | null;
+            evseId: number;
+            connectorId: number;
+            idTag: string | null;
+            authorizationStatus: string | null;
+            meterStartWh: number;
+            meterStopWh: number | null;
+            lastMeterWh: number | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            stoppedAt: string | null;
+            stopReason: string | null;
+        };
+        MeterValue: {
+            /** Format: date-time */
+            sampledAt: string;
+            measurand: string;
+            phase: string | null;
+            unit: string | null;
+            context: string | null;
+            location: string | null;
+            value: number | null;
+            rawValue: string | null;
+        };
+        TransactionWithMeterValues: {
+            transaction: components["schemas"]["Transaction"];
+            meterValues: components["schemas"]["MeterValue"][];
+        };
         /** @description ISO-3166 alpha-2 country code */
         CountryCode: string;
         /** @description Party id (ISO-15118) */
@@ -487,6 +726,11 @@ export interface components {
              * @enum {string}
              */
             cacheMode: "ALWAYS" | "ALLOWED" | "ALLOWED_OFFLINE" | "NEVER";
+            /**
+             * Format: date-time
+             * @description When the token stops being accepted; OCPP authorization answers Expired after it (Anode addition)
+             */
+            expiryDate?: string;
             /**
              * Format: date-time
              * @description When the record was last updated (set by the server; ignored on create/update)
@@ -922,6 +1166,203 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChargeStationRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    callChargeStation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChargeStationCall"];
+            };
+        };
+        responses: {
+            /** @description The station's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeStationCallResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description The station is not connected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description The station did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationCalls: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of calls */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordedCall"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationConnectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per reported EVSE / connector */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorStatus"][];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationEvents: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+                /** @description Only events of this OCPP action */
+                action?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StationEvent"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationTransactions: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transactions */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transaction"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    lookupTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Anode's transaction id (the OCPP 1.6 transactionId) */
+                transactionId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionWithMeterValues"];
                 };
             };
             400: components["responses"]["BadRequest"];

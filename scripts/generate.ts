@@ -5,6 +5,7 @@
  *   generated/<name>.ts                 openapi-typescript types (paths, components, operations)
  *   generated/<name>-client.ts          a typed openapi-fetch client factory
  *   generated/documents.ts              the index of served documents (the docs page lists it)
+ *   generated/ocpp16.ts, ocpp201.ts     OCPP message types from the JSON schemas that ocpp-rpc ships
  *
  * `--check` writes nothing and fails when generated/ differs from what the documents produce.
  */
@@ -58,6 +59,74 @@ export function ${contract.clientFactory}(options: ClientOptions & { baseUrl: st
 `;
 }
 
+/** OCPP message schemas as ocpp-rpc ships them (the OCA JSON schemas), one list per OCPP version. */
+const OCPP_VERSIONS = [
+  { name: 'ocpp16', subprotocol: 'ocpp1.6', file: 'ocpp1_6.json', interfaceName: 'Ocpp16Actions' },
+  { name: 'ocpp201', subprotocol: 'ocpp2.0.1', file: 'ocpp2_0_1.json', interfaceName: 'Ocpp201Actions' },
+];
+
+type JsonSchema = Record<string, unknown>;
+
+function rewriteDefinitionRefs(value: unknown, rename: (name: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteDefinitionRefs(item, rename));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) =>
+      key === '$ref' && typeof child === 'string' && child.startsWith('#/definitions/')
+        ? [key, `#/components/schemas/${rename(child.slice('#/definitions/'.length))}`]
+        : [key, rewriteDefinitionRefs(child, rename)],
+    ),
+  );
+}
+
+/**
+ * Turns the per-message draft-07 schemas into one OpenAPI components section: `<Action>Request` / `<Action>Response`,
+ * with the shared definitions hoisted. A definition whose content differs between messages (OCPP 2.0.1 reuses some
+ * enum names with other values) keeps one copy per message, prefixed with the message's name.
+ */
+function ocppComponents(schemas: JsonSchema[]): { components: Record<string, JsonSchema>; actions: string[] } {
+  const seen = new Map<string, string>();
+  const conflicting = new Set<string>();
+  for (const schema of schemas) {
+    for (const [name, definition] of Object.entries((schema.definitions ?? {}) as Record<string, unknown>)) {
+      const text = JSON.stringify(definition);
+      if (seen.has(name) && seen.get(name) !== text) conflicting.add(name);
+      seen.set(name, text);
+    }
+  }
+  const components: Record<string, JsonSchema> = {};
+  const actions = new Set<string>();
+  for (const schema of schemas) {
+    const [action, kind] = String(schema.$id).replace(/^urn:/, '').split('.');
+    actions.add(action);
+    const messageName = `${action}${kind === 'req' ? 'Request' : 'Response'}`;
+    const rename = (name: string) => (conflicting.has(name) ? `${messageName}_${name}` : name);
+    const { $id: _id, $schema: _schema, definitions = {}, ...body } = schema as JsonSchema & { definitions?: object };
+    for (const [name, definition] of Object.entries(definitions)) {
+      components[rename(name)] = rewriteDefinitionRefs(definition, rename) as JsonSchema;
+    }
+    components[messageName] = rewriteDefinitionRefs(body, rename) as JsonSchema;
+  }
+  return { components, actions: [...actions].sort() };
+}
+
+async function ocppTypes(version: (typeof OCPP_VERSIONS)[number]): Promise<string> {
+  const path = join(root, 'node_modules', 'ocpp-rpc', 'lib', 'schemas', version.file);
+  const schemas = JSON.parse(await readFile(path, 'utf8')) as JsonSchema[];
+  const { components, actions } = ocppComponents(schemas);
+  const document = { openapi: '3.1.0', info: { title: version.subprotocol, version: '1' }, paths: {}, components: { schemas: components } };
+  const types = astToString(await openapiTS(document as never, { alphabetize: true }));
+  const entries = actions
+    .map((action) => `  ${action}: { request: components['schemas']['${action}Request']; response: components['schemas']['${action}Response'] };`)
+    .join('\n');
+  return `${banner(`ocpp-rpc/lib/schemas/${version.file}`)}${types}
+/** Every ${version.subprotocol} action with its request and response payload types. */
+export interface ${version.interfaceName} {
+${entries}
+}
+`;
+}
+
 function documentsIndex(documents: Array<{ name: string; title: string; source: string }>): string {
   return `${banner('openapi/')}export const servedDocuments = ${JSON.stringify(documents, null, 2)} as const;\n`;
 }
@@ -76,6 +145,7 @@ async function produce(): Promise<Map<string, string>> {
     index.push({ name: contract.name, title, source: contract.source });
   }
   files.set('documents.ts', documentsIndex(index));
+  for (const version of OCPP_VERSIONS) files.set(`${version.name}.ts`, await ocppTypes(version));
   return files;
 }
 

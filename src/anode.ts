@@ -1,16 +1,20 @@
-/** Composition root: config → database → domain → HTTP server. */
+/** Composition root: config → database → bus → domain → HTTP server with the OCPP gateway on the same port. */
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { InProcessBus } from './cluster/bus.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createDomain } from './domain/index.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
+import { OcppGateway } from './ocpp/gateway.js';
 
 export interface RunningAnode {
-  /** e.g. http://127.0.0.1:8080 */
+  /** e.g. http://127.0.0.1:8080 (https when Anode serves TLS) */
   url: string;
   port: number;
   stop(): Promise<void>;
@@ -25,24 +29,37 @@ function listen(server: ServerType): Promise<AddressInfo> {
   });
 }
 
-function closeServer(server: ServerType, graceMs: number): Promise<void> {
+function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const http = server as import('node:http').Server;
-    const force = setTimeout(() => http.closeAllConnections(), graceMs);
-    http.close(() => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
       clearTimeout(force);
       resolve();
     });
-    http.closeIdleConnections();
+    server.closeIdleConnections();
   });
 }
 
 export async function startAnode(config: Config, logger: Logger): Promise<RunningAnode> {
   const database = await openDatabase(config.database);
-  const domain = createDomain(database.db, { cpo: config.cpo, defaultTimeZone: config.defaultTimeZone });
+  const bus = new InProcessBus();
+  const domain = createDomain(database.db, bus, { cpo: config.cpo, defaultTimeZone: config.defaultTimeZone });
+  await domain.stations.clearConnections(config.nodeId);
+  const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp });
+
   // The app is built once the port is known: links default to where the node listens (PORT may be 0).
   let app: Hono | undefined;
-  const server = serve({ fetch: (request, env) => app!.fetch(request, env), hostname: config.host, port: config.port });
+  const tls = config.tls;
+  const server = serve({
+    fetch: (request, env) => app!.fetch(request, env),
+    hostname: config.host,
+    port: config.port,
+    ...(tls && {
+      createServer: createHttpsServer,
+      serverOptions: { cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: true, rejectUnauthorized: false },
+    }),
+  }) as Server;
+  server.on('upgrade', gateway.handleUpgrade);
   let address: AddressInfo;
   try {
     address = await listen(server);
@@ -51,21 +68,28 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
     throw error;
   }
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const scheme = tls ? 'https' : 'http';
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
-  app = createApp({ config, publicBaseUrl, database, domain, logger, version, startedAt: Date.now() });
+  app = createApp({ config, publicBaseUrl, database, domain, stationLink: gateway, logger, version, startedAt: Date.now() });
+  const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
-    { database: database.kind, docs: `${url}/docs`, admin: `${url}/api/v0`, health: `${url}/health` },
-    `Anode ${version} listening on ${url}: docs ${url}/docs, admin API ${url}/api/v0, health ${url}/health`,
+    { database: database.kind, docs: `${url}/docs`, admin: `${url}/api/v0`, health: `${url}/health`, ocpp: ocppUrl },
+    `Anode ${version} listening on ${url}: docs ${url}/docs, admin API ${url}/api/v0, health ${url}/health, OCPP ${ocppUrl}`,
   );
   if (config.adminApiToken === undefined) {
     logger.warn('ADMIN_API_TOKEN is not set: the admin API answers loopback clients only');
+  }
+  if (config.ocpp.allowUnregistered) {
+    logger.warn('OCPP_ALLOW_UNREGISTERED is on: any station id is admitted without authentication (labs only)');
   }
   return {
     url,
     port: address.port,
     stop: async () => {
+      await gateway.close();
       await closeServer(server, 5000);
+      await domain.flush();
       await database.close();
     },
   };

@@ -1,4 +1,6 @@
 /** Environment → typed configuration, validated once at start. */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseTarget } from './db/client.js';
 import { isTimeZone } from './domain/time.js';
@@ -17,6 +19,19 @@ export interface Config {
   defaultTimeZone: string;
   /** Check every API response against its contract (on in tests and development). */
   validateResponses: boolean;
+  /** This node's name in the cluster: which stations' sockets it holds is recorded under it. */
+  nodeId: string;
+  ocpp: {
+    heartbeatIntervalSeconds: number;
+    pendingIntervalSeconds: number;
+    callTimeoutMs: number;
+    maxMessageBytes: number;
+    maxBadMessages: number;
+    allowUnregistered: boolean;
+    pingIntervalMs: number;
+  };
+  /** Anode serves TLS itself when a certificate and key are given; the CA verifies station client certificates. */
+  tls: { cert: Buffer; key: Buffer; clientCa: Buffer | undefined } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -43,6 +58,28 @@ function timeZone(env: Env, name: string, fallback: string): string {
   const value = env[name] || fallback;
   if (!isTimeZone(value)) throw new ConfigError(`${name} must be an IANA time zone, got "${value}"`);
   return value;
+}
+
+function readFile(env: Env, name: string): Buffer | undefined {
+  const path = env[name];
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+function tlsFiles(env: Env): Config['tls'] {
+  const cert = readFile(env, 'TLS_CERT');
+  const key = readFile(env, 'TLS_KEY');
+  const clientCa = readFile(env, 'TLS_CLIENT_CA');
+  if (!cert && !key) {
+    if (clientCa) throw new ConfigError('TLS_CLIENT_CA needs TLS_CERT and TLS_KEY');
+    return undefined;
+  }
+  if (!cert || !key) throw new ConfigError('TLS_CERT and TLS_KEY go together');
+  return { cert, key, clientCa };
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
@@ -91,5 +128,16 @@ export function loadConfig(env: Env = process.env): Config {
     },
     defaultTimeZone: timeZone(env, 'DEFAULT_TIME_ZONE', 'Europe/Amsterdam'),
     validateResponses: flag(env, 'VALIDATE_RESPONSES', env.NODE_ENV !== 'production'),
+    nodeId: env.NODE_ID || hostname(),
+    ocpp: {
+      heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 10, 86400),
+      pendingIntervalSeconds: integer(env, 'OCPP_PENDING_INTERVAL', 10, 1, 3600),
+      callTimeoutMs: integer(env, 'OCPP_CALL_TIMEOUT_SECONDS', 30, 1, 600) * 1000,
+      maxMessageBytes: integer(env, 'OCPP_MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      maxBadMessages: integer(env, 'OCPP_MAX_BAD_MESSAGES', 10, 0, 1000),
+      allowUnregistered: flag(env, 'OCPP_ALLOW_UNREGISTERED', false),
+      pingIntervalMs: integer(env, 'OCPP_PING_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
+    },
+    tls: tlsFiles(env),
   };
 }

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { operations } from '../../generated/admin.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { InvalidStationCallError, StationNotConnectedError, StationTimeoutError } from '../domain/station-calls.js';
 import type { Domain } from '../domain/index.js';
+import type { StationLink } from '../domain/station-calls.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
 import { HttpError } from '../http/errors.js';
 import type { Logger } from '../log.js';
@@ -12,6 +14,7 @@ export const ADMIN_BASE_PATH = '/api/v0';
 
 export interface AdminAppOptions {
   domain: Domain;
+  stationLink: StationLink;
   logger: Logger;
   adminApiToken: string | undefined;
   publicBaseUrl: string;
@@ -23,7 +26,11 @@ function statusBody(error: unknown, logger: Logger): { status: number; body: { s
   if (error instanceof HttpError) return { status: error.status, body: { status: error.statusText, error: error.message } };
   if (error instanceof NotFoundError) return { status: 404, body: { status: 'Not Found', error: error.message } };
   if (error instanceof ConflictError) return { status: 409, body: { status: 'Conflict', error: error.message } };
-  if (error instanceof InvalidInputError) return { status: 400, body: { status: 'Bad Request', error: error.message } };
+  if (error instanceof InvalidInputError || error instanceof InvalidStationCallError) {
+    return { status: 400, body: { status: 'Bad Request', error: error.message } };
+  }
+  if (error instanceof StationNotConnectedError) return { status: 409, body: { status: 'Conflict', error: error.message } };
+  if (error instanceof StationTimeoutError) return { status: 504, body: { status: 'Gateway Timeout', error: error.message } };
   logger.error({ err: error }, 'admin API request failed');
   return { status: 500, body: { status: 'Internal Server Error', error: 'unexpected error; see the server log' } };
 }
@@ -31,7 +38,7 @@ function statusBody(error: unknown, logger: Logger): { status: number; body: { s
 export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
   app.use('*', adminAccess(options.adminApiToken));
-  mountOperations<operations>(app, loadBundledDocument('admin'), '', adminHandlers(options.domain, options.publicBaseUrl), {
+  mountOperations<operations>(app, loadBundledDocument('admin'), '', adminHandlers(options.domain, options.stationLink, options.publicBaseUrl), {
     validateResponses: options.validateResponses,
     onResponseMismatch: (operationId, status, message) =>
       options.logger.error({ operationId, status }, `response does not match the contract: ${message}`),

@@ -3,7 +3,11 @@ import type { components, operations } from '../../generated/admin.js';
 import type { Domain } from '../domain/index.js';
 import type { EvseInput, LocationInput, StoredLocation } from '../domain/locations.js';
 import type { PageRequest } from '../domain/pagination.js';
+import type { ConnectorStatus } from '../domain/connector-status.js';
+import { StationCallError, type StationCall, type StationLink } from '../domain/station-calls.js';
+import type { StationEvent } from '../domain/station-events.js';
 import type { Station, StationRequest } from '../domain/stations.js';
+import type { StoredMeterValue, Transaction } from '../domain/transactions.js';
 import type { Token } from '../domain/tokens.js';
 import type { OperationHandlers } from '../http/contract.js';
 import { paginationHeaders } from '../http/pagination.js';
@@ -33,6 +37,8 @@ function chargeStationView(station: Station): Schemas['ChargeStation'] {
     },
     bootInfo: { ...station.bootInfo, lastBootAt: iso(station.bootInfo.lastBootAt) },
     pendingRequests: station.pendingRequests,
+    firmwareStatus: station.firmwareStatus,
+    diagnosticsStatus: station.diagnosticsStatus,
     registeredAt: station.registeredAt.toISOString(),
     updatedAt: station.updatedAt.toISOString(),
   };
@@ -51,6 +57,69 @@ function requestView(request: StationRequest): Schemas['ChargeStationRequest'] {
   };
 }
 
+function recordedCallView(call: StationCall): Schemas['RecordedCall'] {
+  return {
+    id: call.id,
+    action: call.action,
+    request: call.request,
+    status: call.status,
+    response: call.response,
+    errorCode: call.errorCode,
+    errorDescription: call.errorDescription,
+    requestId: call.stationRequestId,
+    createdAt: call.createdAt.toISOString(),
+    answeredAt: iso(call.answeredAt),
+  };
+}
+
+function connectorStatusView(status: ConnectorStatus): Schemas['ConnectorStatus'] {
+  return {
+    evseId: status.evseId,
+    connectorId: status.connectorId,
+    status: status.status,
+    errorCode: status.errorCode,
+    info: status.info,
+    reportedAt: status.reportedAt.toISOString(),
+    updatedAt: status.updatedAt.toISOString(),
+  };
+}
+
+function eventView(event: StationEvent): Schemas['StationEvent'] {
+  return { id: event.id, action: event.action, payload: event.payload, receivedAt: event.receivedAt.toISOString() };
+}
+
+function transactionView(transaction: Transaction): Schemas['Transaction'] {
+  return {
+    id: transaction.id,
+    chargeStationId: transaction.stationId,
+    ocppVersion: transaction.ocppVersion,
+    stationTransactionId: transaction.stationTransactionId,
+    evseId: transaction.evseId,
+    connectorId: transaction.connectorId,
+    idTag: transaction.idTag,
+    authorizationStatus: transaction.authorizationStatus,
+    meterStartWh: transaction.meterStartWh,
+    meterStopWh: transaction.meterStopWh,
+    lastMeterWh: transaction.lastMeterWh,
+    startedAt: transaction.startedAt.toISOString(),
+    stoppedAt: iso(transaction.stoppedAt),
+    stopReason: transaction.stopReason,
+  };
+}
+
+function meterValueView(sample: StoredMeterValue): Schemas['MeterValue'] {
+  return {
+    sampledAt: sample.sampledAt.toISOString(),
+    measurand: sample.measurand,
+    phase: sample.phase,
+    unit: sample.unit,
+    context: sample.context,
+    location: sample.location,
+    value: sample.value,
+    rawValue: sample.rawValue,
+  };
+}
+
 function tokenView(token: Token): Schemas['Token'] {
   return {
     countryCode: token.countryCode,
@@ -64,6 +133,7 @@ function tokenView(token: Token): Schemas['Token'] {
     valid: token.valid,
     ...(token.languageCode !== null && { languageCode: token.languageCode }),
     cacheMode: token.cacheMode,
+    ...(token.expiresAt !== null && { expiryDate: token.expiresAt.toISOString() }),
     lastUpdated: token.lastUpdated.toISOString(),
   };
 }
@@ -143,9 +213,53 @@ function locationView(location: StoredLocation): Schemas['StoredLocation'] {
   };
 }
 
-export function adminHandlers(domain: Domain, publicBaseUrl: string): OperationHandlers<operations> {
-  const { stations, tokens, certificates, parties, locations } = domain;
+export function adminHandlers(
+  domain: Domain,
+  stationLink: StationLink,
+  publicBaseUrl: string,
+): OperationHandlers<operations> {
+  const { stations, tokens, certificates, parties, locations, stationCalls, connectorStatuses, stationEvents, transactions } =
+    domain;
   return {
+    callChargeStation: async ({ path, body }) => {
+      await stations.get(path.csId);
+      const ocppVersion = stationLink.connectedVersion(path.csId) as 'ocpp1.6' | 'ocpp2.0.1' | undefined;
+      const timeoutMs = body.timeoutSeconds !== undefined ? body.timeoutSeconds * 1000 : undefined;
+      try {
+        const response = await stationLink.call(path.csId, body.action, body.payload, { timeoutMs });
+        return { status: 200, body: { action: body.action, ocppVersion: ocppVersion!, status: 'Answered', response } };
+      } catch (error) {
+        if (!(error instanceof StationCallError)) throw error;
+        const result = { errorCode: error.code, errorDescription: error.description };
+        return { status: 200, body: { action: body.action, ocppVersion: ocppVersion!, status: 'CallError', ...result } };
+      }
+    },
+    listChargeStationCalls: async ({ path, query, context }) => {
+      await stations.get(path.csId);
+      const page = await stationCalls.list(path.csId, pageOf(query));
+      return { status: 200, body: page.items.map(recordedCallView), headers: paginationHeaders(context, page, publicBaseUrl) };
+    },
+    listChargeStationConnectors: async ({ path }) => {
+      await stations.get(path.csId);
+      return { status: 200, body: (await connectorStatuses.ofStation(path.csId)).map(connectorStatusView) };
+    },
+    listChargeStationEvents: async ({ path, query, context }) => {
+      await stations.get(path.csId);
+      const page = await stationEvents.list(path.csId, pageOf(query), query.action);
+      return { status: 200, body: page.items.map(eventView), headers: paginationHeaders(context, page, publicBaseUrl) };
+    },
+    listChargeStationTransactions: async ({ path, query, context }) => {
+      await stations.get(path.csId);
+      const page = await transactions.list(path.csId, pageOf(query));
+      return { status: 200, body: page.items.map(transactionView), headers: paginationHeaders(context, page, publicBaseUrl) };
+    },
+    lookupTransaction: async ({ path }) => {
+      const { transaction, meterValues } = await transactions.get(path.transactionId);
+      return {
+        status: 200,
+        body: { transaction: transactionView(transaction), meterValues: meterValues.map(meterValueView) },
+      };
+    },
     listChargeStations: async ({ query, context }) => {
       const page = await stations.list(pageOf(query));
       return {
@@ -222,6 +336,7 @@ export function adminHandlers(domain: Domain, publicBaseUrl: string): OperationH
         valid: body.valid,
         languageCode: body.languageCode ?? null,
         cacheMode: body.cacheMode,
+        expiresAt: body.expiryDate ? new Date(body.expiryDate) : null,
       });
       return { status: 201 };
     },

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -31,6 +33,8 @@ export const stations = pgTable('stations', {
   serialNumber: text('serial_number'),
   firmwareVersion: text('firmware_version'),
   lastBootAt: timestamptz('last_boot_at'),
+  firmwareStatus: text('firmware_status'),
+  diagnosticsStatus: text('diagnostics_status'),
 });
 
 export const stationRequestKinds = ['reconfigure', 'certificates', 'trigger'] as const;
@@ -72,6 +76,7 @@ export const tokens = pgTable('tokens', {
   valid: boolean('valid').notNull(),
   languageCode: text('language_code'),
   cacheMode: text('cache_mode', { enum: ['ALWAYS', 'ALLOWED', 'ALLOWED_OFFLINE', 'NEVER'] }).notNull(),
+  expiresAt: timestamptz('expires_at'),
   lastUpdated: timestamptz('last_updated').notNull(),
 });
 
@@ -159,4 +164,129 @@ export const connectors = pgTable(
     lastUpdated: timestamptz('last_updated').notNull(),
   },
   (table) => [primaryKey({ columns: [table.evseUid, table.id] })],
+);
+
+/**
+ * Live status per outlet as the station reports it. OCPP 1.6 reports per connectorId (an EVSE here, connector 0);
+ * OCPP 2.0.1 per EVSE and connector. EVSE 0 is the station as a whole.
+ */
+export const connectorStatuses = pgTable(
+  'connector_statuses',
+  {
+    stationId: text('station_id').notNull(),
+    evseId: integer('evse_id').notNull(),
+    connectorId: integer('connector_id').notNull(),
+    status: text('status').notNull(),
+    errorCode: text('error_code'),
+    info: text('info'),
+    reportedAt: timestamptz('reported_at').notNull(),
+    updatedAt: timestamptz('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.stationId, table.evseId, table.connectorId] })],
+);
+
+export const transactions = pgTable(
+  'transactions',
+  {
+    /** The OCPP 1.6 transactionId Anode hands out. */
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    stationId: text('station_id').notNull(),
+    ocppVersion: text('ocpp_version').notNull(),
+    /** OCPP 2.0.1: the station's transactionId. */
+    stationTransactionId: text('station_transaction_id'),
+    /** OCPP 1.6: what identifies a repeated StartTransaction (connector, idTag, meterStart, timestamp). */
+    startKey: text('start_key'),
+    evseId: integer('evse_id').notNull(),
+    connectorId: integer('connector_id').notNull(),
+    idTag: text('id_tag'),
+    idTokenType: text('id_token_type'),
+    authorizationStatus: text('authorization_status'),
+    reservationId: integer('reservation_id'),
+    remoteStartId: integer('remote_start_id'),
+    meterStartWh: integer('meter_start_wh').notNull(),
+    meterStopWh: integer('meter_stop_wh'),
+    lastMeterWh: integer('last_meter_wh'),
+    startedAt: timestamptz('started_at').notNull(),
+    stoppedAt: timestamptz('stopped_at'),
+    stopReason: text('stop_reason'),
+    stopIdTag: text('stop_id_tag'),
+    updatedAt: timestamptz('updated_at').notNull(),
+  },
+  (table) => [
+    uniqueIndex('transactions_station_tx_idx').on(table.stationId, table.stationTransactionId),
+    uniqueIndex('transactions_start_key_idx').on(table.stationId, table.startKey),
+    index('transactions_station_started_idx').on(table.stationId, table.startedAt),
+  ],
+);
+
+/** OCPP 2.0.1 TransactionEvent sequence numbers already applied: a retried event is answered, not applied twice. */
+export const transactionEvents = pgTable(
+  'transaction_events',
+  {
+    transactionId: integer('transaction_id').notNull(),
+    seqNo: integer('seq_no').notNull(),
+    eventType: text('event_type').notNull(),
+    receivedAt: timestamptz('received_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.transactionId, table.seqNo] })],
+);
+
+/** One row per sampled value. */
+export const meterValues = pgTable(
+  'meter_values',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    stationId: text('station_id').notNull(),
+    transactionId: integer('transaction_id'),
+    evseId: integer('evse_id').notNull(),
+    sampledAt: timestamptz('sampled_at').notNull(),
+    measurand: text('measurand').notNull(),
+    phase: text('phase'),
+    unit: text('unit'),
+    context: text('context'),
+    location: text('location'),
+    /** the value in `unit`, multiplier applied; null when the value is not a number (signed data) */
+    value: doublePrecision('value'),
+    /** what the station sent when it is not a plain number, e.g. OCPP 1.6 SignedData */
+    rawValue: text('raw_value'),
+    signedData: jsonb('signed_data'),
+  },
+  (table) => [
+    index('meter_values_transaction_idx').on(table.transactionId, table.sampledAt),
+    index('meter_values_station_idx').on(table.stationId, table.sampledAt),
+  ],
+);
+
+/** Notifications a station sends that are kept as they came: security events, firmware/log status, reports … */
+export const stationEvents = pgTable(
+  'station_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    stationId: text('station_id').notNull(),
+    action: text('action').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    receivedAt: timestamptz('received_at').notNull(),
+  },
+  (table) => [index('station_events_station_idx').on(table.stationId, table.id)],
+);
+
+export const stationCallStatuses = ['Sent', 'Answered', 'CallError', 'Timeout', 'Failed'] as const;
+
+/** Every call Anode makes to a station, and its answer. */
+export const stationCalls = pgTable(
+  'station_calls',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    stationId: text('station_id').notNull(),
+    action: text('action').notNull(),
+    request: jsonb('request').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: stationCallStatuses }).notNull(),
+    response: jsonb('response').$type<Record<string, unknown>>(),
+    errorCode: text('error_code'),
+    errorDescription: text('error_description'),
+    stationRequestId: integer('station_request_id'),
+    createdAt: timestamptz('created_at').notNull(),
+    answeredAt: timestamptz('answered_at'),
+  },
+  (table) => [index('station_calls_station_idx').on(table.stationId, table.id)],
 );

@@ -1,10 +1,16 @@
 /** The protocol-neutral core, assembled over one database. */
+import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
+import { Authorizer } from './authorization.js';
 import { Certificates } from './certificates.js';
+import { ConnectorStatuses } from './connector-status.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
+import { StationCalls } from './station-calls.js';
+import { StationEvents } from './station-events.js';
 import { Stations } from './stations.js';
 import { Tokens } from './tokens.js';
+import { Transactions } from './transactions.js';
 
 export interface Domain {
   stations: Stations;
@@ -12,14 +18,31 @@ export interface Domain {
   certificates: Certificates;
   parties: Parties;
   locations: Locations;
+  authorizer: Authorizer;
+  transactions: Transactions;
+  connectorStatuses: ConnectorStatuses;
+  stationEvents: StationEvents;
+  stationCalls: StationCalls;
+  /** Writes what is batched; call before shutdown. */
+  flush(): Promise<void>;
 }
 
-export function createDomain(db: Database, settings: LocationsSettings): Domain {
+export function createDomain(db: Database, bus: Bus, settings: LocationsSettings): Domain {
+  const stations = new Stations(db, bus);
+  const transactions = new Transactions(db);
   return {
-    stations: new Stations(db),
+    stations,
     tokens: new Tokens(db),
     certificates: new Certificates(db),
     parties: new Parties(db),
     locations: new Locations(db, settings),
+    authorizer: new Authorizer(db),
+    transactions,
+    connectorStatuses: new ConnectorStatuses(db),
+    stationEvents: new StationEvents(db),
+    stationCalls: new StationCalls(db),
+    flush: async () => {
+      await Promise.all([stations.flush(), transactions.flush()]);
+    },
   };
 }

@@ -1,4 +1,6 @@
-import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Bus } from '../cluster/bus.js';
+import { Batcher } from '../db/batcher.js';
 import { byCodePoint, type Database } from '../db/client.js';
 import { stationRequests, stations, type stationRequestKinds, type stationRequestStatuses } from '../db/schema.js';
 import { NotFoundError } from './errors.js';
@@ -29,6 +31,8 @@ export interface Station {
   };
   /** requests not yet answered by the station */
   pendingRequests: number;
+  firmwareStatus: string | null;
+  diagnosticsStatus: string | null;
   registeredAt: Date;
   updatedAt: Date;
 }
@@ -71,13 +75,38 @@ function toStation(row: StationRow, pendingRequests: number): Station {
       lastBootAt: row.lastBootAt,
     },
     pendingRequests,
+    firmwareStatus: row.firmwareStatus,
+    diagnosticsStatus: row.diagnosticsStatus,
     registeredAt: row.registeredAt,
     updatedAt: row.updatedAt,
   };
 }
 
+export interface BootReport {
+  vendor: string;
+  model: string;
+  serialNumber?: string;
+  firmwareVersion?: string;
+}
+
+export interface ConnectionRecord {
+  stationId: string;
+  nodeId: string;
+  ocppVersion: string;
+  at: Date;
+}
+
 export class Stations {
-  constructor(private readonly db: Database) {}
+  private readonly connections: Batcher<ConnectionRecord>;
+  private readonly sightings: Batcher<string>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: Bus,
+  ) {
+    this.connections = new Batcher((records) => this.writeConnections(records), { maxItems: 500, maxDelayMs: 20 });
+    this.sightings = new Batcher((ids) => this.writeSightings(ids), { maxItems: 1000, maxDelayMs: 200 });
+  }
 
   /**
    * Registers a station or updates its registration. Either way it is Pending: it gets its pending configuration
@@ -134,8 +163,122 @@ export class Stations {
       .insert(stationRequests)
       .values({ stationId, kind, status: 'Pending', payload })
       .returning();
+    this.bus.publish('station.request.created', { stationId, requestId: row.id });
     return row;
   }
+
+  /** Requests not yet settled, oldest first: Pending ones, and Delivered ones whose answer was lost with a socket. */
+  async openRequests(stationId: string): Promise<StationRequest[]> {
+    return this.db
+      .select()
+      .from(stationRequests)
+      .where(and(eq(stationRequests.stationId, stationId), inArray(stationRequests.status, OPEN_STATUSES)))
+      .orderBy(stationRequests.id);
+  }
+
+  async settleRequest(
+    requestId: number,
+    status: StationRequestStatus,
+    outcome: Record<string, unknown> | null = null,
+  ): Promise<void> {
+    await this.db
+      .update(stationRequests)
+      .set({ status, outcome, updatedAt: new Date() })
+      .where(eq(stationRequests.id, requestId));
+  }
+
+  /** An unregistered station admitted in labs mode (OCPP_ALLOW_UNREGISTERED): recorded, already Accepted. */
+  async admitUnregistered(id: string): Promise<void> {
+    await this.db
+      .insert(stations)
+      .values({ id, securityProfile: 0, invalidUsernameAllowed: true, registrationStatus: 'Accepted' })
+      .onConflictDoNothing();
+  }
+
+  /** Stores what the station says of itself; answers whether it is still to be configured. */
+  async recordBoot(id: string, report: BootReport): Promise<{ registrationStatus: 'Pending' | 'Accepted' }> {
+    const now = new Date();
+    const [row] = await this.db
+      .update(stations)
+      .set({
+        vendor: report.vendor,
+        model: report.model,
+        serialNumber: report.serialNumber ?? null,
+        firmwareVersion: report.firmwareVersion ?? null,
+        lastBootAt: now,
+        lastSeenAt: now,
+      })
+      .where(eq(stations.id, id))
+      .returning({ registrationStatus: stations.registrationStatus });
+    if (!row) throw new NotFoundError(`charge station ${id} is not registered`);
+    return row;
+  }
+
+  async markAccepted(id: string): Promise<void> {
+    await this.db.update(stations).set({ registrationStatus: 'Accepted' }).where(eq(stations.id, id));
+  }
+
+  async recordFirmwareStatus(id: string, status: string): Promise<void> {
+    await this.db.update(stations).set({ firmwareStatus: status }).where(eq(stations.id, id));
+  }
+
+  async recordDiagnosticsStatus(id: string, status: string): Promise<void> {
+    await this.db.update(stations).set({ diagnosticsStatus: status }).where(eq(stations.id, id));
+  }
+
+  recordConnected(record: ConnectionRecord): Promise<void> {
+    return this.connections.add(record);
+  }
+
+  /** Clears the connection unless a newer one (another socket, maybe on another node) has taken its place. */
+  async recordDisconnected(record: ConnectionRecord): Promise<void> {
+    await this.connections.drain();
+    await this.db
+      .update(stations)
+      .set({ connectedNode: null })
+      .where(
+        and(eq(stations.id, record.stationId), eq(stations.connectedNode, record.nodeId), eq(stations.connectedAt, record.at)),
+      );
+  }
+
+  /** A node that starts or stops holds no sockets: forget what an earlier run of it left behind. */
+  async clearConnections(nodeId: string): Promise<void> {
+    await this.connections.drain();
+    await this.db
+      .update(stations)
+      .set({ connectedNode: null })
+      .where(and(isNotNull(stations.connectedNode), eq(stations.connectedNode, nodeId)));
+  }
+
+  /** The station said something: last seen now (written in batches). */
+  touch(id: string): void {
+    this.sightings.add(id).catch(() => {});
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.connections.drain(), this.sightings.drain()]);
+  }
+
+  private async writeConnections(records: ConnectionRecord[]): Promise<void> {
+    const latest = new Map(records.map((record) => [record.stationId, record]));
+    const rows = sql.join(
+      [...latest.values()].map(
+        (record) =>
+          sql`(${record.stationId}, ${record.nodeId}, ${record.ocppVersion}, ${record.at.toISOString()}::timestamptz)`,
+      ),
+      sql`, `,
+    );
+    await this.db.execute(sql`
+      update ${stations} set connected_node = v.node, ocpp_version = v.version, connected_at = v.at, last_seen_at = v.at
+      from (values ${rows}) as v(id, node, version, at)
+      where ${stations.id} = v.id`);
+  }
+
+  private async writeSightings(ids: string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    await this.db.update(stations).set({ lastSeenAt: new Date() }).where(inArray(stations.id, unique));
+  }
+
 
   async listRequests(
     stationId: string,

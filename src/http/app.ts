@@ -5,6 +5,7 @@ import { ADMIN_BASE_PATH, createAdminApp } from '../admin/app.js';
 import type { Config } from '../config.js';
 import { pingDatabase, type DatabaseHandle } from '../db/client.js';
 import type { Domain } from '../domain/index.js';
+import type { StationLink } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
 import { loadBundledDocument, mountOperations, type OperationHandlers } from './contract.js';
 import { mountDocs } from './docs.js';
@@ -14,6 +15,7 @@ export interface AppContext {
   publicBaseUrl: string;
   database: DatabaseHandle;
   domain: Domain;
+  stationLink: StationLink;
   logger: Logger;
   version: string;
   startedAt: number;
@@ -56,6 +58,7 @@ export function createApp(ctx: AppContext): Hono {
     ADMIN_BASE_PATH,
     createAdminApp({
       domain: ctx.domain,
+      stationLink: ctx.stationLink,
       logger: ctx.logger,
       adminApiToken: ctx.config.adminApiToken,
       publicBaseUrl: ctx.publicBaseUrl,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackAddress } from '../../src/admin/access.js';
 import { createAdminApp } from '../../src/admin/app.js';
 import type { Domain } from '../../src/domain/index.js';
+import type { StationLink } from '../../src/domain/station-calls.js';
 import { createLogger } from '../../src/log.js';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
 
@@ -72,6 +73,7 @@ describe('without ADMIN_API_TOKEN, the admin API answers loopback clients only',
   it('refuses a client from another address with 403 and a Status body', async () => {
     const app = createAdminApp({
       domain: {} as Domain,
+      stationLink: {} as StationLink,
       logger: createLogger('silent'),
       adminApiToken: undefined,
       publicBaseUrl: 'http://anode.test',

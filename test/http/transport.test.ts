@@ -117,6 +117,8 @@ describe('Swagger UI at /docs serves every document from local assets', () => {
         'triggerChargeStation', 'setToken', 'listTokens', 'lookupToken', 'uploadCertificate', 'lookupCertificate',
         'deleteCertificate', 'registerParty', 'registerLocation', 'deleteToken', 'listChargeStations', 'lookupChargeStation',
         'listLocations', 'lookupLocation', 'listChargeStationRequests', 'lookupChargeStationRequest',
+        'callChargeStation', 'listChargeStationCalls', 'listChargeStationConnectors', 'listChargeStationEvents',
+        'listChargeStationTransactions', 'lookupTransaction',
       ].sort(),
     );
   });

@@ -1,0 +1,236 @@
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { Batcher } from '../db/batcher.js';
+import type { Database } from '../db/client.js';
+import { meterValues, transactionEvents, transactions } from '../db/schema.js';
+import { NotFoundError } from './errors.js';
+import type { Page, PageRequest } from './pagination.js';
+
+export type Transaction = typeof transactions.$inferSelect;
+export type StoredMeterValue = typeof meterValues.$inferSelect;
+
+export const ENERGY_REGISTER = 'Energy.Active.Import.Register';
+
+/** One sampled value, protocol-neutral: the value is in `unit` with any multiplier already applied. */
+export interface MeterSample {
+  sampledAt: Date;
+  measurand: string;
+  phase?: string;
+  unit?: string;
+  context?: string;
+  location?: string;
+  /** null when the station sent something that is not a number (e.g. signed data) */
+  value: number | null;
+  rawValue?: string;
+  signedData?: unknown;
+}
+
+export interface StartTransaction {
+  stationId: string;
+  ocppVersion: string;
+  evseId: number;
+  connectorId: number;
+  idTag?: string;
+  idTokenType?: string;
+  authorizationStatus?: string;
+  meterStartWh: number;
+  startedAt: Date;
+  reservationId?: number;
+  remoteStartId?: number;
+  /** OCPP 2.0.1: the station's own transaction id (what makes a retry recognisable) */
+  stationTransactionId?: string;
+  /** OCPP 1.6: what makes a repeated StartTransaction recognisable */
+  startKey?: string;
+}
+
+export interface StopTransaction {
+  transactionId: number;
+  stoppedAt: Date;
+  meterStopWh?: number;
+  reason?: string;
+  idTag?: string;
+}
+
+/** Wh from an energy register sample, or undefined when the sample is not one. */
+export function energyWh(sample: MeterSample): number | undefined {
+  if (sample.measurand !== ENERGY_REGISTER || sample.value === null || sample.phase) return undefined;
+  const unit = sample.unit ?? 'Wh';
+  if (unit === 'Wh') return Math.round(sample.value);
+  if (unit === 'kWh') return Math.round(sample.value * 1000);
+  return undefined;
+}
+
+interface MeterBatchItem {
+  stationId: string;
+  transactionId: number | null;
+  evseId: number;
+  samples: MeterSample[];
+}
+
+export class Transactions {
+  private readonly meterWriter: Batcher<MeterBatchItem>;
+
+  constructor(private readonly db: Database) {
+    this.meterWriter = new Batcher((items) => this.writeMeterValues(items), { maxItems: 400, maxDelayMs: 5 });
+  }
+
+  /** Starts a transaction; a retry of the same start returns the transaction made the first time. */
+  async start(input: StartTransaction): Promise<{ transaction: Transaction; created: boolean }> {
+    const now = new Date();
+    const [created] = await this.db
+      .insert(transactions)
+      .values({
+        stationId: input.stationId,
+        ocppVersion: input.ocppVersion,
+        stationTransactionId: input.stationTransactionId ?? null,
+        startKey: input.startKey ?? null,
+        evseId: input.evseId,
+        connectorId: input.connectorId,
+        idTag: input.idTag ?? null,
+        idTokenType: input.idTokenType ?? null,
+        authorizationStatus: input.authorizationStatus ?? null,
+        reservationId: input.reservationId ?? null,
+        remoteStartId: input.remoteStartId ?? null,
+        meterStartWh: input.meterStartWh,
+        lastMeterWh: input.meterStartWh,
+        startedAt: input.startedAt,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (created) return { transaction: created, created: true };
+    const existing = input.stationTransactionId
+      ? await this.findByStationTransactionId(input.stationId, input.stationTransactionId)
+      : await this.findByStartKey(input.stationId, input.startKey ?? '');
+    if (!existing) throw new Error(`transaction start for ${input.stationId} conflicted but nothing was found`);
+    return { transaction: existing, created: false };
+  }
+
+  /** Ends a transaction; ending one that has ended already changes nothing. */
+  async stop(input: StopTransaction): Promise<{ transaction: Transaction; changed: boolean }> {
+    await this.meterWriter.drain();
+    const [stopped] = await this.db
+      .update(transactions)
+      .set({
+        stoppedAt: input.stoppedAt,
+        meterStopWh: input.meterStopWh ?? sql`${transactions.lastMeterWh}`,
+        lastMeterWh: input.meterStopWh ?? sql`${transactions.lastMeterWh}`,
+        stopReason: input.reason ?? null,
+        stopIdTag: input.idTag ?? null,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(transactions.id, input.transactionId), sql`${transactions.stoppedAt} is null`))
+      .returning();
+    if (stopped) return { transaction: stopped, changed: true };
+    const [existing] = await this.db.select().from(transactions).where(eq(transactions.id, input.transactionId));
+    if (!existing) throw new NotFoundError(`transaction ${input.transactionId} is not known`);
+    return { transaction: existing, changed: false };
+  }
+
+  async findOfStation(stationId: string, transactionId: number): Promise<Transaction | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(transactions)
+      .where(and(eq(transactions.id, transactionId), eq(transactions.stationId, stationId)));
+    return row;
+  }
+
+  async findByStationTransactionId(stationId: string, stationTransactionId: string): Promise<Transaction | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(transactions)
+      .where(and(eq(transactions.stationId, stationId), eq(transactions.stationTransactionId, stationTransactionId)));
+    return row;
+  }
+
+  private async findByStartKey(stationId: string, startKey: string): Promise<Transaction | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(transactions)
+      .where(and(eq(transactions.stationId, stationId), eq(transactions.startKey, startKey)));
+    return row;
+  }
+
+  /** Records that an OCPP 2.0.1 event (by sequence number) was applied; false when it had been already. */
+  async firstTimeFor(transactionId: number, seqNo: number, eventType: string): Promise<boolean> {
+    const inserted = await this.db
+      .insert(transactionEvents)
+      .values({ transactionId, seqNo, eventType, receivedAt: new Date() })
+      .onConflictDoNothing()
+      .returning({ seqNo: transactionEvents.seqNo });
+    return inserted.length > 0;
+  }
+
+  /** Persists the samples (in batches across stations); resolves once they are written. */
+  recordMeterValues(stationId: string, transactionId: number | null, evseId: number, samples: MeterSample[]): Promise<void> {
+    if (samples.length === 0) return Promise.resolve();
+    return this.meterWriter.add({ stationId, transactionId, evseId, samples });
+  }
+
+  async list(stationId: string, page: PageRequest): Promise<Page<Transaction>> {
+    const where = eq(transactions.stationId, stationId);
+    const items = await this.db
+      .select()
+      .from(transactions)
+      .where(where)
+      .orderBy(desc(transactions.id))
+      .offset(page.offset)
+      .limit(page.limit);
+    const [{ total }] = await this.db.select({ total: count() }).from(transactions).where(where);
+    return { items, total, ...page };
+  }
+
+  async get(transactionId: number): Promise<{ transaction: Transaction; meterValues: StoredMeterValue[] }> {
+    await this.meterWriter.drain();
+    const [transaction] = await this.db.select().from(transactions).where(eq(transactions.id, transactionId));
+    if (!transaction) throw new NotFoundError(`transaction ${transactionId} is not known`);
+    const samples = await this.db
+      .select()
+      .from(meterValues)
+      .where(eq(meterValues.transactionId, transactionId))
+      .orderBy(asc(meterValues.sampledAt), asc(meterValues.id));
+    return { transaction, meterValues: samples };
+  }
+
+  async flush(): Promise<void> {
+    await this.meterWriter.drain();
+  }
+
+  private async writeMeterValues(items: MeterBatchItem[]): Promise<void> {
+    const rows = items.flatMap((item) =>
+      item.samples.map((sample) => ({
+        stationId: item.stationId,
+        transactionId: item.transactionId,
+        evseId: item.evseId,
+        sampledAt: sample.sampledAt,
+        measurand: sample.measurand,
+        phase: sample.phase ?? null,
+        unit: sample.unit ?? null,
+        context: sample.context ?? null,
+        location: sample.location ?? null,
+        value: sample.value,
+        rawValue: sample.rawValue ?? null,
+        signedData: sample.signedData ?? null,
+      })),
+    );
+    const latestEnergy = new Map<number, number>();
+    for (const item of items) {
+      if (item.transactionId === null) continue;
+      for (const sample of item.samples) {
+        const wh = energyWh(sample);
+        if (wh !== undefined) latestEnergy.set(item.transactionId, Math.max(wh, latestEnergy.get(item.transactionId) ?? wh));
+      }
+    }
+    await this.db.transaction(async (tx) => {
+      await tx.insert(meterValues).values(rows);
+      if (latestEnergy.size === 0) return;
+      const values = sql.join(
+        [...latestEnergy].map(([id, wh]) => sql`(${id}::integer, ${wh}::integer)`),
+        sql`, `,
+      );
+      await tx.execute(sql`
+        update ${transactions} set last_meter_wh = greatest(coalesce(${transactions.lastMeterWh}, v.wh), v.wh)
+        from (values ${values}) as v(id, wh)
+        where ${transactions.id} = v.id and ${transactions.stoppedAt} is null`);
+    });
+  }
+}

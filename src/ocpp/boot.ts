@@ -1,0 +1,25 @@
+/** BootNotification, the same for every OCPP version: Pending while the operator's configuration is still to be applied. */
+import type { BootReport } from '../domain/stations.js';
+import type { StationContext } from './context.js';
+
+export interface BootVerdict {
+  status: 'Accepted' | 'Pending';
+  interval: number;
+  currentTime: string;
+}
+
+export async function bootStation(ctx: StationContext, report: BootReport): Promise<BootVerdict> {
+  const { stations } = ctx.domain;
+  const { stationId } = ctx.session;
+  const { registrationStatus } = await stations.recordBoot(stationId, report);
+  const configurationWaiting = (await stations.openRequests(stationId)).some((request) => request.kind === 'reconfigure');
+  if (!configurationWaiting && registrationStatus === 'Pending') await stations.markAccepted(stationId);
+  ctx.session.ready = true;
+  ctx.deliverOpenWorkSoon();
+  const accepted = !configurationWaiting;
+  return {
+    status: accepted ? 'Accepted' : 'Pending',
+    interval: accepted ? ctx.settings.heartbeatIntervalSeconds : ctx.settings.pendingIntervalSeconds,
+    currentTime: new Date().toISOString(),
+  };
+}

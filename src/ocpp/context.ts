@@ -1,0 +1,35 @@
+/** What a handler of a station's message gets: who is speaking, and the protocol-neutral core. */
+import type { Domain } from '../domain/index.js';
+import type { StationLink } from '../domain/station-calls.js';
+import type { Logger } from '../log.js';
+
+export type OcppVersion = 'ocpp1.6' | 'ocpp2.0.1';
+export const OCPP_VERSIONS: OcppVersion[] = ['ocpp2.0.1', 'ocpp1.6'];
+
+export interface OcppSettings {
+  /** seconds between heartbeats asked of an Accepted station */
+  heartbeatIntervalSeconds: number;
+  /** seconds a Pending station waits before it boots again */
+  pendingIntervalSeconds: number;
+  /** how long a call to a station may take before it is a timeout */
+  callTimeoutMs: number;
+}
+
+/** One connection of one station. */
+export interface StationSession {
+  stationId: string;
+  version: OcppVersion;
+  connectedAt: Date;
+  /** the station has booted (or reconnected after an Accepted boot), so it may be sent work */
+  ready: boolean;
+}
+
+export interface StationContext {
+  session: StationSession;
+  domain: Domain;
+  link: StationLink;
+  settings: OcppSettings;
+  logger: Logger;
+  /** Delivers the operator's open requests once the current message has been answered. */
+  deliverOpenWorkSoon(): void;
+}

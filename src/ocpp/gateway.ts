@@ -1,0 +1,330 @@
+/**
+ * The OCPP WebSocket gateway: one endpoint for OCPP 1.6J and 2.0.1 on the HTTP server's port, built on ocpp-rpc
+ * (framing, strict schema validation both ways, keep-alive). It authenticates stations at the upgrade, routes each
+ * message to its version's handler table, and is the StationLink through which Anode calls stations.
+ */
+import { createRequire } from 'node:module';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { RPCServer, TimeoutError, createValidator } from 'ocpp-rpc';
+import type { Bus } from '../cluster/bus.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { Domain } from '../domain/index.js';
+import {
+  InvalidStationCallError,
+  StationCallError,
+  StationNotConnectedError,
+  StationTimeoutError,
+  type StationLink,
+} from '../domain/station-calls.js';
+import type { Logger } from '../log.js';
+import { authenticateStation } from './auth.js';
+import { OCPP_VERSIONS, type OcppSettings, type OcppVersion, type StationContext, type StationSession } from './context.js';
+import { v16Handlers } from './v16/handlers.js';
+import { v16Work } from './v16/work.js';
+import { v201Handlers } from './v201/handlers.js';
+import { v201Work } from './v201/work.js';
+import { WorkDelivery, type WorkTranslator } from './work.js';
+
+export interface GatewayOptions {
+  nodeId: string;
+  settings: OcppSettings;
+  /** frames larger than this close the socket (1009) */
+  maxMessageBytes: number;
+  /** malformed frames or schema-violating calls in a row before the socket is closed */
+  maxBadMessages: number;
+  /** labs only: admit any station id without authentication */
+  allowUnregistered: boolean;
+  pingIntervalMs: number;
+}
+
+type AnyHandler = (ctx: StationContext, request: never) => Promise<unknown>;
+
+interface VersionWiring {
+  handlers: Record<string, AnyHandler>;
+  work: WorkTranslator;
+  validator: { validate(schemaId: string, params: unknown): unknown };
+}
+
+interface RpcClient {
+  session: { stationId: string; version: OcppVersion };
+  handle(action: string, handler: (call: { params: unknown }) => Promise<unknown>): void;
+  call(action: string, params: unknown, options?: { callTimeoutMs?: number }): Promise<unknown>;
+  close(options?: { code?: number; reason?: string; force?: boolean }): Promise<unknown>;
+  on(event: string, listener: (...args: never[]) => void): void;
+  once(event: string, listener: (...args: never[]) => void): void;
+}
+
+interface Connection {
+  client: RpcClient;
+  session: StationSession;
+  invalidCallsInARow: number;
+}
+
+/** `/ocpp/{id}`, and the path of stations configured for `/ws/CentralSystemService/{id}`. */
+const STATION_PATH = /^\/(?:ocpp|ws\/CentralSystemService)\/([^/]+)$/;
+const STATION_ID = /^[A-Za-z0-9*\-_=:+|@.]{1,48}$/;
+
+const requireJson = createRequire(import.meta.url);
+const VERSION_WIRING: Record<OcppVersion, VersionWiring> = {
+  'ocpp1.6': {
+    handlers: v16Handlers as unknown as Record<string, AnyHandler>,
+    work: v16Work,
+    validator: createValidator('ocpp1.6', requireJson('ocpp-rpc/lib/schemas/ocpp1_6.json')),
+  },
+  'ocpp2.0.1': {
+    handlers: v201Handlers as unknown as Record<string, AnyHandler>,
+    work: v201Work,
+    validator: createValidator('ocpp2.0.1', requireJson('ocpp-rpc/lib/schemas/ocpp2_0_1.json')),
+  },
+};
+
+function stationIdOf(url: string | undefined): string | undefined {
+  const path = (url ?? '/').split('?')[0];
+  const match = STATION_PATH.exec(path);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ status: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function rpcErrorCode(error: unknown): string | undefined {
+  const code = (error as { rpcErrorCode?: unknown } | null)?.rpcErrorCode;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export class OcppGateway implements StationLink {
+  private readonly server: RPCServer;
+  private readonly connections = new Map<string, Connection>();
+  private readonly work: WorkDelivery;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly domain: Domain,
+    bus: Bus,
+    private readonly logger: Logger,
+    private readonly options: GatewayOptions,
+  ) {
+    this.server = new RPCServer({
+      protocols: OCPP_VERSIONS,
+      strictMode: true,
+      callTimeoutMs: options.settings.callTimeoutMs,
+      pingIntervalMs: options.pingIntervalMs,
+      maxBadMessages: options.maxBadMessages,
+      wssOptions: { maxPayload: options.maxMessageBytes },
+    });
+    this.server.auth((accept, reject, handshake) => {
+      this.authenticate(handshake.identity, handshake.protocols, handshake.request).then(
+        (verdict) => (verdict.ok ? accept(verdict.session, verdict.session.version) : reject(verdict.status, verdict.reason)),
+        (error: unknown) => {
+          this.logger.error({ err: error, stationId: handshake.identity }, 'station authentication failed');
+          reject(503, 'Service Unavailable');
+        },
+      );
+    });
+    this.server.on('client', (client: RpcClient) => this.onConnection(client));
+    this.server.on('error', (error: unknown) => this.logger.error({ err: error }, 'OCPP server error'));
+    this.work = new WorkDelivery(domain, logger);
+    this.unsubscribe = bus.subscribe('station.request.created', ({ stationId }) => {
+      const connection = this.connections.get(stationId);
+      if (connection) this.deliverOpenWork(connection);
+    });
+  }
+
+  /** For the HTTP server's 'upgrade' event. */
+  readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (stationIdOf(request.url) === undefined) {
+      refuseUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    this.server.handleUpgrade(request, socket as never, head).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'OCPP upgrade failed');
+      socket.destroy();
+    });
+  };
+
+  private async authenticate(
+    identity: string,
+    offered: Set<string>,
+    request: IncomingMessage,
+  ): Promise<
+    { ok: true; session: { stationId: string; version: OcppVersion } } | { ok: false; status: number; reason: string }
+  > {
+    const version = OCPP_VERSIONS.find((candidate) => offered.has(candidate));
+    if (!version) {
+      this.logger.info({ stationId: identity, offered: [...offered] }, 'station refused: no supported OCPP subprotocol');
+      return { ok: false, status: 400, reason: 'Bad Request: offer subprotocol ocpp1.6 or ocpp2.0.1' };
+    }
+    const refused = { ok: false as const, status: 401, reason: 'Unauthorized' };
+    if (!STATION_ID.test(identity)) return refused;
+    const session = { stationId: identity, version };
+    let auth;
+    try {
+      auth = await this.domain.stations.auth(identity);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      if (!this.options.allowUnregistered) {
+        this.logger.info({ stationId: identity }, 'station refused: not registered');
+        return refused;
+      }
+      await this.domain.stations.admitUnregistered(identity);
+      this.logger.warn({ stationId: identity }, 'unregistered station admitted (OCPP_ALLOW_UNREGISTERED)');
+      return { ok: true, session };
+    }
+    const verdict = authenticateStation(request, identity, auth);
+    if (!verdict.ok) {
+      this.logger.info({ stationId: identity, reason: verdict.reason }, 'station refused');
+      return refused;
+    }
+    return { ok: true, session };
+  }
+
+  private onConnection(client: RpcClient): void {
+    const { stationId, version } = client.session;
+    const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false };
+    const connection: Connection = { client, session, invalidCallsInARow: 0 };
+    const previous = this.connections.get(stationId);
+    this.connections.set(stationId, connection);
+    if (previous) {
+      this.logger.info({ stationId }, 'station reconnected: the older connection is closed');
+      void previous.client.close({ code: 1000, reason: 'Replaced by a new connection' });
+    }
+    const record = { stationId, nodeId: this.options.nodeId, ocppVersion: version, at: session.connectedAt };
+    this.domain.stations.recordConnected(record).catch((error: unknown) => this.logger.error({ err: error, stationId }, 'recording the connection failed'));
+    this.wireHandlers(connection);
+    this.watchBadInput(connection);
+    client.once('close', () => {
+      if (this.connections.get(stationId) === connection) this.connections.delete(stationId);
+      this.domain.stations.recordDisconnected(record).catch((error: unknown) => this.logger.error({ err: error, stationId }, 'recording the disconnection failed'));
+    });
+    this.logger.info({ stationId, version }, 'station connected');
+    // A station that reconnects without booting again may be sent work at once when it is already Accepted.
+    this.domain.stations
+      .get(stationId)
+      .then((station) => {
+        if (station.registrationStatus === 'Accepted' && !session.ready) {
+          session.ready = true;
+          this.deliverOpenWork(connection);
+        }
+      })
+      .catch(() => undefined);
+  }
+
+  private wireHandlers(connection: Connection): void {
+    const { stationId, version } = connection.session;
+    const ctx: StationContext = {
+      session: connection.session,
+      domain: this.domain,
+      link: this,
+      settings: this.options.settings,
+      logger: this.logger,
+      deliverOpenWorkSoon: () => setImmediate(() => this.deliverOpenWork(connection)),
+    };
+    for (const [action, handler] of Object.entries(VERSION_WIRING[version].handlers)) {
+      connection.client.handle(action, async ({ params }) => {
+        try {
+          return await handler(ctx, params as never);
+        } catch (error) {
+          if (rpcErrorCode(error)) {
+            this.logger.info({ stationId, action, error: (error as Error).message }, 'call refused');
+            throw error;
+          }
+          this.logger.error({ err: error, stationId, action }, 'handling a station call failed');
+          throw Object.assign(new Error('The CSMS could not process the call'), { rpcErrorCode: 'InternalError', details: {} });
+        }
+      });
+    }
+  }
+
+  /** Logs bad frames and schema violations; too many schema-violating calls in a row close the socket. */
+  private watchBadInput(connection: Connection): void {
+    const { client, session } = connection;
+    client.on('badMessage', ((event: { buffer: Buffer; error: Error }) => {
+      this.logger.warn({ stationId: session.stationId, error: event.error.message }, 'bad OCPP frame');
+    }) as never);
+    client.on('strictValidationFailure', ((event: { method: string; outbound: boolean; isCall: boolean; error: Error }) => {
+      this.logger.warn(
+        { stationId: session.stationId, action: event.method, outbound: event.outbound, error: event.error.message },
+        'OCPP schema violation',
+      );
+      if (event.outbound || !event.isCall) return;
+      connection.invalidCallsInARow += 1;
+      if (connection.invalidCallsInARow > this.options.maxBadMessages) {
+        this.logger.warn({ stationId: session.stationId }, 'too many invalid calls: closing the socket');
+        void client.close({ code: 1008, reason: 'Too many invalid messages' });
+      }
+    }) as never);
+    client.on('callResult', ((event: { outbound: boolean }) => {
+      if (!event.outbound) connection.invalidCallsInARow = 0;
+    }) as never);
+  }
+
+  private deliverOpenWork(connection: Connection): void {
+    if (!connection.session.ready) return;
+    const { stationId, version } = connection.session;
+    void this.work.deliver(stationId, VERSION_WIRING[version].work, (requestId) => (action, payload) =>
+      this.call(stationId, action, payload, requestId > 0 ? { stationRequestId: requestId } : {}),
+    );
+  }
+
+  connectedVersion(stationId: string): string | undefined {
+    return this.connections.get(stationId)?.session.version;
+  }
+
+  async call(
+    stationId: string,
+    action: string,
+    payload: Record<string, unknown>,
+    options: { timeoutMs?: number; stationRequestId?: number } = {},
+  ): Promise<Record<string, unknown>> {
+    const connection = this.connections.get(stationId);
+    if (!connection) throw new StationNotConnectedError(`charge station ${stationId} is not connected`);
+    const { version } = connection.session;
+    try {
+      VERSION_WIRING[version].validator.validate(`urn:${action}.req`, payload);
+    } catch (error) {
+      const message = (error as Error).message.includes('is missing')
+        ? `${action} is not an ${version} action a CSMS can send`
+        : `${action} payload is invalid for ${version}: ${(error as Error).message}`;
+      throw new InvalidStationCallError(message);
+    }
+    const { stationCalls } = this.domain;
+    const callId = await stationCalls.begin(stationId, action, payload, options.stationRequestId);
+    try {
+      const response = (await connection.client.call(action, payload, {
+        callTimeoutMs: options.timeoutMs ?? this.options.settings.callTimeoutMs,
+      })) as Record<string, unknown>;
+      await stationCalls.finish(callId, { status: 'Answered', response });
+      return response;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof TimeoutError) {
+        await stationCalls.finish(callId, { status: 'Timeout', errorDescription: message });
+        throw new StationTimeoutError(`charge station ${stationId} did not answer ${action} in time`);
+      }
+      const code = rpcErrorCode(error);
+      if (code) {
+        await stationCalls.finish(callId, { status: 'CallError', errorCode: code, errorDescription: message });
+        throw new StationCallError(code, message);
+      }
+      await stationCalls.finish(callId, { status: 'Failed', errorDescription: message });
+      throw new StationNotConnectedError(`charge station ${stationId} went away before answering ${action}: ${message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.server.close({ code: 1001, reason: 'CSMS shutting down', awaitPending: false });
+    await this.domain.stations.clearConnections(this.options.nodeId);
+  }
+}

@@ -1,0 +1,159 @@
+/** OCPP 1.6J: every message a station sends, each a thin translation to a domain call. */
+import type { Ocpp16Actions, components } from '../../../generated/ocpp16.js';
+import type { Authorization } from '../../domain/authorization.js';
+import { bootStation } from '../boot.js';
+import type { StationContext } from '../context.js';
+import { propertyConstraintViolation } from '../errors.js';
+import { samplesFrom16 } from '../meter-values.js';
+
+export type StationAction16 =
+  | 'Authorize'
+  | 'BootNotification'
+  | 'DataTransfer'
+  | 'DiagnosticsStatusNotification'
+  | 'FirmwareStatusNotification'
+  | 'Heartbeat'
+  | 'MeterValues'
+  | 'StartTransaction'
+  | 'StatusNotification'
+  | 'StopTransaction'
+  | 'SecurityEventNotification'
+  | 'SignCertificate'
+  | 'SignedFirmwareStatusNotification'
+  | 'LogStatusNotification';
+
+export type HandlerTable16 = {
+  [A in StationAction16]: (ctx: StationContext, request: Ocpp16Actions[A]['request']) => Promise<Ocpp16Actions[A]['response']>;
+};
+
+type IdTagInfo = components['schemas']['AuthorizeResponse']['idTagInfo'];
+
+export function idTagInfo(authorization: Authorization): IdTagInfo {
+  return {
+    status: authorization.status === 'Unknown' ? 'Invalid' : authorization.status,
+    ...(authorization.expiresAt && { expiryDate: authorization.expiresAt.toISOString() }),
+    ...(authorization.groupId && { parentIdTag: authorization.groupId }),
+  };
+}
+
+const keep = async (ctx: StationContext, action: string, request: object) => {
+  await ctx.domain.stationEvents.record(ctx.session.stationId, action, request);
+  return {};
+};
+
+export const v16Handlers: HandlerTable16 = {
+  BootNotification: async (ctx, request) =>
+    bootStation(ctx, {
+      vendor: request.chargePointVendor,
+      model: request.chargePointModel,
+      serialNumber: request.chargePointSerialNumber ?? request.chargeBoxSerialNumber,
+      firmwareVersion: request.firmwareVersion,
+    }),
+
+  Heartbeat: async (ctx) => {
+    ctx.domain.stations.touch(ctx.session.stationId);
+    return { currentTime: new Date().toISOString() };
+  },
+
+  Authorize: async (ctx, request) => ({ idTagInfo: idTagInfo(await ctx.domain.authorizer.authorize(request.idTag)) }),
+
+  StartTransaction: async (ctx, request) => {
+    if (request.connectorId < 1) throw propertyConstraintViolation('connectorId must be 1 or more for a transaction');
+    const authorization = await ctx.domain.authorizer.authorize(request.idTag);
+    const { transaction } = await ctx.domain.transactions.start({
+      stationId: ctx.session.stationId,
+      ocppVersion: ctx.session.version,
+      evseId: request.connectorId,
+      connectorId: 0,
+      idTag: request.idTag,
+      authorizationStatus: authorization.status,
+      meterStartWh: request.meterStart,
+      startedAt: new Date(request.timestamp),
+      reservationId: request.reservationId,
+      startKey: [request.connectorId, request.idTag, request.meterStart, request.timestamp].join('|'),
+    });
+    return { transactionId: transaction.id, idTagInfo: idTagInfo(authorization) };
+  },
+
+  StopTransaction: async (ctx, request) => {
+    const { transactions, authorizer } = ctx.domain;
+    const transaction = await transactions.findOfStation(ctx.session.stationId, request.transactionId);
+    if (!transaction) throw propertyConstraintViolation(`unknown transactionId ${request.transactionId}`);
+    // A repeated StopTransaction is answered but changes nothing: its transactionData was stored the first time.
+    if (transaction.stoppedAt === null && request.transactionData) {
+      const samples = samplesFrom16(request.transactionData);
+      await transactions.recordMeterValues(ctx.session.stationId, transaction.id, transaction.evseId, samples);
+    }
+    await transactions.stop({
+      transactionId: transaction.id,
+      stoppedAt: new Date(request.timestamp),
+      meterStopWh: request.meterStop,
+      reason: request.reason ?? 'Local',
+      idTag: request.idTag,
+    });
+    return request.idTag ? { idTagInfo: idTagInfo(await authorizer.authorize(request.idTag)) } : {};
+  },
+
+  MeterValues: async (ctx, request) => {
+    const { transactions } = ctx.domain;
+    let transactionId: number | null = null;
+    if (request.transactionId !== undefined) {
+      const transaction = await transactions.findOfStation(ctx.session.stationId, request.transactionId);
+      if (!transaction) throw propertyConstraintViolation(`unknown transactionId ${request.transactionId}`);
+      transactionId = transaction.id;
+    }
+    await transactions.recordMeterValues(
+      ctx.session.stationId,
+      transactionId,
+      request.connectorId,
+      samplesFrom16(request.meterValue),
+    );
+    return {};
+  },
+
+  StatusNotification: async (ctx, request) => {
+    await ctx.domain.connectorStatuses.record({
+      stationId: ctx.session.stationId,
+      evseId: request.connectorId,
+      connectorId: 0,
+      status: request.status,
+      errorCode: request.errorCode,
+      info: request.info,
+      reportedAt: request.timestamp ? new Date(request.timestamp) : new Date(),
+    });
+    return {};
+  },
+
+  DataTransfer: async (ctx, request) => {
+    await ctx.domain.stationEvents.record(ctx.session.stationId, 'DataTransfer', request);
+    return { status: 'UnknownVendorId' };
+  },
+
+  DiagnosticsStatusNotification: async (ctx, request) => {
+    await ctx.domain.stations.recordDiagnosticsStatus(ctx.session.stationId, request.status);
+    return keep(ctx, 'DiagnosticsStatusNotification', request);
+  },
+
+  FirmwareStatusNotification: async (ctx, request) => {
+    await ctx.domain.stations.recordFirmwareStatus(ctx.session.stationId, request.status);
+    return keep(ctx, 'FirmwareStatusNotification', request);
+  },
+
+  SignedFirmwareStatusNotification: async (ctx, request) => {
+    await ctx.domain.stations.recordFirmwareStatus(ctx.session.stationId, request.status);
+    return keep(ctx, 'SignedFirmwareStatusNotification', request);
+  },
+
+  LogStatusNotification: async (ctx, request) => {
+    await ctx.domain.stations.recordDiagnosticsStatus(ctx.session.stationId, request.status);
+    return keep(ctx, 'LogStatusNotification', request);
+  },
+
+  SecurityEventNotification: async (ctx, request) => keep(ctx, 'SecurityEventNotification', request),
+
+  // The CSR is kept for the operator, who answers with CertificateSigned once a CA has signed it.
+  SignCertificate: async (ctx, request) => {
+    await ctx.domain.stationEvents.record(ctx.session.stationId, 'SignCertificate', request);
+    return { status: 'Accepted' };
+  },
+};

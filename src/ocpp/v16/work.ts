@@ -1,0 +1,32 @@
+/** How OCPP 1.6 words the operator's requests. */
+import { WorkItemUnsupported, pemWithNewlines, type WorkTranslator } from '../work.js';
+
+const CERTIFICATE_TYPES: Record<string, string | undefined> = {
+  CSMS: 'CentralSystemRootCertificate',
+  MF: 'ManufacturerRootCertificate',
+};
+
+export const v16Work: WorkTranslator = {
+  applySetting: async (call, key, value) => String((await call('ChangeConfiguration', { key, value })).status),
+
+  installCertificate: async (call, certificate) => {
+    const certificateType = CERTIFICATE_TYPES[certificate.type];
+    if (!certificateType) throw new WorkItemUnsupported(`OCPP 1.6 has no ${certificate.type} root certificate type`);
+    const answer = await call('InstallCertificate', { certificateType, certificate: pemWithNewlines(certificate.certificate) });
+    return String(answer.status);
+  },
+
+  trigger: async (call, trigger) => {
+    switch (trigger) {
+      case 'BootNotification':
+      case 'StatusNotification':
+        return String((await call('TriggerMessage', { requestedMessage: trigger })).status);
+      case 'SignChargingStationCertificate':
+        return String((await call('ExtendedTriggerMessage', { requestedMessage: 'SignChargePointCertificate' })).status);
+      default:
+        throw new WorkItemUnsupported(`OCPP 1.6 cannot trigger ${trigger}`);
+    }
+  },
+
+  reboot: async (call) => String((await call('Reset', { type: 'Hard' })).status),
+};

@@ -1,0 +1,125 @@
+/** OCPP 2.0.1: the core messages a station sends, each a thin translation to a domain call. */
+import type { Ocpp201Actions, components } from '../../../generated/ocpp201.js';
+import type { Authorization } from '../../domain/authorization.js';
+import { energyWh, type Transaction } from '../../domain/transactions.js';
+import { bootStation } from '../boot.js';
+import type { StationContext } from '../context.js';
+import { propertyConstraintViolation } from '../errors.js';
+import { samplesFrom201 } from '../meter-values.js';
+
+export type StationAction201 =
+  | 'BootNotification'
+  | 'Heartbeat'
+  | 'StatusNotification'
+  | 'Authorize'
+  | 'TransactionEvent'
+  | 'MeterValues'
+  | 'NotifyReport'
+  | 'SecurityEventNotification';
+
+export type HandlerTable201 = {
+  [A in StationAction201]: (ctx: StationContext, request: Ocpp201Actions[A]['request']) => Promise<Ocpp201Actions[A]['response']>;
+};
+
+type Schemas = components['schemas'];
+type IdTokenInfo = Schemas['IdTokenInfoType'];
+type TransactionEventRequest = Schemas['TransactionEventRequest'];
+
+export function idTokenInfo(authorization: Authorization): IdTokenInfo {
+  return {
+    status: authorization.status,
+    ...(authorization.expiresAt && { cacheExpiryDateTime: authorization.expiresAt.toISOString() }),
+    ...(authorization.groupId && { groupIdToken: { idToken: authorization.groupId, type: 'Central' as const } }),
+  };
+}
+
+const keep = async (ctx: StationContext, action: string, request: object) => {
+  await ctx.domain.stationEvents.record(ctx.session.stationId, action, request);
+  return {};
+};
+
+/** The transaction an event is about; the first event of a transaction we have not seen starts it. */
+async function transactionOf(ctx: StationContext, request: TransactionEventRequest, energyAtEvent: number | undefined): Promise<Transaction> {
+  const { stationId, version } = ctx.session;
+  const stationTransactionId = request.transactionInfo.transactionId;
+  const known = await ctx.domain.transactions.findByStationTransactionId(stationId, stationTransactionId);
+  if (known) return known;
+  if (!request.evse) {
+    throw propertyConstraintViolation(`unknown transactionId ${stationTransactionId} and no evse to start it on`);
+  }
+  const { transaction } = await ctx.domain.transactions.start({
+    stationId,
+    ocppVersion: version,
+    stationTransactionId,
+    evseId: request.evse.id,
+    connectorId: request.evse.connectorId ?? 0,
+    idTag: request.idToken?.idToken,
+    idTokenType: request.idToken?.type,
+    meterStartWh: energyAtEvent ?? 0,
+    startedAt: new Date(request.timestamp),
+    reservationId: request.reservationId,
+    remoteStartId: request.transactionInfo.remoteStartId,
+  });
+  return transaction;
+}
+
+export const v201Handlers: HandlerTable201 = {
+  BootNotification: async (ctx, request) =>
+    bootStation(ctx, {
+      vendor: request.chargingStation.vendorName,
+      model: request.chargingStation.model,
+      serialNumber: request.chargingStation.serialNumber,
+      firmwareVersion: request.chargingStation.firmwareVersion,
+    }),
+
+  Heartbeat: async (ctx) => {
+    ctx.domain.stations.touch(ctx.session.stationId);
+    return { currentTime: new Date().toISOString() };
+  },
+
+  StatusNotification: async (ctx, request) => {
+    await ctx.domain.connectorStatuses.record({
+      stationId: ctx.session.stationId,
+      evseId: request.evseId,
+      connectorId: request.connectorId,
+      status: request.connectorStatus,
+      reportedAt: new Date(request.timestamp),
+    });
+    return {};
+  },
+
+  Authorize: async (ctx, request) => ({
+    idTokenInfo: idTokenInfo(await ctx.domain.authorizer.authorize(request.idToken.idToken)),
+  }),
+
+  TransactionEvent: async (ctx, request) => {
+    const { transactions, authorizer } = ctx.domain;
+    const samples = samplesFrom201(request.meterValue ?? []);
+    const energies = samples.map(energyWh).filter((wh): wh is number => wh !== undefined);
+    const energyAtEvent = energies.length > 0 ? Math.max(...energies) : undefined;
+    const transaction = await transactionOf(ctx, request, energyAtEvent);
+    if (await transactions.firstTimeFor(transaction.id, request.seqNo, request.eventType)) {
+      await transactions.recordMeterValues(ctx.session.stationId, transaction.id, transaction.evseId, samples);
+      if (request.eventType === 'Ended') {
+        await transactions.stop({
+          transactionId: transaction.id,
+          stoppedAt: new Date(request.timestamp),
+          meterStopWh: energyAtEvent,
+          reason: request.transactionInfo.stoppedReason ?? 'Local',
+          idTag: request.idToken?.idToken,
+        });
+      }
+    }
+    if (!request.idToken) return {};
+    return { idTokenInfo: idTokenInfo(await authorizer.authorize(request.idToken.idToken)) };
+  },
+
+  MeterValues: async (ctx, request) => {
+    await ctx.domain.transactions.recordMeterValues(ctx.session.stationId, null, request.evseId, samplesFrom201(request.meterValue));
+    return {};
+  },
+
+  NotifyReport: async (ctx, request) => keep(ctx, 'NotifyReport', request),
+
+  SecurityEventNotification: async (ctx, request) => keep(ctx, 'SecurityEventNotification', request),
+};

@@ -1,0 +1,157 @@
+/**
+ * Delivers what the operator asked of a station (reconfigure, certificates, trigger) and records the outcome.
+ * Version-specific wording lives in v16/work.ts and v201/work.ts; the order and bookkeeping live here.
+ */
+import { StationNotConnectedError, StationCallError, StationTimeoutError, InvalidStationCallError } from '../domain/station-calls.js';
+import type { StationRequest, StationRequestStatus } from '../domain/stations.js';
+import type { Domain } from '../domain/index.js';
+import type { Logger } from '../log.js';
+
+/** Sends one call to the station for a request, and resolves with the answer. */
+export type Caller = (action: string, payload: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+export interface CertificateToInstall {
+  type: 'V2G' | 'MO' | 'MF' | 'CSMS';
+  certificate: string;
+}
+
+/** How one OCPP version words each kind of work. */
+export interface WorkTranslator {
+  /** applies one setting; answers the station's status for it (Accepted, Rejected, RebootRequired, …) */
+  applySetting(call: Caller, key: string, value: string): Promise<string>;
+  installCertificate(call: Caller, certificate: CertificateToInstall): Promise<string>;
+  trigger(call: Caller, trigger: string): Promise<string>;
+  reboot(call: Caller): Promise<string>;
+}
+
+/** Setting statuses that mean the setting is in place (perhaps after a reboot). */
+const APPLIED = new Set(['Accepted', 'RebootRequired']);
+
+/** Something went wrong that is not the station's verdict: the item fails with this reason. */
+export class WorkItemUnsupported extends Error {}
+
+function failureReason(error: unknown): string {
+  if (error instanceof StationCallError) return `${error.code}: ${error.description}`;
+  if (error instanceof StationTimeoutError) return 'Timeout: the station did not answer in time';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The PEM as stored may have its newlines written as `\n` (as the MaEVe API describes). */
+export function pemWithNewlines(text: string): string {
+  return text.replace(/\\n/g, '\n');
+}
+
+export class WorkDelivery {
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly domain: Domain,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Runs the station's open requests, one delivery at a time per station. */
+  deliver(stationId: string, translator: WorkTranslator, callerFor: (requestId: number) => Caller): Promise<void> {
+    const previous = this.queues.get(stationId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.deliverOpenRequests(stationId, translator, callerFor))
+      .catch((error: unknown) => this.logger.error({ err: error, stationId }, 'delivering operator requests failed'));
+    this.queues.set(stationId, next);
+    void next.finally(() => {
+      if (this.queues.get(stationId) === next) this.queues.delete(stationId);
+    });
+    return next;
+  }
+
+  private async deliverOpenRequests(
+    stationId: string,
+    translator: WorkTranslator,
+    callerFor: (requestId: number) => Caller,
+  ): Promise<void> {
+    const { stations } = this.domain;
+    const open = await stations.openRequests(stationId);
+    if (open.length === 0) return;
+    let configured = false;
+    let rebooted = false;
+    for (const request of open) {
+      const call = callerFor(request.id);
+      await stations.settleRequest(request.id, 'Delivered');
+      try {
+        const { status, outcome, reboot } = await this.run(request, translator, call);
+        if (reboot) rebooted = (await this.reboot(translator, call, outcome)) || rebooted;
+        configured ||= request.kind === 'reconfigure';
+        await stations.settleRequest(request.id, status, outcome);
+      } catch (error) {
+        if (error instanceof StationNotConnectedError) {
+          // The socket went away mid-delivery: the request stays open for the next connection.
+          await stations.settleRequest(request.id, 'Pending');
+          return;
+        }
+        await stations.settleRequest(request.id, 'Failed', { error: failureReason(error) });
+      }
+    }
+    if (configured) {
+      await stations.markAccepted(stationId);
+      // A Pending station learns it is Accepted when it boots again: ask it to, unless it is rebooting anyway.
+      if (!rebooted) await translator.trigger(callerFor(0), 'BootNotification').catch(() => undefined);
+    }
+  }
+
+  private async run(
+    request: StationRequest,
+    translator: WorkTranslator,
+    call: Caller,
+  ): Promise<{ status: StationRequestStatus; outcome: Record<string, unknown>; reboot: boolean }> {
+    switch (request.kind) {
+      case 'reconfigure': {
+        const settings = request.payload.settings as Record<string, string>;
+        const results: Record<string, string> = {};
+        for (const [key, value] of Object.entries(settings)) {
+          results[key] = await this.item(() => translator.applySetting(call, key, value));
+        }
+        const statuses = Object.values(results);
+        const reboot = request.payload.reboot === true || statuses.includes('RebootRequired');
+        const status = statuses.every((value) => APPLIED.has(value)) ? 'Accepted' : 'Rejected';
+        return { status, outcome: { settings: results }, reboot };
+      }
+      case 'certificates': {
+        const certificates = request.payload.certificates as Array<CertificateToInstall & { status: string }>;
+        const results = [];
+        for (const certificate of certificates) {
+          const status =
+            certificate.status === 'Pending'
+              ? await this.item(() => translator.installCertificate(call, certificate))
+              : certificate.status;
+          results.push({ type: certificate.type, status });
+        }
+        const status = results.every((result) => result.status === 'Accepted') ? 'Accepted' : 'Rejected';
+        return { status, outcome: { certificates: results }, reboot: false };
+      }
+      case 'trigger': {
+        const answer = await translator.trigger(call, String(request.payload.trigger));
+        return { status: answer === 'Accepted' ? 'Accepted' : 'Rejected', outcome: { trigger: answer }, reboot: false };
+      }
+    }
+  }
+
+  /** One item of a request: the station's verdict, or why there is none (the request goes on with the next item). */
+  private async item(run: () => Promise<string>): Promise<string> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof StationNotConnectedError) throw error;
+      if (error instanceof WorkItemUnsupported || error instanceof InvalidStationCallError) return `Failed: ${error.message}`;
+      return `Failed: ${failureReason(error)}`;
+    }
+  }
+
+  private async reboot(translator: WorkTranslator, call: Caller, outcome: Record<string, unknown>): Promise<boolean> {
+    try {
+      outcome.reboot = await translator.reboot(call);
+      return outcome.reboot === 'Accepted' || outcome.reboot === 'Scheduled';
+    } catch (error) {
+      if (error instanceof StationNotConnectedError) throw error;
+      outcome.reboot = `Failed: ${failureReason(error)}`;
+      return false;
+    }
+  }
+}
