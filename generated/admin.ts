@@ -627,7 +627,7 @@ export interface components {
             } | null;
             errorCode: string | null;
             errorDescription: string | null;
-            /** @description The operator request this call delivers */
+            /** @description The operator request this call delivers, if any */
             requestId: number | null;
             /** Format: date-time */
             createdAt: string;

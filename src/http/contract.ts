@@ -171,17 +171,19 @@ type AnyHandler = (input: {
   context: Context;
 }) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
 
-function responseValidator(
+/** Validators for every JSON response the operation declares, by status (`default` for the rest). */
+function responseValidators(
   compiler: SchemaCompiler,
   document: OpenApiDocument,
   operation: OperationObject,
-  status: number,
-): ValidateFunction | undefined {
-  const declared = operation.responses?.[String(status)] ?? operation.responses?.default;
-  if (!declared) return undefined;
-  const response = resolveRef<{ content?: Record<string, { schema?: JsonSchema }> }>(document, declared as never);
-  const schema = response.content?.['application/json']?.schema;
-  return schema ? compiler.compile(schema) : undefined;
+): Map<string, ValidateFunction> {
+  const validators = new Map<string, ValidateFunction>();
+  for (const [status, declared] of Object.entries(operation.responses ?? {})) {
+    const response = resolveRef<{ content?: Record<string, { schema?: JsonSchema }> }>(document, declared as never);
+    const schema = response.content?.['application/json']?.schema;
+    if (schema) validators.set(status, compiler.compile(schema));
+  }
+  return validators;
 }
 
 /** Mounts every operation of `document` under `basePath`; throws at start-up when a handler is missing. */
@@ -216,6 +218,8 @@ export function mountOperations<Operations>(
         : undefined;
       const bodySchema = body?.content?.['application/json']?.schema;
       const validateBody = bodySchema ? compiler.compile(bodySchema) : undefined;
+      // Compiled now, so that a schema Ajv cannot compile stops the start rather than a request.
+      const validateResponse = options.validateResponses ? responseValidators(compiler, document, operation) : new Map();
       const honoPath = basePath.replace(/\/$/, '') + pathTemplate.replace(/\{([^}]+)\}/g, ':$1');
 
       app.on(method.toUpperCase(), honoPath, async (context) => {
@@ -228,7 +232,7 @@ export function mountOperations<Operations>(
         }
         const result = await handler({ path, query, body: parsedBody, context });
         if (options.validateResponses && result.body !== undefined) {
-          const validate = responseValidator(compiler, document, operation, result.status);
+          const validate = validateResponse.get(String(result.status)) ?? validateResponse.get('default');
           if (validate && !validate(result.body)) {
             const message = describeErrors('response', validate.errors);
             options.onResponseMismatch?.(operation.operationId, result.status, message);
