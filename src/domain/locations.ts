@@ -1,7 +1,8 @@
 import { and, asc, count, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import { byCodePoint, type Database } from '../db/client.js';
-import { connectors, evses, locations } from '../db/schema.js';
+import { connectorStatuses, connectors, evses, locations } from '../db/schema.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.js';
+import { evseStatusFromReports } from './evse-status.js';
 import type { Page, PageRequest } from './pagination.js';
 import { isTimeZone } from './time.js';
 
@@ -228,6 +229,23 @@ export class Locations {
     return { items: await this.loadLocations(ids.map((row) => row.id)), total, ...page };
   }
 
+  /** What the stations last reported, as a function giving the OCPI status of one of their EVSEs. */
+  private async liveStatuses(stationIds: string[]): Promise<(stationId: string, ocppEvseId: number) => EvseStatus> {
+    const reports =
+      stationIds.length === 0
+        ? []
+        : await this.db
+            .select({ stationId: connectorStatuses.stationId, evseId: connectorStatuses.evseId, status: connectorStatuses.status })
+            .from(connectorStatuses)
+            .where(inArray(connectorStatuses.stationId, stationIds));
+    return (stationId, ocppEvseId) => {
+      const ofStation = reports.filter((report) => report.stationId === stationId);
+      const station = ofStation.find((report) => report.evseId === 0)?.status;
+      const evse = ofStation.filter((report) => report.evseId === ocppEvseId).map((report) => report.status);
+      return evseStatusFromReports(evse, station);
+    };
+  }
+
   private async loadLocations(ids: string[]): Promise<StoredLocation[]> {
     if (ids.length === 0) return [];
     const locationRows = await this.db.select().from(locations).where(inArray(locations.id, ids)).orderBy(byCodePoint(locations.id));
@@ -244,6 +262,7 @@ export class Locations {
             .from(connectors)
             .where(inArray(connectors.evseUid, evseRows.map((evse) => evse.uid)))
             .orderBy(asc(connectors.evseUid), asc(connectors.position));
+    const liveStatus = await this.liveStatuses([...new Set(evseRows.map((evse) => evse.stationId))]);
     return locationRows.map((location) => ({
       id: location.id,
       countryCode: location.countryCode,
@@ -269,8 +288,7 @@ export class Locations {
           ocppEvseId: evse.ocppEvseId,
           floorLevel: evse.floorLevel ?? undefined,
           physicalReference: evse.physicalReference ?? undefined,
-          // Live status arrives with the OCPP gateway's StatusNotifications; until a station reports, it is unknown.
-          status: evse.removedAt ? 'REMOVED' : 'UNKNOWN',
+          status: evse.removedAt ? 'REMOVED' : liveStatus(evse.stationId, evse.ocppEvseId),
           lastUpdated: evse.lastUpdated,
           connectors: connectorRows
             .filter((connector) => connector.evseUid === evse.uid)
