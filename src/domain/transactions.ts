@@ -221,7 +221,10 @@ export class Transactions {
       }
     }
     await this.db.transaction(async (tx) => {
-      await tx.insert(meterValues).values(rows);
+      // PostgreSQL takes at most 65,535 parameters per statement: 4,000 rows of 12 columns stay well below.
+      for (let start = 0; start < rows.length; start += 4000) {
+        await tx.insert(meterValues).values(rows.slice(start, start + 4000));
+      }
       if (latestEnergy.size === 0) return;
       const values = sql.join(
         [...latestEnergy].map(([id, wh]) => sql`(${id}::integer, ${wh}::integer)`),

@@ -166,6 +166,27 @@ describe('transactions: StartTransaction, MeterValues, StopTransaction', () => {
     expect(data?.meterValues).toHaveLength(8);
   });
 
+  it('a message with more samples than one INSERT can carry is stored whole', async () => {
+    const { transactionId: big } = await station.call<{ transactionId: number }>('StartTransaction', {
+      connectorId: 3,
+      idTag: '0fc673',
+      meterStart: 0,
+      timestamp: '2021-11-11T00:00:00.000Z',
+    });
+    const meterValue = Array.from({ length: 2000 }, (_, minute) => ({
+      timestamp: new Date(Date.parse('2021-11-11T00:00:00.000Z') + minute * 60_000).toISOString(),
+      sampledValue: [
+        { value: String(minute * 10), measurand: 'Energy.Active.Import.Register' as const },
+        { value: '11', measurand: 'Power.Active.Import' as const, unit: 'kW' as const },
+        { value: '16', measurand: 'Current.Import' as const, phase: 'L1' as const, unit: 'A' as const },
+      ],
+    }));
+    await station.call('MeterValues', { connectorId: 3, transactionId: big, meterValue });
+    const { data } = await anode.admin.GET('/transactions/{transactionId}', { params: { path: { transactionId: big } } });
+    expect(data?.meterValues).toHaveLength(6000);
+    expect(data?.transaction.lastMeterWh).toBe(19990);
+  });
+
   it('StopTransaction without a reason records Local, as OCPP 1.6 defines', async () => {
     const { transactionId: other } = await station.call<{ transactionId: number }>('StartTransaction', {
       connectorId: 1,
