@@ -424,6 +424,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ocpi/parties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OCPI parties with their registration status, roles and endpoints (Anode addition) */
+        get: operations["listOcpiParties"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ocpi/parties/{partyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: number;
+            };
+            cookie?: never;
+        };
+        /** One OCPI party (Anode addition) */
+        get: operations["lookupOcpiParty"];
+        put?: never;
+        post?: never;
+        /**
+         * Unregister an OCPI party (Anode addition)
+         * @description Its tokens stop opening Anode's OCPI endpoints; Anode also tells the party (DELETE on its credentials endpoint) when it can.
+         */
+        delete: operations["unregisterOcpiParty"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tariff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The CPO's tariffs (Anode addition) */
+        get: operations["listTariffs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tariff/{tariffId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariffId: string;
+            };
+            cookie?: never;
+        };
+        /** One tariff (Anode addition) */
+        get: operations["lookupTariff"];
+        /**
+         * Create or replace a tariff, in OCPI's shape (Anode addition)
+         * @description The body is an OCPI 2.2.1 Tariff whose id is the path's and whose country_code / party_id are the CPO's;
+         *     `last_updated` is set by the server. The tariff is published over OCPI.
+         */
+        put: operations["putTariff"];
+        post?: never;
+        /** Delete a tariff (Anode addition) */
+        delete: operations["deleteTariff"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/location": {
         parameters: {
             query?: never;
@@ -764,6 +846,34 @@ export interface components {
              * @enum {string}
              */
             status?: "PENDING" | "REGISTERED";
+            /** @description Compatibility switch for parties that do not base64-encode tokens in the Authorization header (Anode addition) */
+            rawTokens?: boolean;
+        };
+        /** @description An OCPI party and the state of its registration (Anode addition) */
+        OcpiParty: {
+            id: number;
+            /** @enum {string} */
+            status: "PENDING" | "REGISTERED" | "UNREGISTERED";
+            versionsUrl: string | null;
+            roles: ({
+                role: string;
+                country_code: string;
+                party_id: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            endpoints: {
+                identifier: string;
+                role: string;
+                url: string;
+            }[];
+            rawTokens: boolean;
+            /** @description Why the last handshake attempt failed */
+            lastError: string | null;
+            /** Format: date-time */
+            registeredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
         /** @description A charge station location, in OCPI's shape */
         Location: {
@@ -855,6 +965,137 @@ export interface components {
             connectors: components["schemas"]["Connector"][];
             /** Format: date-time */
             last_updated: string;
+        };
+        /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
+        "schemas-CountryCode": string;
+        /** @description Party id following ISO 15118 (CiString(3)). */
+        "schemas-PartyId": string;
+        /**
+         * @description Kind of session a tariff is meant for; absent means any session.
+         * @enum {string}
+         */
+        TariffType: "AD_HOC_PAYMENT" | "PROFILE_CHEAP" | "PROFILE_FAST" | "PROFILE_GREEN" | "REGULAR";
+        /** @description A text for end users, with its language. */
+        DisplayText: {
+            /** @description ISO 639-1 language code. */
+            language: string;
+            /** @description Plain text, no markup. */
+            text: string;
+        };
+        /**
+         * Format: uri
+         * @description Absolute URL.
+         */
+        Url: string;
+        /** @description An amount of money, without and optionally with VAT. */
+        Price: {
+            /** @description Amount excluding VAT. */
+            excl_vat: number;
+            /** @description Amount including VAT. */
+            incl_vat?: number;
+        };
+        /**
+         * @description What a price component charges for.
+         * @enum {string}
+         */
+        TariffDimensionType: "ENERGY" | "FLAT" | "PARKING_TIME" | "TIME";
+        /** @description Price of one dimension, excluding VAT. */
+        PriceComponent: {
+            type: components["schemas"]["TariffDimensionType"];
+            /** @description Price per unit, excluding VAT. */
+            price: number;
+            /** @description VAT percentage; absent means no VAT applies (unlike 0). */
+            vat?: number;
+            /** @description Billing block; usage is rounded up to a multiple of it (Wh, seconds or 1). */
+            step_size: number;
+        };
+        /** @enum {string} */
+        DayOfWeek: "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY";
+        /**
+         * @description Marks an element as the price of a reservation, or of a reservation that expires unused.
+         * @enum {string}
+         */
+        ReservationRestrictionType: "RESERVATION" | "RESERVATION_EXPIRES";
+        /** @description Conditions, all of which must hold, for a tariff element to be active. */
+        TariffRestrictions: {
+            /** @description Local time of day from which the element applies, `HH:MM`. */
+            start_time?: string;
+            /** @description Local time of day until which the element applies; before start_time means the next day. */
+            end_time?: string;
+            /** @description Local date from which the element applies (inclusive). */
+            start_date?: string;
+            /** @description Local date until which the element applies (exclusive). */
+            end_date?: string;
+            min_kwh?: number;
+            max_kwh?: number;
+            /** @description Active while the summed current over all phases is at least this, in A. */
+            min_current?: number;
+            /** @description Active while the summed current over all phases is below this, in A. */
+            max_current?: number;
+            /** @description Active while the power is at least this, in kW. */
+            min_power?: number;
+            /** @description Active while the power is below this, in kW. */
+            max_power?: number;
+            /** @description Active once the session has lasted this many seconds. */
+            min_duration?: number;
+            /** @description Active until the session has lasted this many seconds. */
+            max_duration?: number;
+            day_of_week?: components["schemas"]["DayOfWeek"][];
+            reservation?: components["schemas"]["ReservationRestrictionType"];
+        };
+        /** @description Price components that apply together under the same restrictions. */
+        TariffElement: {
+            price_components: components["schemas"]["PriceComponent"][];
+            restrictions?: components["schemas"]["TariffRestrictions"];
+        };
+        /**
+         * @description RFC 3339 timestamp in UTC, for example `2015-06-29T20:39:09Z`; fractional seconds allowed. OCPI lets the
+         *     zone designator be left out (it means UTC), so `2015-06-29T20:39:09` is accepted too.
+         */
+        DateTime: string;
+        /** @enum {string} */
+        EnergySourceCategory: "NUCLEAR" | "GENERAL_FOSSIL" | "COAL" | "GAS" | "GENERAL_GREEN" | "SOLAR" | "WIND" | "WATER";
+        /** @description Share of one kind of source in the mix. */
+        EnergySource: {
+            source: components["schemas"]["EnergySourceCategory"];
+            percentage: number;
+        };
+        /** @enum {string} */
+        EnvironmentalImpactCategory: "NUCLEAR_WASTE" | "CARBON_DIOXIDE";
+        /** @description Emission or waste per kWh, in g/kWh. */
+        EnvironmentalImpact: {
+            category: components["schemas"]["EnvironmentalImpactCategory"];
+            amount: number;
+        };
+        /** @description Origin and environmental impact of the energy supplied at a location or under a tariff. */
+        EnergyMix: {
+            /** @description True when all energy comes from renewable sources. */
+            is_green_energy: boolean;
+            energy_sources?: components["schemas"]["EnergySource"][];
+            environ_impact?: components["schemas"]["EnvironmentalImpact"][];
+            supplier_name?: string;
+            energy_product_name?: string;
+        };
+        /**
+         * @description What the CPO charges the eMSP. For each dimension, the first element that
+         *     prices it and whose restrictions match is the one in force.
+         */
+        Tariff: {
+            country_code: components["schemas"]["schemas-CountryCode"];
+            party_id: components["schemas"]["schemas-PartyId"];
+            id: string;
+            /** @description ISO 4217 currency code. */
+            currency: string;
+            type?: components["schemas"]["TariffType"];
+            tariff_alt_text?: components["schemas"]["DisplayText"][];
+            tariff_alt_url?: components["schemas"]["Url"];
+            min_price?: components["schemas"]["Price"];
+            max_price?: components["schemas"]["Price"];
+            elements: components["schemas"]["TariffElement"][];
+            start_date_time?: components["schemas"]["DateTime"];
+            end_date_time?: components["schemas"]["DateTime"];
+            energy_mix?: components["schemas"]["EnergyMix"];
+            last_updated: components["schemas"]["DateTime"];
         };
     };
     responses: {
@@ -1573,6 +1814,186 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listOcpiParties: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every registered party */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OcpiParty"][];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    lookupOcpiParty: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The party */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OcpiParty"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    unregisterOcpiParty: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unregistered */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listTariffs: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tariffs, ordered by id */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tariff"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            default: components["responses"]["Error"];
+        };
+    };
+    lookupTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tariff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tariff"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    putTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Tariff"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tariff"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tariff"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteTariff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tariffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };

@@ -631,8 +631,8 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * Format: date-time
-         * @description RFC 3339 timestamp in UTC, for example `2015-06-29T20:39:09Z`; fractional seconds allowed.
+         * @description RFC 3339 timestamp in UTC, for example `2015-06-29T20:39:09Z`; fractional seconds allowed. OCPI lets the
+         *     zone designator be left out (it means UTC), so `2015-06-29T20:39:09` is accepted too.
          */
         DateTime: string;
         /**
@@ -725,7 +725,7 @@ export interface components {
         };
         /** @description Party id following ISO 15118 (CiString(3)). */
         PartyId: string;
-        /** @description ISO 3166-1 alpha-2 country code (CiString(2)). */
+        /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         CountryCode: string;
         /** @description One role a platform plays, under one country code and party id. */
         CredentialsRole: {

@@ -71,11 +71,11 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
   const scheme = tls ? 'https' : 'http';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
-  app = createApp({ config, publicBaseUrl, database, domain, stationLink: gateway, logger, version, startedAt: Date.now() });
+  app = createApp({ config, publicBaseUrl, database, domain, stationLink: gateway, bus, logger, version, startedAt: Date.now() });
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
     { database: database.kind, docs: `${url}/docs`, admin: `${url}/api/v0`, health: `${url}/health`, ocpp: ocppUrl },
-    `Anode ${version} listening on ${url}: docs ${url}/docs, admin API ${url}/api/v0, health ${url}/health, OCPP ${ocppUrl}`,
+    `Anode ${version} listening on ${url}: docs ${url}/docs, admin API ${url}/api/v0, health ${url}/health, OCPP ${ocppUrl}, OCPI ${publicBaseUrl}/ocpi/versions`,
   );
   if (config.adminApiToken === undefined) {
     logger.warn('ADMIN_API_TOKEN is not set: the admin API answers loopback clients only');

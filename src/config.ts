@@ -30,6 +30,14 @@ export interface Config {
     allowUnregistered: boolean;
     pingIntervalMs: number;
   };
+  ocpi: {
+    /** unauthenticated clients may GET versions and published locations and tariffs (WWCP open data) */
+    openData: boolean;
+    maxPageSize: number;
+    partnerTimeoutMs: number;
+    businessName: string;
+    website: string | undefined;
+  };
   /** Anode serves TLS itself when a certificate and key are given; the CA verifies station client certificates. */
   tls: { cert: Buffer; key: Buffer; clientCa: Buffer | undefined } | undefined;
 }
@@ -139,5 +147,12 @@ export function loadConfig(env: Env = process.env): Config {
       pingIntervalMs: integer(env, 'OCPP_PING_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
     },
     tls: tlsFiles(env),
+    ocpi: {
+      openData: flag(env, 'OCPI_OPEN_DATA', false),
+      maxPageSize: integer(env, 'OCPI_MAX_PAGE_SIZE', 100, 1, 1000),
+      partnerTimeoutMs: integer(env, 'OCPI_PARTNER_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
+      businessName: env.OCPI_BUSINESS_NAME || 'Anode CPO',
+      website: env.OCPI_WEBSITE || undefined,
+    },
   };
 }

@@ -8,13 +8,15 @@ import { loadBundledDocument, mountOperations } from '../http/contract.js';
 import { HttpError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { adminAccess } from './access.js';
-import { adminHandlers } from './handlers.js';
+import { adminHandlers, type PartyFarewell } from './handlers.js';
 
 export const ADMIN_BASE_PATH = '/api/v0';
 
 export interface AdminAppOptions {
   domain: Domain;
   stationLink: StationLink;
+  /** tells an OCPI party it was unregistered (the OCPI wing's part) */
+  sayFarewell: PartyFarewell;
   logger: Logger;
   adminApiToken: string | undefined;
   publicBaseUrl: string;
@@ -38,7 +40,7 @@ function statusBody(error: unknown, logger: Logger): { status: number; body: { s
 export function createAdminApp(options: AdminAppOptions): Hono {
   const app = new Hono();
   app.use('*', adminAccess(options.adminApiToken));
-  mountOperations<operations>(app, loadBundledDocument('admin'), '', adminHandlers(options.domain, options.stationLink, options.publicBaseUrl), {
+  mountOperations<operations>(app, loadBundledDocument('admin'), '', adminHandlers(options.domain, options.stationLink, options.publicBaseUrl, options.sayFarewell), {
     validateResponses: options.validateResponses,
     onResponseMismatch: (operationId, status, message) =>
       options.logger.error({ operationId, status }, `response does not match the contract: ${message}`),

@@ -4,6 +4,8 @@ import type { Domain } from '../domain/index.js';
 import type { EvseInput, LocationInput, StoredLocation } from '../domain/locations.js';
 import type { PageRequest } from '../domain/pagination.js';
 import type { ConnectorStatus } from '../domain/connector-status.js';
+import type { Partner } from '../domain/parties.js';
+import type { TariffDocument } from '../domain/tariffs.js';
 import { StationCallError, type StationCall, type StationLink } from '../domain/station-calls.js';
 import type { StationEvent } from '../domain/station-events.js';
 import type { Station, StationRequest } from '../domain/stations.js';
@@ -120,6 +122,20 @@ function meterValueView(sample: StoredMeterValue): Schemas['MeterValue'] {
   };
 }
 
+function partyView(partner: Partner): Schemas['OcpiParty'] {
+  return {
+    id: partner.id,
+    status: partner.status,
+    versionsUrl: partner.versionsUrl,
+    roles: partner.roles.map((role) => ({ ...role })),
+    endpoints: partner.endpoints,
+    rawTokens: partner.rawTokens,
+    lastError: partner.lastError,
+    registeredAt: iso(partner.registeredAt),
+    createdAt: partner.createdAt.toISOString(),
+  };
+}
+
 function tokenView(token: Token): Schemas['Token'] {
   return {
     countryCode: token.countryCode,
@@ -213,14 +229,40 @@ function locationView(location: StoredLocation): Schemas['StoredLocation'] {
   };
 }
 
+/** What the admin API needs of the OCPI wing: telling a party it is unregistered. */
+export type PartyFarewell = (partner: Partner) => Promise<void>;
+
 export function adminHandlers(
   domain: Domain,
   stationLink: StationLink,
   publicBaseUrl: string,
+  sayFarewell: PartyFarewell,
 ): OperationHandlers<operations> {
-  const { stations, tokens, certificates, parties, locations, stationCalls, connectorStatuses, stationEvents, transactions } =
+  const { stations, tokens, certificates, parties, locations, stationCalls, connectorStatuses, stationEvents, transactions, tariffs } =
     domain;
+  type Tariff = Schemas['Tariff'];
   return {
+    listOcpiParties: async () => ({ status: 200, body: (await parties.list()).map(partyView) }),
+    lookupOcpiParty: async ({ path }) => ({ status: 200, body: partyView(await parties.get(path.partyId)) }),
+    unregisterOcpiParty: async ({ path }) => {
+      const partner = await parties.get(path.partyId);
+      await parties.unregister(partner.id);
+      await sayFarewell(partner);
+      return { status: 204 };
+    },
+    listTariffs: async ({ query, context }) => {
+      const page = await tariffs.list(pageOf(query));
+      return { status: 200, body: page.items as unknown as Tariff[], headers: paginationHeaders(context, page, publicBaseUrl) };
+    },
+    lookupTariff: async ({ path }) => ({ status: 200, body: (await tariffs.get(path.tariffId)) as unknown as Tariff }),
+    putTariff: async ({ path, body }) => {
+      const { tariff, created } = await tariffs.put(path.tariffId, body as unknown as TariffDocument);
+      return { status: created ? 201 : 200, body: tariff as unknown as Tariff };
+    },
+    deleteTariff: async ({ path }) => {
+      await tariffs.delete(path.tariffId);
+      return { status: 204 };
+    },
     callChargeStation: async ({ path, body }) => {
       await stations.get(path.csId);
       const ocppVersion = stationLink.connectedVersion(path.csId) as 'ocpp1.6' | 'ocpp2.0.1' | undefined;
@@ -359,7 +401,7 @@ export function adminHandlers(
       return { status: 204 };
     },
     registerParty: async ({ body }) => {
-      await parties.register({ token: body.token, versionsUrl: body.url, status: body.status ?? 'PENDING' });
+      await parties.register({ token: body.token, versionsUrl: body.url, status: body.status ?? 'PENDING', rawTokens: body.rawTokens });
       return { status: 201 };
     },
     listLocations: async ({ query, context }) => {

@@ -77,6 +77,10 @@ export const tokens = pgTable('tokens', {
   languageCode: text('language_code'),
   cacheMode: text('cache_mode', { enum: ['ALWAYS', 'ALLOWED', 'ALLOWED_OFFLINE', 'NEVER'] }).notNull(),
   expiresAt: timestamptz('expires_at'),
+  /** the OCPI party that pushed the token; null for the CPO's own tokens (admin API) */
+  ownerPartyId: integer('owner_party_id'),
+  defaultProfileType: text('default_profile_type'),
+  energyContract: jsonb('energy_contract').$type<Record<string, unknown>>(),
   lastUpdated: timestamptz('last_updated').notNull(),
 });
 
@@ -89,19 +93,62 @@ export const certificates = pgTable('certificates', {
   createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
 
-/** OCPI parties (eMSPs, hubs) registered by the operator; the OCPI wing runs the credentials handshake. */
+export interface PartnerRole {
+  role: string;
+  country_code: string;
+  party_id: string;
+  business_details: { name: string; website?: string; logo?: Record<string, unknown> };
+}
+
+export interface PartnerEndpoint {
+  identifier: string;
+  role: 'SENDER' | 'RECEIVER';
+  url: string;
+}
+
+export const partnerStatuses = ['PENDING', 'REGISTERED', 'UNREGISTERED'] as const;
+
+/**
+ * OCPI parties (eMSPs, hubs). The operator registers one with its CREDENTIALS_TOKEN_A; the credentials handshake
+ * then swaps it for the token the party calls Anode with (`incomingToken`, token C) and the one Anode calls it with
+ * (`outgoingToken`, token B), and stores the party's roles and module endpoints.
+ */
 export const ocpiParties = pgTable(
   'ocpi_parties',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
     registrationToken: text('registration_token').notNull(),
+    /** token A stops working once the handshake used it */
+    registrationTokenUsed: boolean('registration_token_used').notNull().default(false),
     versionsUrl: text('versions_url'),
-    status: text('status', { enum: ['PENDING', 'REGISTERED'] }).notNull(),
+    status: text('status', { enum: partnerStatuses }).notNull(),
+    incomingToken: text('incoming_token'),
+    outgoingToken: text('outgoing_token'),
+    /** the party's version details URL for the version in use */
+    versionUrl: text('version_url'),
+    roles: jsonb('roles').$type<PartnerRole[]>().notNull().default([]),
+    endpoints: jsonb('endpoints').$type<PartnerEndpoint[]>().notNull().default([]),
+    /** compatibility switch: the party sends and expects tokens without base64 encoding */
+    rawTokens: boolean('raw_tokens').notNull().default(false),
+    lastError: text('last_error'),
+    registeredAt: timestamptz('registered_at'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
-  (table) => [uniqueIndex('ocpi_parties_registration_token_idx').on(table.registrationToken)],
+  (table) => [
+    uniqueIndex('ocpi_parties_registration_token_idx').on(table.registrationToken),
+    uniqueIndex('ocpi_parties_incoming_token_idx').on(table.incomingToken),
+  ],
 );
+
+/** Tariffs of the CPO, in OCPI's shape (what is not a column is in `body`). */
+export const tariffs = pgTable('tariffs', {
+  id: text('id').primaryKey(),
+  countryCode: text('country_code').notNull(),
+  partyId: text('party_id').notNull(),
+  body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+  lastUpdated: timestamptz('last_updated').notNull(),
+});
 
 export const locations = pgTable('locations', {
   id: text('id').primaryKey(),

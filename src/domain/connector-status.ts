@@ -1,6 +1,6 @@
-import { asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { connectorStatuses } from '../db/schema.js';
+import { connectorStatuses, evses, locations } from '../db/schema.js';
 
 export interface StatusReport {
   stationId: string;
@@ -20,7 +20,21 @@ export type ConnectorStatus = typeof connectorStatuses.$inferSelect;
 export class ConnectorStatuses {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Stores the report; when the status changed, the EVSEs it concerns (and their locations) count as changed now,
+   * so that OCPI partners pulling by last_updated see it.
+   */
   async record(report: StatusReport): Promise<void> {
+    const [previous] = await this.db
+      .select({ status: connectorStatuses.status })
+      .from(connectorStatuses)
+      .where(
+        and(
+          eq(connectorStatuses.stationId, report.stationId),
+          eq(connectorStatuses.evseId, report.evseId),
+          eq(connectorStatuses.connectorId, report.connectorId),
+        ),
+      );
     const row = {
       status: report.status,
       errorCode: report.errorCode ?? null,
@@ -36,6 +50,16 @@ export class ConnectorStatuses {
         set: row,
         setWhere: lte(connectorStatuses.reportedAt, report.reportedAt),
       });
+    if (previous?.status !== report.status) await this.markEvsesChanged(report.stationId, report.evseId, row.updatedAt);
+  }
+
+  private async markEvsesChanged(stationId: string, evseId: number, at: Date): Promise<void> {
+    const concerned = and(eq(evses.stationId, stationId), evseId === 0 ? undefined : eq(evses.ocppEvseId, evseId));
+    const changed = await this.db.update(evses).set({ lastUpdated: at }).where(concerned).returning({ locationId: evses.locationId });
+    const locationIds = [...new Set(changed.map((evse) => evse.locationId))];
+    if (locationIds.length > 0) {
+      await this.db.update(locations).set({ lastUpdated: at }).where(inArray(locations.id, locationIds));
+    }
   }
 
   async ofStation(stationId: string): Promise<ConnectorStatus[]> {

@@ -14,3 +14,12 @@ export class ConflictError extends DomainError {}
 
 /** The input passed the contract but is still wrong (a certificate that does not parse, a foreign party id). */
 export class InvalidInputError extends DomainError {}
+
+/** The caller's precondition (an If-Match ETag) does not hold. */
+export class PreconditionFailedError extends DomainError {}
+
+/** The update is older than what is stored (its last_updated is before the stored one). */
+export class StaleUpdateError extends DomainError {}
+
+/** The caller may not touch this object: it belongs to another party. */
+export class ForbiddenError extends DomainError {}

@@ -7,6 +7,7 @@ import { ConnectorStatuses } from './connector-status.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
 import { StationCalls } from './station-calls.js';
+import { Tariffs } from './tariffs.js';
 import { StationEvents } from './station-events.js';
 import { Stations } from './stations.js';
 import { Tokens } from './tokens.js';
@@ -23,6 +24,7 @@ export interface Domain {
   connectorStatuses: ConnectorStatuses;
   stationEvents: StationEvents;
   stationCalls: StationCalls;
+  tariffs: Tariffs;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
@@ -34,13 +36,14 @@ export function createDomain(db: Database, bus: Bus, settings: LocationsSettings
     stations,
     tokens: new Tokens(db),
     certificates: new Certificates(db),
-    parties: new Parties(db),
+    parties: new Parties(db, bus),
     locations: new Locations(db, settings),
     authorizer: new Authorizer(db),
     transactions,
     connectorStatuses: new ConnectorStatuses(db),
     stationEvents: new StationEvents(db),
     stationCalls: new StationCalls(db),
+    tariffs: new Tariffs(db, settings.cpo),
     flush: async () => {
       await Promise.all([stations.flush(), transactions.flush()]);
     },

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull, notInArray } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNull, lt, notInArray } from 'drizzle-orm';
 import { byCodePoint, type Database } from '../db/client.js';
 import { connectorStatuses, connectors, evses, locations } from '../db/schema.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.js';
@@ -67,6 +67,12 @@ export interface StoredLocation extends Omit<LocationInput, 'evses'> {
   publish: boolean;
   evses: StoredEvse[];
   lastUpdated: Date;
+}
+
+export interface LocationFilter {
+  changedFrom?: Date;
+  changedBefore?: Date;
+  publishedOnly?: boolean;
 }
 
 export interface LocationsSettings {
@@ -218,14 +224,21 @@ export class Locations {
     return location;
   }
 
-  async list(page: PageRequest): Promise<Page<StoredLocation>> {
+  /** A page of locations; OCPI filters by last change (from inclusive, to exclusive) and, for open data, publish. */
+  async list(page: PageRequest, filter: LocationFilter = {}): Promise<Page<StoredLocation>> {
+    const where = and(
+      filter.changedFrom ? gte(locations.lastUpdated, filter.changedFrom) : undefined,
+      filter.changedBefore ? lt(locations.lastUpdated, filter.changedBefore) : undefined,
+      filter.publishedOnly ? eq(locations.publish, true) : undefined,
+    );
     const ids = await this.db
       .select({ id: locations.id })
       .from(locations)
+      .where(where)
       .orderBy(byCodePoint(locations.id))
       .offset(page.offset)
       .limit(page.limit);
-    const [{ total }] = await this.db.select({ total: count() }).from(locations);
+    const [{ total }] = await this.db.select({ total: count() }).from(locations).where(where);
     return { items: await this.loadLocations(ids.map((row) => row.id)), total, ...page };
   }
 

@@ -1,6 +1,11 @@
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
+import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
-import { ocpiParties } from '../db/schema.js';
+import { ocpiParties, type PartnerEndpoint, type PartnerRole } from '../db/schema.js';
+import { NotFoundError } from './errors.js';
+
+export type Partner = typeof ocpiParties.$inferSelect;
+export type { PartnerEndpoint, PartnerRole };
 
 export interface PartyRegistration {
   /** CREDENTIALS_TOKEN_A */
@@ -8,24 +13,105 @@ export interface PartyRegistration {
   /** the party's versions endpoint: when given, Anode starts the handshake */
   versionsUrl?: string;
   status: 'PENDING' | 'REGISTERED';
+  /** the party sends and expects tokens without base64 encoding */
+  rawTokens?: boolean;
 }
 
-/** OCPI parties as the operator registers them; the OCPI wing runs the handshake from here. */
-export class Parties {
-  constructor(private readonly db: Database) {}
+/** How a presented token was recognised. */
+export type PartnerAccess = { partner: Partner; via: 'registration' | 'credentials' };
 
-  /** Registers the party, or updates the registration that holds the same token. */
-  async register(registration: PartyRegistration): Promise<number> {
+/** OCPI parties (eMSPs, hubs): registrations by the operator and the state of their credentials handshake. */
+export class Parties {
+  constructor(
+    private readonly db: Database,
+    private readonly bus: Bus,
+  ) {}
+
+  /**
+   * Registers the party, or updates the registration that holds the same token. REGISTERED means the operator
+   * vouches for the token: it opens every endpoint without a handshake.
+   */
+  async register(registration: PartyRegistration): Promise<Partner> {
     const values = {
       registrationToken: registration.token,
       versionsUrl: registration.versionsUrl ?? null,
       status: registration.status,
+      rawTokens: registration.rawTokens ?? false,
+      incomingToken: registration.status === 'REGISTERED' ? registration.token : null,
     };
     const [row] = await this.db
       .insert(ocpiParties)
       .values(values)
       .onConflictDoUpdate({ target: ocpiParties.registrationToken, set: { ...values, updatedAt: sql`now()` } })
+      .returning();
+    if (row.status === 'PENDING' && row.versionsUrl) this.bus.publish('ocpi.party.registered', { partyId: row.id });
+    return row;
+  }
+
+  /** The party a presented token belongs to: its credentials token, or its unused registration token. */
+  async byToken(token: string): Promise<PartnerAccess | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(ocpiParties)
+      .where(
+        or(
+          eq(ocpiParties.incomingToken, token),
+          and(eq(ocpiParties.registrationToken, token), eq(ocpiParties.registrationTokenUsed, false)),
+        ),
+      );
+    if (!row || row.status === 'UNREGISTERED') return undefined;
+    return { partner: row, via: row.incomingToken === token ? 'credentials' : 'registration' };
+  }
+
+  async get(id: number): Promise<Partner> {
+    const [row] = await this.db.select().from(ocpiParties).where(eq(ocpiParties.id, id));
+    if (!row) throw new NotFoundError(`OCPI party ${id} is not known`);
+    return row;
+  }
+
+  async list(): Promise<Partner[]> {
+    return this.db.select().from(ocpiParties).orderBy(asc(ocpiParties.id));
+  }
+
+  /** The handshake is done: from now on the party calls with `incomingToken` and is called with `outgoingToken`. */
+  async completeRegistration(
+    id: number,
+    details: {
+      incomingToken: string;
+      outgoingToken: string;
+      versionsUrl: string;
+      versionUrl: string;
+      roles: PartnerRole[];
+      endpoints: PartnerEndpoint[];
+    },
+  ): Promise<Partner> {
+    const [row] = await this.db
+      .update(ocpiParties)
+      .set({
+        ...details,
+        status: 'REGISTERED',
+        registrationTokenUsed: true,
+        lastError: null,
+        registeredAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .where(eq(ocpiParties.id, id))
+      .returning();
+    if (!row) throw new NotFoundError(`OCPI party ${id} is not known`);
+    return row;
+  }
+
+  async recordError(id: number, message: string): Promise<void> {
+    await this.db.update(ocpiParties).set({ lastError: message, updatedAt: new Date() }).where(eq(ocpiParties.id, id));
+  }
+
+  /** The party is gone: none of its tokens opens anything any more. */
+  async unregister(id: number): Promise<void> {
+    const updated = await this.db
+      .update(ocpiParties)
+      .set({ status: 'UNREGISTERED', incomingToken: null, registrationTokenUsed: true, updatedAt: new Date() })
+      .where(eq(ocpiParties.id, id))
       .returning({ id: ocpiParties.id });
-    return row.id;
+    if (updated.length === 0) throw new NotFoundError(`OCPI party ${id} is not known`);
   }
 }

@@ -2,6 +2,10 @@
 import { Hono } from 'hono';
 import type { operations as systemOperations } from '../../generated/system.js';
 import { ADMIN_BASE_PATH, createAdminApp } from '../admin/app.js';
+import type { Bus } from '../cluster/bus.js';
+import { createOcpiApp, OCPI_BASE_PATH } from '../ocpi/app.js';
+import type { OcpiContext } from '../ocpi/context.js';
+import { sayFarewell } from '../ocpi/modules/credentials.js';
 import type { Config } from '../config.js';
 import { pingDatabase, type DatabaseHandle } from '../db/client.js';
 import type { Domain } from '../domain/index.js';
@@ -16,6 +20,7 @@ export interface AppContext {
   database: DatabaseHandle;
   domain: Domain;
   stationLink: StationLink;
+  bus: Bus;
   logger: Logger;
   version: string;
   startedAt: number;
@@ -50,6 +55,16 @@ function systemHandlers(ctx: AppContext): OperationHandlers<systemOperations> {
 
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
+  const { ocpi } = ctx.config;
+  const ocpiContext: OcpiContext = {
+    domain: ctx.domain,
+    bus: ctx.bus,
+    logger: ctx.logger,
+    publicBaseUrl: ctx.publicBaseUrl,
+    cpo: { ...ctx.config.cpo, name: ocpi.businessName, website: ocpi.website },
+    maxPageSize: ocpi.maxPageSize,
+    partnerTimeoutMs: ocpi.partnerTimeoutMs,
+  };
   mountOperations<systemOperations>(app, loadBundledDocument('system'), '', systemHandlers(ctx), {
     validateResponses: ctx.config.validateResponses,
   });
@@ -59,12 +74,14 @@ export function createApp(ctx: AppContext): Hono {
     createAdminApp({
       domain: ctx.domain,
       stationLink: ctx.stationLink,
+      sayFarewell: (partner) => sayFarewell(ocpiContext, partner),
       logger: ctx.logger,
       adminApiToken: ctx.config.adminApiToken,
       publicBaseUrl: ctx.publicBaseUrl,
       validateResponses: ctx.config.validateResponses,
     }),
   );
+  app.route(OCPI_BASE_PATH, createOcpiApp(ocpiContext, { openData: ocpi.openData, validateResponses: ctx.config.validateResponses }));
   app.get('/', (c) => c.redirect('/docs/'));
   app.notFound((c) => c.json({ status: 'Not Found', error: `nothing at ${c.req.path}` }, 404));
   app.onError((error, c) => {

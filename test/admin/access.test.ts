@@ -74,6 +74,7 @@ describe('without ADMIN_API_TOKEN, the admin API answers loopback clients only',
     const app = createAdminApp({
       domain: {} as Domain,
       stationLink: {} as StationLink,
+      sayFarewell: async () => {},
       logger: createLogger('silent'),
       adminApiToken: undefined,
       publicBaseUrl: 'http://anode.test',

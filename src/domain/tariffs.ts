@@ -1,0 +1,62 @@
+import { and, count, eq, gte, lt } from 'drizzle-orm';
+import { byCodePoint, type Database } from '../db/client.js';
+import { tariffs } from '../db/schema.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
+import type { Page, PageRequest } from './pagination.js';
+
+/** A tariff in OCPI's shape; the store keeps the identity columns apart and the rest as it came. */
+export interface TariffDocument {
+  id: string;
+  country_code: string;
+  party_id: string;
+  last_updated: string;
+  [field: string]: unknown;
+}
+
+type TariffRow = typeof tariffs.$inferSelect;
+
+function toDocument(row: TariffRow): TariffDocument {
+  return { country_code: row.countryCode, party_id: row.partyId, id: row.id, ...row.body, last_updated: row.lastUpdated.toISOString() };
+}
+
+/** The CPO's tariffs, managed by the operator and published over OCPI. */
+export class Tariffs {
+  constructor(
+    private readonly db: Database,
+    private readonly cpo: { countryCode: string; partyId: string },
+  ) {}
+
+  /** Creates or replaces a tariff; last_updated is set by the store. Answers whether it was new. */
+  async put(id: string, document: TariffDocument): Promise<{ tariff: TariffDocument; created: boolean }> {
+    if (document.id !== id) throw new InvalidInputError(`body.id must be the tariff id of the path (${id})`);
+    if (document.country_code.toUpperCase() !== this.cpo.countryCode || document.party_id.toUpperCase() !== this.cpo.partyId) {
+      throw new InvalidInputError(`body.country_code and body.party_id must be this CPO's ${this.cpo.countryCode} ${this.cpo.partyId}`);
+    }
+    const { id: _id, country_code: _cc, party_id: _pid, last_updated: _lu, ...body } = document;
+    const row = { countryCode: this.cpo.countryCode, partyId: this.cpo.partyId, body, lastUpdated: new Date() };
+    const existed = await this.db.select({ id: tariffs.id }).from(tariffs).where(eq(tariffs.id, id));
+    const [stored] = await this.db.insert(tariffs).values({ id, ...row }).onConflictDoUpdate({ target: tariffs.id, set: row }).returning();
+    return { tariff: toDocument(stored), created: existed.length === 0 };
+  }
+
+  async get(id: string): Promise<TariffDocument> {
+    const [row] = await this.db.select().from(tariffs).where(eq(tariffs.id, id));
+    if (!row) throw new NotFoundError(`tariff ${id} is not known`);
+    return toDocument(row);
+  }
+
+  async list(page: PageRequest, changed: { from?: Date; before?: Date } = {}): Promise<Page<TariffDocument>> {
+    const where = and(
+      changed.from ? gte(tariffs.lastUpdated, changed.from) : undefined,
+      changed.before ? lt(tariffs.lastUpdated, changed.before) : undefined,
+    );
+    const rows = await this.db.select().from(tariffs).where(where).orderBy(byCodePoint(tariffs.id)).offset(page.offset).limit(page.limit);
+    const [{ total }] = await this.db.select({ total: count() }).from(tariffs).where(where);
+    return { items: rows.map(toDocument), total, ...page };
+  }
+
+  async delete(id: string): Promise<void> {
+    const deleted = await this.db.delete(tariffs).where(eq(tariffs.id, id)).returning({ id: tariffs.id });
+    if (deleted.length === 0) throw new NotFoundError(`tariff ${id} is not known`);
+  }
+}

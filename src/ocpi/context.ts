@@ -1,0 +1,19 @@
+import type { Bus } from '../cluster/bus.js';
+import type { Domain } from '../domain/index.js';
+import type { Logger } from '../log.js';
+
+/** What the OCPI wing's handlers need. */
+export interface OcpiContext {
+  domain: Domain;
+  bus: Bus;
+  logger: Logger;
+  /** the node's public base URL; Anode's OCPI endpoints are under `${publicBaseUrl}/ocpi` */
+  publicBaseUrl: string;
+  cpo: { countryCode: string; partyId: string; name: string; website?: string };
+  /** the most a paginated GET returns per page */
+  maxPageSize: number;
+  /** how long a call to a partner may take */
+  partnerTimeoutMs: number;
+}
+
+export const ocpiBase = (ctx: OcpiContext) => `${ctx.publicBaseUrl}/ocpi`;

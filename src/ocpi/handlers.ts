@@ -1,0 +1,269 @@
+/** Anode's OCPI 2.2.1 CPO interface: every operation of openapi/ocpi/2.2.1/cpo.yaml, each a thin translation. */
+import type { Context } from 'hono';
+import type { components, operations } from '../../generated/ocpi-2.2.1-cpo.js';
+import type { PageRequest } from '../domain/pagination.js';
+import type { Partner } from '../domain/parties.js';
+import { tokenEtag, type Token, type TokenInput } from '../domain/tokens.js';
+import type { OperationHandlers } from '../http/contract.js';
+import { paginationHeaders } from '../http/pagination.js';
+import type { OcpiContext } from './context.js';
+import { acceptCredentials, ourCredentials } from './modules/credentials.js';
+import { ocpiConnector, ocpiEvse, ocpiLocation } from './modules/locations.js';
+import { endpointsFor } from './modules/versions.js';
+import { callerOf, emptyEnvelope, envelope, OCPI_VERSION, OcpiError, partnerOf, StatusCode } from './transport.js';
+
+type Schemas = components['schemas'];
+
+const DEFAULT_PAGE_SIZE = 50;
+
+function pageOf(ctx: OcpiContext, query: { offset?: number; limit?: number } | undefined): PageRequest {
+  return { offset: query?.offset ?? 0, limit: Math.min(query?.limit ?? DEFAULT_PAGE_SIZE, ctx.maxPageSize) };
+}
+
+/** OCPI DateTime without a zone designator means UTC. */
+export function ocpiDate(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`);
+}
+
+/** Request ids echoed; for a routed request (a hub's), the routing headers answered the other way round. */
+function routed(context: Context): Record<string, string> {
+  const headers: Record<string, string> = {
+    'X-Request-ID': String(context.get('requestId' as never)),
+    'X-Correlation-ID': String(context.get('correlationId' as never)),
+  };
+  const fromCountry = context.req.header('ocpi-from-country-code');
+  const fromParty = context.req.header('ocpi-from-party-id');
+  const toCountry = context.req.header('ocpi-to-country-code');
+  const toParty = context.req.header('ocpi-to-party-id');
+  if (fromCountry && fromParty) Object.assign(headers, { 'OCPI-to-country-code': fromCountry, 'OCPI-to-party-id': fromParty });
+  if (toCountry && toParty) Object.assign(headers, { 'OCPI-from-country-code': toCountry, 'OCPI-from-party-id': toParty });
+  return headers;
+}
+
+function notOffered(module: string): never {
+  throw new OcpiError(404, StatusCode.clientError, `Anode does not offer the ${module} module yet`);
+}
+
+const same = (a: string | undefined, b: string) => a !== undefined && a.toUpperCase() === b.toUpperCase();
+
+/**
+ * A partner may only act for the country code and party id of one of its own roles; a hub acts for the party its
+ * OCPI-from-* routing headers name.
+ */
+function assertOwnParty(context: Context, countryCode: string, partyId: string): Partner {
+  const partner = partnerOf(context);
+  const own = partner.roles.some((role) => same(role.country_code, countryCode) && same(role.party_id, partyId));
+  const viaHub =
+    partner.roles.some((role) => role.role === 'HUB') &&
+    same(context.req.header('ocpi-from-country-code'), countryCode) &&
+    same(context.req.header('ocpi-from-party-id'), partyId);
+  if (!own && !viaHub) throw new OcpiError(403, StatusCode.clientError, `${countryCode}/${partyId} is not a party this token acts for`);
+  return partner;
+}
+
+function registeredPartner(context: Context): Partner {
+  const caller = callerOf(context);
+  if (caller.kind !== 'partner' || caller.via !== 'credentials') {
+    throw new OcpiError(405, StatusCode.clientError, 'not registered: use POST to register first');
+  }
+  return caller.partner;
+}
+
+function ocpiToken(token: Token): Schemas['Token'] {
+  return {
+    country_code: token.countryCode,
+    party_id: token.partyId,
+    uid: token.uid,
+    type: token.type,
+    contract_id: token.contractId,
+    ...(token.visualNumber !== null && { visual_number: token.visualNumber }),
+    issuer: token.issuer,
+    ...(token.groupId !== null && { group_id: token.groupId }),
+    valid: token.valid,
+    whitelist: token.cacheMode,
+    ...(token.languageCode !== null && { language: token.languageCode }),
+    ...(token.defaultProfileType !== null && { default_profile_type: token.defaultProfileType as Schemas['Token']['default_profile_type'] }),
+    ...(token.energyContract !== null && { energy_contract: token.energyContract as Schemas['Token']['energy_contract'] }),
+    last_updated: token.lastUpdated.toISOString(),
+  };
+}
+
+function tokenInput(partner: Partner, body: Partial<Schemas['Token']>): Partial<TokenInput> {
+  return {
+    ...(body.country_code !== undefined && { countryCode: body.country_code.toUpperCase() }),
+    ...(body.party_id !== undefined && { partyId: body.party_id.toUpperCase() }),
+    ...(body.uid !== undefined && { uid: body.uid }),
+    ...(body.type !== undefined && { type: body.type }),
+    ...(body.contract_id !== undefined && { contractId: body.contract_id }),
+    ...(body.visual_number !== undefined && { visualNumber: body.visual_number }),
+    ...(body.issuer !== undefined && { issuer: body.issuer }),
+    ...(body.group_id !== undefined && { groupId: body.group_id }),
+    ...(body.valid !== undefined && { valid: body.valid }),
+    ...(body.whitelist !== undefined && { cacheMode: body.whitelist }),
+    ...(body.language !== undefined && { languageCode: body.language }),
+    ...(body.default_profile_type !== undefined && { defaultProfileType: body.default_profile_type }),
+    ...(body.energy_contract !== undefined && { energyContract: body.energy_contract as Record<string, unknown> }),
+    ownerPartyId: partner.id,
+  };
+}
+
+export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
+  const { domain } = ctx;
+  const baseUrl = ctx.publicBaseUrl;
+  return {
+    // --- versions ---
+    cpoGetVersions: async ({ context }) => ({
+      status: 200,
+      body: envelope([{ version: OCPI_VERSION, url: `${baseUrl}/ocpi/${OCPI_VERSION}` }]),
+      headers: routed(context),
+    }),
+    cpoGetVersionDetails: async ({ context }) => ({
+      status: 200,
+      body: envelope({ version: OCPI_VERSION, endpoints: endpointsFor(ctx, context) }),
+      headers: routed(context),
+    }),
+
+    // --- credentials ---
+    cpoGetCredentials: async ({ context }) => {
+      const partner = partnerOf(context);
+      return { status: 200, body: envelope(ourCredentials(ctx, partner.incomingToken ?? partner.registrationToken)), headers: routed(context) };
+    },
+    cpoPostCredentials: async ({ body, context }) => {
+      const caller = callerOf(context);
+      if (caller.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'a registration token is needed');
+      if (caller.via === 'credentials') throw new OcpiError(405, StatusCode.clientError, 'already registered: use PUT to update');
+      return { status: 200, body: envelope(await acceptCredentials(ctx, caller.partner, body)), headers: routed(context) };
+    },
+    cpoPutCredentials: async ({ body, context }) => {
+      const partner = registeredPartner(context);
+      return { status: 200, body: envelope(await acceptCredentials(ctx, partner, body)), headers: routed(context) };
+    },
+    cpoDeleteCredentials: async ({ context }) => {
+      const partner = registeredPartner(context);
+      await domain.parties.unregister(partner.id);
+      ctx.logger.info({ partnerId: partner.id }, 'OCPI partner unregistered itself');
+      return { status: 200, body: emptyEnvelope(), headers: routed(context) };
+    },
+
+    // --- locations (sender) ---
+    cpoGetLocations: async ({ query, context }) => {
+      const page = await domain.locations.list(pageOf(ctx, query), {
+        changedFrom: ocpiDate(query?.date_from),
+        changedBefore: ocpiDate(query?.date_to),
+        publishedOnly: callerOf(context).kind === 'public',
+      });
+      return {
+        status: 200,
+        body: envelope(page.items.map(ocpiLocation)),
+        headers: { ...routed(context), ...paginationHeaders(context, page, baseUrl) },
+      };
+    },
+    cpoGetLocation: async ({ path, context }) => ({
+      status: 200,
+      body: envelope(ocpiLocation(await visibleLocation(ctx, context, path.location_id))),
+      headers: routed(context),
+    }),
+    cpoGetEvse: async ({ path, context }) => {
+      const location = await visibleLocation(ctx, context, path.location_id);
+      const evse = location.evses.find((candidate) => candidate.uid === path.evse_uid);
+      if (!evse) throw new OcpiError(404, StatusCode.unknownLocation, `location ${path.location_id} has no EVSE ${path.evse_uid}`);
+      return { status: 200, body: envelope(ocpiEvse(evse)), headers: routed(context) };
+    },
+    cpoGetConnector: async ({ path, context }) => {
+      const location = await visibleLocation(ctx, context, path.location_id);
+      const connector = location.evses
+        .find((candidate) => candidate.uid === path.evse_uid)
+        ?.connectors.find((candidate) => candidate.id === path.connector_id);
+      if (!connector) {
+        throw new OcpiError(404, StatusCode.unknownLocation, `location ${path.location_id} has no connector ${path.evse_uid}/${path.connector_id}`);
+      }
+      return { status: 200, body: envelope(ocpiConnector(connector)), headers: routed(context) };
+    },
+
+    // --- tariffs (sender) ---
+    cpoGetTariffs: async ({ query, context }) => {
+      const page = await domain.tariffs.list(pageOf(ctx, query), { from: ocpiDate(query?.date_from), before: ocpiDate(query?.date_to) });
+      return {
+        status: 200,
+        body: envelope(page.items as unknown as Schemas['Tariff'][]),
+        headers: { ...routed(context), ...paginationHeaders(context, page, baseUrl) },
+      };
+    },
+
+    // --- tokens (receiver) ---
+    cpoGetToken: async ({ path, query, context }) => {
+      assertOwnParty(context, path.country_code, path.party_id);
+      const token = await domain.tokens.ofParty(path.country_code, path.party_id, path.token_uid, query?.type ?? 'RFID');
+      if (!token) throw new OcpiError(404, StatusCode.unknownToken, `token ${path.token_uid} is not known`);
+      return { status: 200, body: envelope(ocpiToken(token)), headers: { ...routed(context), ETag: tokenEtag(token) } };
+    },
+    cpoPutToken: async ({ path, query, body, context }) => {
+      const partner = assertOwnParty(context, path.country_code, path.party_id);
+      const mismatch =
+        body.uid !== path.token_uid ||
+        body.country_code.toUpperCase() !== path.country_code.toUpperCase() ||
+        body.party_id.toUpperCase() !== path.party_id.toUpperCase() ||
+        body.type !== (query?.type ?? body.type);
+      if (mismatch) throw new OcpiError(400, StatusCode.invalidParameters, 'the token in the body is not the one the URL names');
+      const existed = await domain.tokens.ofParty(path.country_code, path.party_id, path.token_uid, body.type);
+      const input = tokenInput(partner, body) as TokenInput;
+      const stored = await domain.tokens.putFromPartner(
+        { ...input, visualNumber: input.visualNumber ?? null, groupId: input.groupId ?? null, languageCode: input.languageCode ?? null, expiresAt: null, lastUpdated: ocpiDate(body.last_updated)! },
+        context.req.header('if-match'),
+      );
+      return { status: existed ? 200 : 201, body: emptyEnvelope(), headers: { ...routed(context), ETag: tokenEtag(stored) } };
+    },
+    cpoPatchToken: async ({ path, query, body, context }) => {
+      const partner = assertOwnParty(context, path.country_code, path.party_id);
+      const stored = await domain.tokens.patchFromPartner(
+        { countryCode: path.country_code, partyId: path.party_id, uid: path.token_uid, type: query?.type ?? 'RFID' },
+        { ...tokenInput(partner, body), lastUpdated: ocpiDate(body.last_updated)! },
+        context.req.header('if-match'),
+      );
+      return { status: 200, body: emptyEnvelope(), headers: { ...routed(context), ETag: tokenEtag(stored) } };
+    },
+    cpoGetPartyTokens: async ({ path, query, context }) => {
+      assertOwnParty(context, path.country_code, path.party_id);
+      const page = await domain.tokens.listOfParty(path.country_code, path.party_id, pageOf(ctx, query), {
+        from: ocpiDate(query?.date_from),
+        before: ocpiDate(query?.date_to),
+      });
+      return {
+        status: 200,
+        body: envelope(page.items.map(ocpiToken)),
+        headers: { ...routed(context), ...paginationHeaders(context, page, baseUrl) },
+      };
+    },
+    cpoDeletePartyTokens: async ({ path, context }) => {
+      assertOwnParty(context, path.country_code, path.party_id);
+      const deleted = await domain.tokens.deleteOfParty(path.country_code, path.party_id);
+      ctx.logger.info({ countryCode: path.country_code, partyId: path.party_id, deleted }, 'OCPI party deleted its tokens');
+      return { status: 200, body: emptyEnvelope(), headers: routed(context) };
+    },
+
+    // --- not offered yet (not listed in the version details) ---
+    cpoGetSessions: async () => notOffered('sessions'),
+    cpoPutChargingPreferences: async () => notOffered('sessions'),
+    cpoGetCdrs: async () => notOffered('cdrs'),
+    cpoPostStartSession: async () => notOffered('commands'),
+    cpoPostStopSession: async () => notOffered('commands'),
+    cpoPostReserveNow: async () => notOffered('commands'),
+    cpoPostCancelReservation: async () => notOffered('commands'),
+    cpoPostUnlockConnector: async () => notOffered('commands'),
+    cpoGetActiveChargingProfile: async () => notOffered('chargingprofiles'),
+    cpoPutChargingProfile: async () => notOffered('chargingprofiles'),
+    cpoDeleteChargingProfile: async () => notOffered('chargingprofiles'),
+    cpoGetClientInfo: async () => notOffered('hubclientinfo'),
+    cpoPutClientInfo: async () => notOffered('hubclientinfo'),
+  };
+}
+
+/** A location the caller may see: open-data callers only see published ones. */
+async function visibleLocation(ctx: OcpiContext, context: Context, id: string) {
+  const location = await ctx.domain.locations.get(id).catch(() => undefined);
+  if (!location || (callerOf(context).kind === 'public' && !location.publish)) {
+    throw new OcpiError(404, StatusCode.unknownLocation, `location ${id} is not known`);
+  }
+  return location;
+}

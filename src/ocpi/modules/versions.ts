@@ -1,0 +1,32 @@
+/** Versions module (seed 002): the versions Anode speaks and, per version, its modules with their roles. */
+import type { Context } from 'hono';
+import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
+import { ocpiBase, type OcpiContext } from '../context.js';
+import { callerOf, OCPI_VERSION } from '../transport.js';
+
+type Endpoint = components['schemas']['Endpoint'];
+
+/** Modules Anode offers as CPO: the interface it implements, and which partner roles have a use for it. */
+const MODULES: Array<{ identifier: Endpoint['identifier']; role: Endpoint['role']; path: string; forRoles: string[] | 'all' }> = [
+  { identifier: 'credentials', role: 'SENDER', path: 'credentials', forRoles: 'all' },
+  { identifier: 'locations', role: 'SENDER', path: 'locations', forRoles: 'all' },
+  { identifier: 'tariffs', role: 'SENDER', path: 'tariffs', forRoles: 'all' },
+  { identifier: 'tokens', role: 'RECEIVER', path: 'tokens', forRoles: ['EMSP', 'HUB'] },
+];
+
+const OPEN_DATA_MODULES = new Set(['locations', 'tariffs']);
+
+/**
+ * The endpoints a caller sees depend on the roles bound to its token (WWCP): open-data callers see locations and
+ * tariffs; a party still registering sees everything it may register for.
+ */
+export function endpointsFor(ctx: OcpiContext, context: Context): Endpoint[] {
+  const caller = callerOf(context);
+  const roles = caller.kind === 'partner' ? caller.partner.roles.map((role) => role.role) : [];
+  const base = `${ocpiBase(ctx)}/${OCPI_VERSION}`;
+  return MODULES.filter((module) => {
+    if (caller.kind === 'public') return OPEN_DATA_MODULES.has(module.identifier);
+    if (module.forRoles === 'all' || roles.length === 0) return true;
+    return roles.some((role) => module.forRoles.includes(role));
+  }).map((module) => ({ identifier: module.identifier, role: module.role, url: `${base}/${module.path}` }));
+}

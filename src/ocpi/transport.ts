@@ -1,0 +1,126 @@
+/**
+ * OCPI transport and format: the response envelope, status codes, token authentication, request/correlation ids,
+ * pagination headers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Parties, Partner } from '../domain/parties.js';
+
+export const OCPI_VERSION = '2.2.1';
+
+/** OCPI status codes Anode answers with. */
+export const StatusCode = {
+  success: 1000,
+  clientError: 2000,
+  invalidParameters: 2001,
+  notEnoughInformation: 2002,
+  unknownLocation: 2003,
+  unknownToken: 2004,
+  serverError: 3000,
+  unusableApi: 3001,
+  unsupportedVersion: 3002,
+  noMatchingEndpoints: 3003,
+} as const;
+
+/** A failure to be answered as an OCPI envelope with this HTTP status and OCPI status code. */
+export class OcpiError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OcpiError';
+  }
+}
+
+export interface Envelope<T> {
+  data?: T;
+  status_code: number;
+  status_message?: string;
+  timestamp: string;
+}
+
+export function envelope<T>(data: T, statusMessage?: string): Envelope<T> & { data: T } {
+  return { data, status_code: StatusCode.success, ...(statusMessage && { status_message: statusMessage }), timestamp: new Date().toISOString() };
+}
+
+export function emptyEnvelope(): Envelope<never> {
+  return { status_code: StatusCode.success, timestamp: new Date().toISOString() };
+}
+
+export function errorEnvelope(statusCode: number, message: string): Envelope<never> {
+  return { status_code: statusCode, status_message: message, timestamp: new Date().toISOString() };
+}
+
+/** What a request is allowed, from the token it carried. */
+export type Caller =
+  | { kind: 'partner'; partner: Partner; via: 'registration' | 'credentials' }
+  | { kind: 'public' };
+
+export type OcpiVariables = { caller: Caller; requestId: string; correlationId: string };
+
+export function callerOf(context: Context): Caller {
+  return context.get('caller' as never) as Caller;
+}
+
+/** The registered partner behind the request; a 401 when there is none (open-data callers). */
+export function partnerOf(context: Context): Partner {
+  const caller = callerOf(context);
+  if (caller.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'this endpoint needs a credentials token');
+  return caller.partner;
+}
+
+/** Decodes `Token <base64>`; a party with the compatibility switch may send the token as it is. */
+export function presentedTokens(header: string | undefined): { decoded?: string; raw?: string } {
+  const match = /^Token\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) return {};
+  const raw = match[1];
+  const decoded = Buffer.from(raw, 'base64').toString('utf8');
+  const isBase64 = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) && Buffer.from(decoded, 'utf8').toString('base64') === raw;
+  return { raw, ...(isBase64 && { decoded }) };
+}
+
+export function encodeToken(token: string, rawTokens: boolean): string {
+  return rawTokens ? token : Buffer.from(token, 'utf8').toString('base64');
+}
+
+/** Paths a party that still holds its registration token (token A) may use: the handshake, nothing else. */
+const HANDSHAKE_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/credentials)\/?$/;
+/** Paths open data (OCPI_OPEN_DATA) serves without a token, for GET only. */
+const OPEN_DATA_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/locations(\/.*)?|2\.2\.1\/tariffs)\/?$/;
+
+export function ocpiTransport(parties: Parties, options: { openData: boolean }): MiddlewareHandler {
+  return async (context, next) => {
+    const requestId = context.req.header('x-request-id') ?? randomUUID();
+    const correlationId = context.req.header('x-correlation-id') ?? randomUUID();
+    context.set('requestId' as never, requestId as never);
+    context.set('correlationId' as never, correlationId as never);
+    context.header('X-Request-ID', requestId);
+    context.header('X-Correlation-ID', correlationId);
+
+    const header = context.req.header('authorization');
+    const path = context.req.path;
+    if (!header) {
+      if (options.openData && context.req.method === 'GET' && OPEN_DATA_PATHS.test(path)) {
+        context.set('caller' as never, { kind: 'public' } as never);
+        return next();
+      }
+      throw new OcpiError(401, StatusCode.clientError, 'missing Authorization: Token header');
+    }
+    const { decoded, raw } = presentedTokens(header);
+    const access = (decoded !== undefined ? await parties.byToken(decoded) : undefined) ?? (raw !== undefined ? await rawAccess(parties, raw) : undefined);
+    if (!access) throw new OcpiError(401, StatusCode.clientError, 'unknown or invalid token');
+    if (access.via === 'registration' && access.partner.status === 'PENDING' && !HANDSHAKE_PATHS.test(path)) {
+      throw new OcpiError(401, StatusCode.clientError, 'a registration token only opens the versions and credentials endpoints');
+    }
+    context.set('caller' as never, { kind: 'partner', ...access } as never);
+    return next();
+  };
+}
+
+/** A token sent without base64 encoding is honoured only for parties that have the compatibility switch on. */
+async function rawAccess(parties: Parties, raw: string) {
+  const access = await parties.byToken(raw);
+  return access?.partner.rawTokens ? access : undefined;
+}
