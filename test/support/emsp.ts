@@ -1,0 +1,156 @@
+/**
+ * A simulated eMSP: its own OCPI endpoints on a loopback HTTP server, and the generated CPO client (what a partner
+ * integrates with) to talk to Anode. Every successful answer from Anode is checked against the independent OCPI
+ * schemas in ../shared/ocpi-2.2.1/schemas.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { Ajv } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
+import { Hono } from 'hono';
+import { createOcpiCpoClient } from '../../generated/ocpi-2.2.1-cpo-client.js';
+
+const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
+
+const referenceDir = process.env.OCPI_REFERENCE_DIR ?? new URL('../../../shared/ocpi-2.2.1/', import.meta.url).pathname;
+const oracle = new Ajv({ strict: false, allErrors: true });
+addFormats(oracle);
+const oracleCache = new Map<string, ReturnType<Ajv['compile']>>();
+function oracleValidator(name: string) {
+  let validate = oracleCache.get(name);
+  if (!validate) {
+    validate = oracle.compile(JSON.parse(readFileSync(`${referenceDir}/schemas/ocpi.2_2_1.${name}.response.json`, 'utf8')));
+    oracleCache.set(name, validate);
+  }
+  return validate;
+}
+
+/** Which independent schema judges a successful answer, by Anode's path. */
+function oracleFor(method: string, path: string): string | undefined {
+  if (method !== 'GET') return path.endsWith('/credentials') && method !== 'DELETE' ? 'credentials' : undefined;
+  const rules: Array<[RegExp, string]> = [
+    [/^\/ocpi\/versions$/, 'versions'],
+    [/^\/ocpi\/2\.2\.1$/, 'version_details'],
+    [/^\/ocpi\/2\.2\.1\/credentials$/, 'credentials'],
+    [/^\/ocpi\/2\.2\.1\/locations$/, 'locations'],
+    [/^\/ocpi\/2\.2\.1\/locations\/[^/]+$/, 'location'],
+    [/^\/ocpi\/2\.2\.1\/locations\/[^/]+\/[^/]+$/, 'evse'],
+    [/^\/ocpi\/2\.2\.1\/locations\/[^/]+\/[^/]+\/[^/]+$/, 'connector'],
+    [/^\/ocpi\/2\.2\.1\/tariffs$/, 'tariffs'],
+    [/^\/ocpi\/2\.2\.1\/sessions$/, 'sessions'],
+    [/^\/ocpi\/2\.2\.1\/cdrs$/, 'cdrs'],
+    [/^\/ocpi\/2\.2\.1\/tokens\/[^/]+\/[^/]+$/, 'tokens'],
+    [/^\/ocpi\/2\.2\.1\/tokens\/[^/]+\/[^/]+\/[^/]+$/, 'token'],
+  ];
+  return rules.find(([pattern]) => pattern.test(path))?.[1];
+}
+
+export interface OracleFinding {
+  path: string;
+  schema: string;
+  errors: string;
+}
+
+/** What the eMSP's own endpoints received, for assertions. */
+export interface Received {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface SimulatedEmsp {
+  url: string;
+  versionsUrl: string;
+  /** the token Anode must use to call this eMSP */
+  tokenForAnode: string;
+  received: Received[];
+  findings: OracleFinding[];
+  roles: Array<{ role: 'EMSP'; country_code: string; party_id: string; business_details: { name: string } }>;
+  /** a client for Anode's OCPI interface with this token (base64-encoded, unless raw) */
+  client(token: string, options?: { raw?: boolean; headers?: Record<string, string> }): ReturnType<typeof createOcpiCpoClient>;
+  /** answers to the eMSP's endpoints, by "METHOD /path"; a function may return a status and body */
+  answers: Map<string, (body: unknown) => { status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+const ok = (data?: unknown) => ({ ...(data !== undefined && { data }), status_code: 1000, timestamp: new Date().toISOString() });
+
+export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL', partyId: 'EMS' }): Promise<SimulatedEmsp> {
+  const received: Received[] = [];
+  const findings: OracleFinding[] = [];
+  const answers = new Map<string, (body: unknown) => { status: number; body: unknown }>();
+  const app = new Hono();
+  let base = '';
+  const tokenForAnode = `emsp-token-${randomUUID()}`;
+  const acceptedTokens = new Set([tokenForAnode]);
+  const roles = [{ role: 'EMSP' as const, country_code: identity.countryCode, party_id: identity.partyId, business_details: { name: 'Simulated eMSP' } }];
+
+  app.all('*', async (c) => {
+    const body = ['GET', 'HEAD'].includes(c.req.method) ? undefined : await c.req.json().catch(() => undefined);
+    const path = c.req.path;
+    received.push({ method: c.req.method, path, authorization: c.req.header('authorization'), headers: c.req.header(), body });
+    const presented = /^Token (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+    const decoded = presented ? Buffer.from(presented, 'base64').toString('utf8') : undefined;
+    if (!decoded || !acceptedTokens.has(decoded)) return c.json({ status_code: 2000, status_message: 'unknown token', timestamp: new Date().toISOString() }, 401);
+    const custom = answers.get(`${c.req.method} ${path}`);
+    if (custom) {
+      const answer = custom(body);
+      return c.json(answer.body as object, answer.status as 200);
+    }
+    if (c.req.method === 'GET' && path === '/ocpi/versions') return c.json(ok([{ version: '2.2.1', url: `${base}/ocpi/2.2.1` }]));
+    if (c.req.method === 'GET' && path === '/ocpi/2.2.1') {
+      const modules: Array<[string, string]> = [
+        ['credentials', 'SENDER'], ['locations', 'RECEIVER'], ['sessions', 'RECEIVER'], ['cdrs', 'RECEIVER'], ['tariffs', 'RECEIVER'], ['tokens', 'SENDER'], ['commands', 'SENDER'],
+      ];
+      return c.json(ok({ version: '2.2.1', endpoints: modules.map(([identifier, role]) => ({ identifier, role, url: `${base}/ocpi/2.2.1/${identifier}` })) }));
+    }
+    if (path === '/ocpi/2.2.1/credentials' && (c.req.method === 'POST' || c.req.method === 'PUT')) {
+      // Anode registers with us (sender flow): we answer with a fresh token for Anode to call us with.
+      const fresh = `emsp-token-${randomUUID()}`;
+      acceptedTokens.add(fresh);
+      return c.json(ok({ token: fresh, url: `${base}/ocpi/versions`, roles }));
+    }
+    return c.json(ok());
+  });
+
+  const server: ServerType = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const client = (token: string, options: { raw?: boolean; headers?: Record<string, string> } = {}) => {
+    const cpo = createOcpiCpoClient({
+      baseUrl: `${anodeUrl}/ocpi`,
+      headers: { Authorization: `Token ${options.raw ? token : Buffer.from(token).toString('base64')}`, ...options.headers },
+    });
+    cpo.use({
+      async onResponse({ request, response }) {
+        const path = new URL(request.url).pathname;
+        const schema = oracleFor(request.method, path);
+        if (!schema || response.status >= 300) return undefined;
+        const validate = oracleValidator(schema);
+        if (!validate(await response.clone().json())) findings.push({ path, schema, errors: oracle.errorsText(validate.errors) });
+        return undefined;
+      },
+    });
+    return cpo;
+  };
+
+  return {
+    url: base,
+    versionsUrl: `${base}/ocpi/versions`,
+    tokenForAnode,
+    received,
+    findings,
+    roles,
+    client,
+    answers,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The request ids every OCPI call carries (the generated types require them). */
+export const ids = () => ({ 'X-Request-ID': randomUUID(), 'X-Correlation-ID': randomUUID() });
