@@ -218,6 +218,16 @@ export class Locations {
     }
   }
 
+  /** Where a station's outlets are published: its location and EVSE uids, if it is mapped to one. */
+  async whereIs(stationId: string): Promise<{ locationId: string; evseUids: string[] } | undefined> {
+    const rows = await this.db
+      .select({ uid: evses.uid, locationId: evses.locationId })
+      .from(evses)
+      .where(and(eq(evses.stationId, stationId), isNull(evses.removedAt)));
+    if (rows.length === 0) return undefined;
+    return { locationId: rows[0].locationId, evseUids: rows.filter((row) => row.locationId === rows[0].locationId).map((row) => row.uid) };
+  }
+
   async get(id: string): Promise<StoredLocation> {
     const [location] = await this.loadLocations([id]);
     if (!location) throw new NotFoundError(`location ${id} is not known`);

@@ -6,6 +6,7 @@ import type { Bus } from '../cluster/bus.js';
 import { createOcpiApp, OCPI_BASE_PATH } from '../ocpi/app.js';
 import type { OcpiContext } from '../ocpi/context.js';
 import { sayFarewell } from '../ocpi/modules/credentials.js';
+import { realtimeAuthorization } from '../ocpi/modules/realtime-authorization.js';
 import type { Config } from '../config.js';
 import { pingDatabase, type DatabaseHandle } from '../db/client.js';
 import type { Domain } from '../domain/index.js';
@@ -65,6 +66,7 @@ export function createApp(ctx: AppContext): Hono {
     maxPageSize: ocpi.maxPageSize,
     partnerTimeoutMs: ocpi.partnerTimeoutMs,
   };
+  ctx.domain.authorizer.useRealtime(realtimeAuthorization(ocpiContext, ocpi.authorizeTimeoutMs));
   mountOperations<systemOperations>(app, loadBundledDocument('system'), '', systemHandlers(ctx), {
     validateResponses: ctx.config.validateResponses,
   });

@@ -53,6 +53,8 @@ export interface OracleFinding {
   errors: string;
 }
 
+type Answer = { status: number; body: unknown };
+
 /** What the eMSP's own endpoints received, for assertions. */
 export interface Received {
   method: string;
@@ -73,7 +75,7 @@ export interface SimulatedEmsp {
   /** a client for Anode's OCPI interface with this token (base64-encoded, unless raw) */
   client(token: string, options?: { raw?: boolean; headers?: Record<string, string> }): ReturnType<typeof createOcpiCpoClient>;
   /** answers to the eMSP's endpoints, by "METHOD /path"; a function may return a status and body */
-  answers: Map<string, (body: unknown) => { status: number; body: unknown }>;
+  answers: Map<string, (body: unknown) => Answer | Promise<Answer>>;
   stop(): Promise<void>;
 }
 
@@ -82,7 +84,7 @@ const ok = (data?: unknown) => ({ ...(data !== undefined && { data }), status_co
 export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL', partyId: 'EMS' }): Promise<SimulatedEmsp> {
   const received: Received[] = [];
   const findings: OracleFinding[] = [];
-  const answers = new Map<string, (body: unknown) => { status: number; body: unknown }>();
+  const answers: SimulatedEmsp['answers'] = new Map();
   const app = new Hono();
   let base = '';
   const tokenForAnode = `emsp-token-${randomUUID()}`;
@@ -98,7 +100,7 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
     if (!decoded || !acceptedTokens.has(decoded)) return c.json({ status_code: 2000, status_message: 'unknown token', timestamp: new Date().toISOString() }, 401);
     const custom = answers.get(`${c.req.method} ${path}`);
     if (custom) {
-      const answer = custom(body);
+      const answer = await custom(body);
       return c.json(answer.body as object, answer.status as 200);
     }
     if (c.req.method === 'GET' && path === '/ocpi/versions') return c.json(ok([{ version: '2.2.1', url: `${base}/ocpi/2.2.1` }]));

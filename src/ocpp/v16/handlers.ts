@@ -28,9 +28,19 @@ export type HandlerTable16 = {
 
 type IdTagInfo = components['schemas']['AuthorizeResponse']['idTagInfo'];
 
+/** OCPP 1.6 has fewer verdicts: an unknown token is Invalid, one without credit or not allowed here is Blocked. */
+const STATUS_16: Record<Authorization['status'], IdTagInfo['status']> = {
+  Accepted: 'Accepted',
+  Blocked: 'Blocked',
+  Expired: 'Expired',
+  NoCredit: 'Blocked',
+  NotAllowed: 'Blocked',
+  Unknown: 'Invalid',
+};
+
 export function idTagInfo(authorization: Authorization): IdTagInfo {
   return {
-    status: authorization.status === 'Unknown' ? 'Invalid' : authorization.status,
+    status: STATUS_16[authorization.status],
     ...(authorization.expiresAt && { expiryDate: authorization.expiresAt.toISOString() }),
     ...(authorization.groupId && { parentIdTag: authorization.groupId }),
   };
@@ -55,11 +65,11 @@ export const v16Handlers: HandlerTable16 = {
     return { currentTime: new Date().toISOString() };
   },
 
-  Authorize: async (ctx, request) => ({ idTagInfo: idTagInfo(await ctx.domain.authorizer.authorize(request.idTag)) }),
+  Authorize: async (ctx, request) => ({ idTagInfo: idTagInfo(await ctx.domain.authorizer.authorize(request.idTag, { stationId: ctx.session.stationId })) }),
 
   StartTransaction: async (ctx, request) => {
     if (request.connectorId < 1) throw propertyConstraintViolation('connectorId must be 1 or more for a transaction');
-    const authorization = await ctx.domain.authorizer.authorize(request.idTag);
+    const authorization = await ctx.domain.authorizer.authorize(request.idTag, { stationId: ctx.session.stationId });
     const { transaction } = await ctx.domain.transactions.start({
       stationId: ctx.session.stationId,
       ocppVersion: ctx.session.version,
@@ -91,7 +101,7 @@ export const v16Handlers: HandlerTable16 = {
       reason: request.reason ?? 'Local',
       idTag: request.idTag,
     });
-    return request.idTag ? { idTagInfo: idTagInfo(await authorizer.authorize(request.idTag)) } : {};
+    return request.idTag ? { idTagInfo: idTagInfo(await authorizer.authorize(request.idTag, { stationId: ctx.session.stationId })) } : {};
   },
 
   MeterValues: async (ctx, request) => {

@@ -25,9 +25,18 @@ type Schemas = components['schemas'];
 type IdTokenInfo = Schemas['IdTokenInfoType'];
 type TransactionEventRequest = Schemas['TransactionEventRequest'];
 
+const STATUS_201: Record<Authorization['status'], IdTokenInfo['status']> = {
+  Accepted: 'Accepted',
+  Blocked: 'Blocked',
+  Expired: 'Expired',
+  NoCredit: 'NoCredit',
+  NotAllowed: 'NotAtThisLocation',
+  Unknown: 'Unknown',
+};
+
 export function idTokenInfo(authorization: Authorization): IdTokenInfo {
   return {
-    status: authorization.status,
+    status: STATUS_201[authorization.status],
     ...(authorization.expiresAt && { cacheExpiryDateTime: authorization.expiresAt.toISOString() }),
     ...(authorization.groupId && { groupIdToken: { idToken: authorization.groupId, type: 'Central' as const } }),
   };
@@ -89,7 +98,7 @@ export const v201Handlers: HandlerTable201 = {
   },
 
   Authorize: async (ctx, request) => ({
-    idTokenInfo: idTokenInfo(await ctx.domain.authorizer.authorize(request.idToken.idToken)),
+    idTokenInfo: idTokenInfo(await ctx.domain.authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId })),
   }),
 
   TransactionEvent: async (ctx, request) => {
@@ -111,7 +120,7 @@ export const v201Handlers: HandlerTable201 = {
       }
     }
     if (!request.idToken) return {};
-    return { idTokenInfo: idTokenInfo(await authorizer.authorize(request.idToken.idToken)) };
+    return { idTokenInfo: idTokenInfo(await authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId })) };
   },
 
   MeterValues: async (ctx, request) => {
