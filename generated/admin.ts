@@ -930,6 +930,8 @@ export interface components {
             max_amperage: number;
             /** @description Maximum power in W (Anode addition) */
             max_electric_power?: number;
+            /** @description Ids of the CPO's tariffs that apply here; the first prices sessions and CDRs (Anode addition) */
+            tariff_ids?: string[];
         };
         /** @description A location as stored, with its identifier and the live status of its EVSEs (Anode addition) */
         StoredLocation: {

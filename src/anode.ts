@@ -43,7 +43,11 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 export async function startAnode(config: Config, logger: Logger): Promise<RunningAnode> {
   const database = await openDatabase(config.database);
   const bus = new InProcessBus();
-  const domain = createDomain(database.db, bus, { cpo: config.cpo, defaultTimeZone: config.defaultTimeZone });
+  const domain = createDomain(database.db, bus, {
+    cpo: config.cpo,
+    defaultTimeZone: config.defaultTimeZone,
+    defaultCurrency: config.defaultCurrency,
+  });
   await domain.stations.clearConnections(config.nodeId);
   const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp });
 

@@ -17,6 +17,8 @@ export interface Config {
   /** The CPO's own OCPI identity, stamped on its locations. */
   cpo: { countryCode: string; partyId: string };
   defaultTimeZone: string;
+  /** ISO 4217 currency of sessions and CDRs at connectors without a tariff */
+  defaultCurrency: string;
   /** Check every API response against its contract (on in tests and development). */
   validateResponses: boolean;
   /** This node's name in the cluster: which stations' sockets it holds is recorded under it. */
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
       partyId: matching(env, 'OCPI_PARTY_ID', 'ANO', /^[A-Z0-9]{3}$/, 'three upper-case letters or digits'),
     },
     defaultTimeZone: timeZone(env, 'DEFAULT_TIME_ZONE', 'Europe/Amsterdam'),
+    defaultCurrency: matching(env, 'DEFAULT_CURRENCY', 'EUR', /^[A-Z]{3}$/, 'an ISO 4217 currency code'),
     validateResponses: flag(env, 'VALIDATE_RESPONSES', env.NODE_ENV !== 'production'),
     nodeId: env.NODE_ID || hostname(),
     ocpp: {

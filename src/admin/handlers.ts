@@ -185,6 +185,7 @@ function locationInput(body: Schemas['Location']): LocationInput {
           maxVoltage: connector.max_voltage,
           maxAmperage: connector.max_amperage,
           maxElectricPower: connector.max_electric_power,
+          tariffIds: connector.tariff_ids,
         })),
       }),
     ),
@@ -224,6 +225,7 @@ function locationView(location: StoredLocation): Schemas['StoredLocation'] {
         max_voltage: connector.maxVoltage,
         max_amperage: connector.maxAmperage,
         ...(connector.maxElectricPower !== undefined && { max_electric_power: connector.maxElectricPower }),
+        ...(connector.tariffIds && connector.tariffIds.length > 0 && { tariff_ids: connector.tariffIds }),
       })),
     })),
   };

@@ -208,6 +208,8 @@ export const connectors = pgTable(
     maxVoltage: integer('max_voltage').notNull(),
     maxAmperage: integer('max_amperage').notNull(),
     maxElectricPower: integer('max_electric_power'),
+    /** the CPO's tariffs that apply at this connector, the first one pricing sessions and CDRs */
+    tariffIds: jsonb('tariff_ids').$type<string[]>().notNull().default([]),
     lastUpdated: timestamptz('last_updated').notNull(),
   },
   (table) => [primaryKey({ columns: [table.evseUid, table.id] })],
@@ -336,4 +338,22 @@ export const stationCalls = pgTable(
     answeredAt: timestamptz('answered_at'),
   },
   (table) => [index('station_calls_station_idx').on(table.stationId, table.id)],
+);
+
+/** Charge detail records, made when a transaction ends; kept in OCPI's CDR shape (the billing record). */
+export const cdrs = pgTable(
+  'cdrs',
+  {
+    id: text('id').primaryKey(),
+    transactionId: integer('transaction_id').notNull(),
+    /** the issuer of the token: only that party may see the CDR */
+    ownerCountryCode: text('owner_country_code').notNull(),
+    ownerPartyId: text('owner_party_id').notNull(),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    lastUpdated: timestamptz('last_updated').notNull(),
+  },
+  (table) => [
+    uniqueIndex('cdrs_transaction_idx').on(table.transactionId),
+    index('cdrs_owner_idx').on(table.ownerCountryCode, table.ownerPartyId, table.lastUpdated),
+  ],
 );

@@ -3,6 +3,7 @@ import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
 import { Authorizer } from './authorization.js';
 import { Certificates } from './certificates.js';
+import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
@@ -25,13 +26,15 @@ export interface Domain {
   stationEvents: StationEvents;
   stationCalls: StationCalls;
   tariffs: Tariffs;
+  chargingRecords: ChargingRecords;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
 
-export function createDomain(db: Database, bus: Bus, settings: LocationsSettings): Domain {
+export function createDomain(db: Database, bus: Bus, settings: LocationsSettings & { defaultCurrency: string }): Domain {
   const stations = new Stations(db, bus);
-  const transactions = new Transactions(db);
+  const transactions = new Transactions(db, bus);
+  const tariffs = new Tariffs(db, settings.cpo);
   return {
     stations,
     tokens: new Tokens(db),
@@ -43,7 +46,8 @@ export function createDomain(db: Database, bus: Bus, settings: LocationsSettings
     connectorStatuses: new ConnectorStatuses(db),
     stationEvents: new StationEvents(db),
     stationCalls: new StationCalls(db),
-    tariffs: new Tariffs(db, settings.cpo),
+    tariffs,
+    chargingRecords: new ChargingRecords(db, tariffs, { cpo: settings.cpo, defaultCurrency: settings.defaultCurrency }),
     flush: async () => {
       await Promise.all([stations.flush(), transactions.flush()]);
     },

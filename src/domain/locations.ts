@@ -14,6 +14,7 @@ export interface ConnectorInput {
   maxVoltage: number;
   maxAmperage: number;
   maxElectricPower?: number;
+  tariffIds?: string[];
 }
 
 export interface EvseInput {
@@ -180,6 +181,7 @@ export class Locations {
             maxVoltage: connector.maxVoltage,
             maxAmperage: connector.maxAmperage,
             maxElectricPower: connector.maxElectricPower ?? null,
+            tariffIds: connector.tariffIds ?? [],
             lastUpdated: now,
           })),
         );
@@ -323,6 +325,7 @@ export class Locations {
               maxVoltage: connector.maxVoltage,
               maxAmperage: connector.maxAmperage,
               maxElectricPower: connector.maxElectricPower ?? undefined,
+              tariffIds: connector.tariffIds,
               lastUpdated: connector.lastUpdated,
             })),
         })),

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import type { Bus } from '../cluster/bus.js';
 import { Batcher } from '../db/batcher.js';
 import type { Database } from '../db/client.js';
 import { meterValues, transactionEvents, transactions } from '../db/schema.js';
@@ -69,7 +70,10 @@ interface MeterBatchItem {
 export class Transactions {
   private readonly meterWriter: Batcher<MeterBatchItem>;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly bus: Bus,
+  ) {
     this.meterWriter = new Batcher((items) => this.writeMeterValues(items), { maxItems: 400, maxDelayMs: 5 });
   }
 
@@ -120,7 +124,10 @@ export class Transactions {
       })
       .where(and(eq(transactions.id, input.transactionId), sql`${transactions.stoppedAt} is null`))
       .returning();
-    if (stopped) return { transaction: stopped, changed: true };
+    if (stopped) {
+      this.bus.publish('transaction.ended', { transactionId: stopped.id });
+      return { transaction: stopped, changed: true };
+    }
     const [existing] = await this.db.select().from(transactions).where(eq(transactions.id, input.transactionId));
     if (!existing) throw new NotFoundError(`transaction ${input.transactionId} is not known`);
     return { transaction: existing, changed: false };
@@ -231,7 +238,7 @@ export class Transactions {
         sql`, `,
       );
       await tx.execute(sql`
-        update ${transactions} set last_meter_wh = greatest(coalesce(${transactions.lastMeterWh}, v.wh), v.wh)
+        update ${transactions} set last_meter_wh = greatest(coalesce(${transactions.lastMeterWh}, v.wh), v.wh), updated_at = now()
         from (values ${values}) as v(id, wh)
         where ${transactions.id} = v.id and ${transactions.stoppedAt} is null`);
     });

@@ -9,6 +9,7 @@ import { paginationHeaders } from '../http/pagination.js';
 import type { OcpiContext } from './context.js';
 import { acceptCredentials, ourCredentials } from './modules/credentials.js';
 import { ocpiConnector, ocpiEvse, ocpiLocation } from './modules/locations.js';
+import { ocpiSession, ownersOf } from './modules/sessions.js';
 import { endpointsFor } from './modules/versions.js';
 import { callerOf, emptyEnvelope, envelope, OCPI_VERSION, OcpiError, partnerOf, StatusCode } from './transport.js';
 
@@ -243,9 +244,33 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
     },
 
     // --- not offered yet (not listed in the version details) ---
-    cpoGetSessions: async () => notOffered('sessions'),
-    cpoPutChargingPreferences: async () => notOffered('sessions'),
-    cpoGetCdrs: async () => notOffered('cdrs'),
+    // --- sessions and CDRs (senders): only those of tokens the caller's parties issued ---
+    cpoGetSessions: async ({ query, context }) => {
+      const partner = partnerOf(context);
+      const page = await domain.chargingRecords.sessions(ownersOf(partner), pageOf(ctx, query), {
+        from: ocpiDate(query.date_from),
+        before: ocpiDate(query.date_to),
+      });
+      return {
+        status: 200,
+        body: envelope(page.items.map((facts) => ocpiSession(facts, ctx.cpo))),
+        headers: { ...routed(context), ...paginationHeaders(context, page, baseUrl) },
+      };
+    },
+    // Anode does not plan charging from preferences (yet): the honest answer the spec provides.
+    cpoPutChargingPreferences: async ({ context }) => ({ status: 200, body: envelope('NOT_POSSIBLE' as const), headers: routed(context) }),
+    cpoGetCdrs: async ({ query, context }) => {
+      const partner = partnerOf(context);
+      const page = await domain.chargingRecords.cdrs(ownersOf(partner), pageOf(ctx, query), {
+        from: ocpiDate(query?.date_from),
+        before: ocpiDate(query?.date_to),
+      });
+      return {
+        status: 200,
+        body: envelope(page.items.map((cdr) => ({ ...cdr.body, last_updated: cdr.lastUpdated.toISOString() }) as unknown as Schemas['CDR'])),
+        headers: { ...routed(context), ...paginationHeaders(context, page, baseUrl) },
+      };
+    },
     cpoPostStartSession: async () => notOffered('commands'),
     cpoPostStopSession: async () => notOffered('commands'),
     cpoPostReserveNow: async () => notOffered('commands'),

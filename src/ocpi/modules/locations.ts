@@ -13,6 +13,7 @@ export function ocpiConnector(connector: StoredConnector): Schemas['Connector'] 
     max_voltage: connector.maxVoltage,
     max_amperage: connector.maxAmperage,
     ...(connector.maxElectricPower !== undefined && { max_electric_power: connector.maxElectricPower }),
+    ...(connector.tariffIds && connector.tariffIds.length > 0 && { tariff_ids: connector.tariffIds }),
     last_updated: connector.lastUpdated.toISOString(),
   };
 }

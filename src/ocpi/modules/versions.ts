@@ -11,6 +11,8 @@ const MODULES: Array<{ identifier: Endpoint['identifier']; role: Endpoint['role'
   { identifier: 'credentials', role: 'SENDER', path: 'credentials', forRoles: 'all' },
   { identifier: 'locations', role: 'SENDER', path: 'locations', forRoles: 'all' },
   { identifier: 'tariffs', role: 'SENDER', path: 'tariffs', forRoles: 'all' },
+  { identifier: 'sessions', role: 'SENDER', path: 'sessions', forRoles: ['EMSP', 'HUB', 'SCSP'] },
+  { identifier: 'cdrs', role: 'SENDER', path: 'cdrs', forRoles: ['EMSP', 'HUB'] },
   { identifier: 'tokens', role: 'RECEIVER', path: 'tokens', forRoles: ['EMSP', 'HUB'] },
 ];
 

@@ -1,0 +1,169 @@
+/**
+ * Sessions and charge detail records: an OCPP transaction seen as an OCPI session while it runs, and its CDR once it
+ * ends, priced with the tariff of the connector. A session or CDR belongs to the party that issued the token.
+ */
+import { and, asc, count, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { cdrs, connectors, evses, locations, meterValues, tokens, transactions } from '../db/schema.js';
+import { ENERGY_REGISTER, type Transaction } from './transactions.js';
+import type { Page, PageRequest } from './pagination.js';
+import { priceSession, type PricedSession, type PricingSample, type Tariff } from './pricing.js';
+import type { TariffDocument, Tariffs } from './tariffs.js';
+import type { Token } from './tokens.js';
+
+export interface Party {
+  countryCode: string;
+  partyId: string;
+}
+
+export interface ChargingRecordSettings {
+  cpo: Party;
+  defaultCurrency: string;
+}
+
+/** Everything a session or CDR is made from. */
+export interface ChargingFacts {
+  transaction: Transaction;
+  token: Token;
+  location: typeof locations.$inferSelect;
+  evse: typeof evses.$inferSelect;
+  connector: typeof connectors.$inferSelect;
+  tariff: TariffDocument | undefined;
+  priced: PricedSession;
+  currency: string;
+}
+
+export type StoredCdr = typeof cdrs.$inferSelect;
+
+const ownedBy = (owners: Party[]) =>
+  or(
+    ...owners.map((owner) =>
+      and(sql`upper(${tokens.countryCode}) = ${owner.countryCode.toUpperCase()}`, sql`upper(${tokens.partyId}) = ${owner.partyId.toUpperCase()}`),
+    ),
+  );
+
+/** Meter readings → what the pricing engine reads: energy, power, and whether energy flowed until the next one. */
+export function pricingSamples(
+  transaction: Transaction,
+  readings: Array<{ sampledAt: Date; measurand: string; phase: string | null; unit: string | null; value: number | null }>,
+  end: Date,
+): PricingSample[] {
+  const byTime = new Map<number, { energyWh?: number; powerW?: number }>();
+  const at = (date: Date) => {
+    const entry = byTime.get(date.getTime()) ?? {};
+    byTime.set(date.getTime(), entry);
+    return entry;
+  };
+  at(transaction.startedAt).energyWh = transaction.meterStartWh;
+  for (const reading of readings) {
+    if (reading.value === null || reading.phase) continue;
+    if (reading.measurand === ENERGY_REGISTER) at(reading.sampledAt).energyWh = reading.unit === 'kWh' ? reading.value * 1000 : reading.value;
+    if (reading.measurand === 'Power.Active.Import') at(reading.sampledAt).powerW = reading.unit === 'kW' ? reading.value * 1000 : reading.value;
+  }
+  if (transaction.meterStopWh !== null || transaction.lastMeterWh !== null) {
+    at(end).energyWh = transaction.meterStopWh ?? transaction.lastMeterWh ?? transaction.meterStartWh;
+  }
+  const times = [...byTime.keys()].filter((time) => time >= transaction.startedAt.getTime() && time <= end.getTime()).sort((a, b) => a - b);
+  let lastEnergy = transaction.meterStartWh;
+  const points = times.map((time) => {
+    const entry = byTime.get(time)!;
+    lastEnergy = entry.energyWh ?? lastEnergy;
+    return { at: new Date(time), energyWh: lastEnergy, powerW: entry.powerW };
+  });
+  return points.map((point, index) => ({
+    ...point,
+    charging: index + 1 < points.length && points[index + 1].energyWh > point.energyWh,
+  }));
+}
+
+export class ChargingRecords {
+  constructor(
+    private readonly db: Database,
+    private readonly tariffs: Tariffs,
+    private readonly settings: ChargingRecordSettings,
+  ) {}
+
+  /** Transactions at a published EVSE whose token one of `owners` issued, changed in the window. */
+  async sessions(owners: Party[], page: PageRequest, changed: { from?: Date; before?: Date }): Promise<Page<ChargingFacts>> {
+    if (owners.length === 0) return { items: [], total: 0, ...page };
+    const where = and(
+      ownedBy(owners),
+      changed.from ? gte(transactions.updatedAt, changed.from) : undefined,
+      changed.before ? lt(transactions.updatedAt, changed.before) : undefined,
+    );
+    const joined = this.db
+      .select({ id: transactions.id })
+      .from(transactions)
+      .innerJoin(tokens, eq(tokens.uid, transactions.idTag))
+      .innerJoin(evses, and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId)))
+      .where(where);
+    const ids = await joined.orderBy(asc(transactions.id)).offset(page.offset).limit(page.limit);
+    const [{ total }] = await this.db
+      .select({ total: count() })
+      .from(transactions)
+      .innerJoin(tokens, eq(tokens.uid, transactions.idTag))
+      .innerJoin(evses, and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId)))
+      .where(where);
+    const items = [];
+    for (const { id } of ids) {
+      const facts = await this.facts(id);
+      if (facts) items.push(facts);
+    }
+    return { items, total, ...page };
+  }
+
+  /** What a transaction is in OCPI's terms, or undefined when it has no token from a party or no published EVSE. */
+  async facts(transactionId: number, now = new Date()): Promise<ChargingFacts | undefined> {
+    const [row] = await this.db
+      .select({ transaction: transactions, token: tokens, evse: evses, location: locations })
+      .from(transactions)
+      .innerJoin(tokens, eq(tokens.uid, transactions.idTag))
+      .innerJoin(evses, and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId)))
+      .innerJoin(locations, eq(locations.id, evses.locationId))
+      .where(eq(transactions.id, transactionId));
+    if (!row) return undefined;
+    const evseConnectors = await this.db.select().from(connectors).where(eq(connectors.evseUid, row.evse.uid)).orderBy(asc(connectors.position));
+    const connector = evseConnectors.find((candidate) => candidate.id === String(row.transaction.connectorId)) ?? evseConnectors[0];
+    if (!connector) return undefined;
+    const tariff = connector.tariffIds[0] ? await this.tariffs.get(connector.tariffIds[0]).catch(() => undefined) : undefined;
+    const currency = (tariff?.currency as string | undefined) ?? this.settings.defaultCurrency;
+    const readings = await this.db
+      .select({ sampledAt: meterValues.sampledAt, measurand: meterValues.measurand, phase: meterValues.phase, unit: meterValues.unit, value: meterValues.value })
+      .from(meterValues)
+      .where(and(eq(meterValues.transactionId, transactionId), inArray(meterValues.measurand, [ENERGY_REGISTER, 'Power.Active.Import'])));
+    const end = row.transaction.stoppedAt ?? now;
+    const priced = priceSession({
+      tariff: (tariff ?? { country_code: this.settings.cpo.countryCode, party_id: this.settings.cpo.partyId, id: 'free', currency, elements: [], last_updated: now.toISOString() }) as unknown as Tariff,
+      timeZone: row.location.timeZone,
+      start: row.transaction.startedAt,
+      end: end < row.transaction.startedAt ? row.transaction.startedAt : end,
+      samples: pricingSamples(row.transaction, readings, end),
+    });
+    return { transaction: row.transaction, token: row.token, location: row.location, evse: row.evse, connector, tariff, priced, currency };
+  }
+
+  /** Makes the CDR of an ended transaction (once); `build` gives its body. Answers whether one was made. */
+  async recordCdr(transactionId: number, build: (facts: ChargingFacts) => { id: string; body: Record<string, unknown> }): Promise<boolean> {
+    const facts = await this.facts(transactionId);
+    if (!facts || facts.transaction.stoppedAt === null) return false;
+    const { id, body } = build(facts);
+    const inserted = await this.db
+      .insert(cdrs)
+      .values({ id, transactionId, ownerCountryCode: facts.token.countryCode.toUpperCase(), ownerPartyId: facts.token.partyId.toUpperCase(), body, lastUpdated: new Date() })
+      .onConflictDoNothing()
+      .returning({ id: cdrs.id });
+    return inserted.length > 0;
+  }
+
+  async cdrs(owners: Party[], page: PageRequest, changed: { from?: Date; before?: Date }): Promise<Page<StoredCdr>> {
+    if (owners.length === 0) return { items: [], total: 0, ...page };
+    const where = and(
+      or(...owners.map((owner) => and(eq(cdrs.ownerCountryCode, owner.countryCode.toUpperCase()), eq(cdrs.ownerPartyId, owner.partyId.toUpperCase())))),
+      changed.from ? gte(cdrs.lastUpdated, changed.from) : undefined,
+      changed.before ? lt(cdrs.lastUpdated, changed.before) : undefined,
+    );
+    const items = await this.db.select().from(cdrs).where(where).orderBy(asc(cdrs.lastUpdated), asc(cdrs.id)).offset(page.offset).limit(page.limit);
+    const [{ total }] = await this.db.select({ total: count() }).from(cdrs).where(where);
+    return { items, total, ...page };
+  }
+}

@@ -1,0 +1,96 @@
+/** Sessions and CDRs senders: the domain's charging facts in OCPI's shape. */
+import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
+import type { ChargingFacts } from '../../domain/charging-records.js';
+import type { Price } from '../../domain/pricing.js';
+import type { Partner } from '../../domain/parties.js';
+
+type Schemas = components['schemas'];
+
+/** The parties whose sessions and CDRs a partner may see: the ones its roles act for. */
+export function ownersOf(partner: Partner) {
+  return partner.roles.map((role) => ({ countryCode: role.country_code, partyId: role.party_id }));
+}
+
+const price = (value: Price | undefined): Schemas['Price'] | undefined =>
+  value === undefined ? undefined : { excl_vat: value.excl_vat, ...(value.incl_vat !== undefined && { incl_vat: value.incl_vat }) };
+
+function cdrToken(facts: ChargingFacts): Schemas['CdrToken'] {
+  return {
+    country_code: facts.token.countryCode,
+    party_id: facts.token.partyId,
+    uid: facts.token.uid,
+    type: facts.token.type,
+    contract_id: facts.token.contractId,
+  };
+}
+
+const authMethod = (facts: ChargingFacts): Schemas['AuthMethod'] => (facts.transaction.remoteStartId !== null ? 'COMMAND' : 'WHITELIST');
+
+const chargingPeriods = (facts: ChargingFacts) => facts.priced.chargingPeriods as unknown as Schemas['ChargingPeriod'][];
+
+export function ocpiSession(facts: ChargingFacts, cpo: { countryCode: string; partyId: string }): Schemas['Session'] {
+  const { transaction } = facts;
+  const totalCost = facts.tariff ? price(facts.priced.totalCost) : undefined;
+  return {
+    country_code: cpo.countryCode,
+    party_id: cpo.partyId,
+    id: String(transaction.id),
+    start_date_time: transaction.startedAt.toISOString(),
+    ...(transaction.stoppedAt && { end_date_time: transaction.stoppedAt.toISOString() }),
+    kwh: Math.max(0, ((transaction.meterStopWh ?? transaction.lastMeterWh ?? transaction.meterStartWh) - transaction.meterStartWh) / 1000),
+    cdr_token: cdrToken(facts),
+    auth_method: authMethod(facts),
+    location_id: facts.location.id,
+    evse_uid: facts.evse.uid,
+    connector_id: facts.connector.id,
+    currency: facts.currency,
+    charging_periods: chargingPeriods(facts),
+    ...(totalCost && { total_cost: totalCost }),
+    status: transaction.stoppedAt ? 'COMPLETED' : 'ACTIVE',
+    last_updated: transaction.updatedAt.toISOString(),
+  };
+}
+
+/** The CDR of an ended transaction, priced with the tariff of its connector (free when it has none). */
+export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyId: string }): Schemas['CDR'] {
+  const { transaction, location, evse, connector, priced } = facts;
+  const optional = (name: keyof Schemas['CDR'], value: Price | number | undefined) => (value === undefined ? {} : { [name]: typeof value === 'number' ? value : price(value) });
+  return {
+    country_code: cpo.countryCode,
+    party_id: cpo.partyId,
+    id: `${cpo.countryCode}${cpo.partyId}-${transaction.id}`,
+    start_date_time: transaction.startedAt.toISOString(),
+    end_date_time: (transaction.stoppedAt ?? transaction.updatedAt).toISOString(),
+    session_id: String(transaction.id),
+    cdr_token: cdrToken(facts),
+    auth_method: authMethod(facts),
+    cdr_location: {
+      id: location.id,
+      ...(location.name !== null && { name: location.name }),
+      address: location.address,
+      city: location.city,
+      ...(location.postalCode !== null && { postal_code: location.postalCode }),
+      ...(location.state !== null && { state: location.state }),
+      country: location.country,
+      coordinates: { latitude: location.latitude, longitude: location.longitude },
+      evse_uid: evse.uid,
+      evse_id: evse.evseId ?? evse.uid,
+      connector_id: connector.id,
+      connector_standard: connector.standard as Schemas['ConnectorType'],
+      connector_format: connector.format as Schemas['ConnectorFormat'],
+      connector_power_type: connector.powerType as Schemas['PowerType'],
+    },
+    currency: facts.currency,
+    ...(facts.tariff && { tariffs: [facts.tariff as unknown as Schemas['Tariff']] }),
+    charging_periods: chargingPeriods(facts),
+    total_cost: price(priced.totalCost)!,
+    ...optional('total_fixed_cost', priced.totalFixedCost),
+    total_energy: priced.totalEnergyKwh,
+    ...optional('total_energy_cost', priced.totalEnergyCost),
+    total_time: priced.totalTimeHours,
+    ...optional('total_time_cost', priced.totalTimeCost),
+    ...(priced.totalParkingTimeHours > 0 && { total_parking_time: priced.totalParkingTimeHours }),
+    ...optional('total_parking_cost', priced.totalParkingCost),
+    last_updated: new Date().toISOString(),
+  };
+}
