@@ -1,4 +1,4 @@
-import { createRPCError } from 'ocpp-rpc';
+import { createRPCError } from './rpc.js';
 
 /** A CALLERROR for a well-formed call whose values make no sense here (an unknown transaction, connector 0 …). */
 export function propertyConstraintViolation(message: string): Error {

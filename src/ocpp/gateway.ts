@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RPCServer, TimeoutError, createValidator } from 'ocpp-rpc';
+import { RPCServer, TimeoutError, createValidator } from './rpc.js';
 import type { Bus } from '../cluster/bus.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
