@@ -47,7 +47,9 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
     cpo: config.cpo,
     defaultTimeZone: config.defaultTimeZone,
     defaultCurrency: config.defaultCurrency,
+    dataVersionPollMs: config.dataVersionPollMs,
   });
+  domain.dataVersions.start();
   await domain.stations.clearConnections(config.nodeId);
   const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp });
 
@@ -91,6 +93,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
     url,
     port: address.port,
     stop: async () => {
+      domain.dataVersions.stop();
       await gateway.close();
       await closeServer(server, 5000);
       await domain.flush();

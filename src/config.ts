@@ -21,6 +21,8 @@ export interface Config {
   defaultCurrency: string;
   /** Check every API response against its contract (on in tests and development). */
   validateResponses: boolean;
+  /** How often this node re-reads the data versions other nodes may have changed (its caches follow them). */
+  dataVersionPollMs: number;
   /** This node's name in the cluster: which stations' sockets it holds is recorded under it. */
   nodeId: string;
   ocpp: {
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultCurrency: matching(env, 'DEFAULT_CURRENCY', 'EUR', /^[A-Z]{3}$/, 'an ISO 4217 currency code'),
     validateResponses: flag(env, 'VALIDATE_RESPONSES', env.NODE_ENV !== 'production'),
     nodeId: env.NODE_ID || hostname(),
+    dataVersionPollMs: integer(env, 'DATA_VERSION_POLL_MS', 250, 20, 60_000),
     ocpp: {
       heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 10, 86400),
       pendingIntervalSeconds: integer(env, 'OCPP_PENDING_INTERVAL', 10, 1, 3600),

@@ -357,3 +357,12 @@ export const cdrs = pgTable(
     index('cdrs_owner_idx').on(table.ownerCountryCode, table.ownerPartyId, table.lastUpdated),
   ],
 );
+
+/**
+ * A counter per kind of data, bumped by database triggers on every change to it (whoever makes the change, on
+ * whichever node): readers that cache what they derive from that data compare one number to know it is current.
+ */
+export const dataVersions = pgTable('data_versions', {
+  name: text('name').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull(),
+});

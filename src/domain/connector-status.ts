@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { connectorStatuses, evses, locations } from '../db/schema.js';
+import type { DataVersions } from './data-versions.js';
 
 export interface StatusReport {
   stationId: string;
@@ -18,7 +19,10 @@ export type ConnectorStatus = typeof connectorStatuses.$inferSelect;
 
 /** The live status of every outlet, as last reported; a late report never overwrites a newer one. */
 export class ConnectorStatuses {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly versions: DataVersions,
+  ) {}
 
   /**
    * Stores the report; when the status changed, the EVSEs it concerns (and their locations) count as changed now,
@@ -60,6 +64,7 @@ export class ConnectorStatuses {
     if (locationIds.length > 0) {
       await this.db.update(locations).set({ lastUpdated: at }).where(inArray(locations.id, locationIds));
     }
+    await this.versions.refresh();
   }
 
   async ofStation(stationId: string): Promise<ConnectorStatus[]> {

@@ -3,6 +3,7 @@ import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
 import { Authorizer } from './authorization.js';
 import { Certificates } from './certificates.js';
+import { DataVersions } from './data-versions.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
 import { Locations, type LocationsSettings } from './locations.js';
@@ -27,11 +28,17 @@ export interface Domain {
   stationCalls: StationCalls;
   tariffs: Tariffs;
   chargingRecords: ChargingRecords;
+  dataVersions: DataVersions;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
 
-export function createDomain(db: Database, bus: Bus, settings: LocationsSettings & { defaultCurrency: string }): Domain {
+export function createDomain(
+  db: Database,
+  bus: Bus,
+  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number },
+): Domain {
+  const dataVersions = new DataVersions(db, settings.dataVersionPollMs ?? 250);
   const stations = new Stations(db, bus);
   const transactions = new Transactions(db, bus);
   const tariffs = new Tariffs(db, settings.cpo);
@@ -39,14 +46,15 @@ export function createDomain(db: Database, bus: Bus, settings: LocationsSettings
     stations,
     tokens: new Tokens(db),
     certificates: new Certificates(db),
-    parties: new Parties(db, bus),
-    locations: new Locations(db, settings),
+    parties: new Parties(db, bus, dataVersions),
+    locations: new Locations(db, settings, dataVersions),
     authorizer: new Authorizer(db),
     transactions,
-    connectorStatuses: new ConnectorStatuses(db),
+    connectorStatuses: new ConnectorStatuses(db, dataVersions),
     stationEvents: new StationEvents(db),
     stationCalls: new StationCalls(db),
     tariffs,
+    dataVersions,
     chargingRecords: new ChargingRecords(db, tariffs, { cpo: settings.cpo, defaultCurrency: settings.defaultCurrency }),
     flush: async () => {
       await Promise.all([stations.flush(), transactions.flush()]);

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gte, inArray, isNull, lt, notInArray } from 'drizzle-orm';
 import { byCodePoint, type Database } from '../db/client.js';
 import { connectorStatuses, connectors, evses, locations } from '../db/schema.js';
+import type { DataVersions } from './data-versions.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.js';
 import { evseStatusFromReports } from './evse-status.js';
 import type { Page, PageRequest } from './pagination.js';
@@ -116,6 +117,7 @@ export class Locations {
   constructor(
     private readonly db: Database,
     private readonly settings: LocationsSettings,
+    private readonly versions: DataVersions,
   ) {}
 
   /**
@@ -187,6 +189,7 @@ export class Locations {
         );
       }
     });
+    await this.versions.refresh();
   }
 
   private async assertNoForeignEvses(db: Database, locationId: string, input: EvseInput[]): Promise<void> {
@@ -218,6 +221,11 @@ export class Locations {
         );
       }
     }
+  }
+
+  /** A number that changes whenever anything a location is made of changes; undefined while unknown. */
+  version(): number | undefined {
+    return this.versions.current('locations');
   }
 
   /** Where a station's outlets are published: its location and EVSE uids, if it is mapped to one. */

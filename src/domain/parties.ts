@@ -1,6 +1,7 @@
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
+import type { DataVersions } from './data-versions.js';
 import { ocpiParties, type PartnerEndpoint, type PartnerRole } from '../db/schema.js';
 import { NotFoundError } from './errors.js';
 
@@ -22,9 +23,13 @@ export type PartnerAccess = { partner: Partner; via: 'registration' | 'credentia
 
 /** OCPI parties (eMSPs, hubs): registrations by the operator and the state of their credentials handshake. */
 export class Parties {
+  /** token → access, while the partners data version stays the same */
+  private readonly byTokenCache = new Map<string, { version: number; access: PartnerAccess | undefined }>();
+
   constructor(
     private readonly db: Database,
     private readonly bus: Bus,
+    private readonly versions: DataVersions,
   ) {}
 
   /**
@@ -44,12 +49,25 @@ export class Parties {
       .values(values)
       .onConflictDoUpdate({ target: ocpiParties.registrationToken, set: { ...values, updatedAt: sql`now()` } })
       .returning();
+    await this.versions.refresh();
     if (row.status === 'PENDING' && row.versionsUrl) this.bus.publish('ocpi.party.registered', { partyId: row.id });
     return row;
   }
 
   /** The party a presented token belongs to: its credentials token, or its unused registration token. */
   async byToken(token: string): Promise<PartnerAccess | undefined> {
+    const version = this.versions.current('partners');
+    const cached = this.byTokenCache.get(token);
+    if (version !== undefined && cached?.version === version) return cached.access;
+    const access = await this.lookUpToken(token);
+    if (version !== undefined) {
+      if (this.byTokenCache.size >= 10_000) this.byTokenCache.clear();
+      this.byTokenCache.set(token, { version, access });
+    }
+    return access;
+  }
+
+  private async lookUpToken(token: string): Promise<PartnerAccess | undefined> {
     const [row] = await this.db
       .select()
       .from(ocpiParties)
@@ -98,6 +116,7 @@ export class Parties {
       .where(eq(ocpiParties.id, id))
       .returning();
     if (!row) throw new NotFoundError(`OCPI party ${id} is not known`);
+    await this.versions.refresh();
     return row;
   }
 
@@ -113,5 +132,6 @@ export class Parties {
       .where(eq(ocpiParties.id, id))
       .returning({ id: ocpiParties.id });
     if (updated.length === 0) throw new NotFoundError(`OCPI party ${id} is not known`);
+    await this.versions.refresh();
   }
 }

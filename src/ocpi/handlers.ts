@@ -8,7 +8,7 @@ import type { OperationHandlers } from '../http/contract.js';
 import { paginationHeaders } from '../http/pagination.js';
 import type { OcpiContext } from './context.js';
 import { acceptCredentials, ourCredentials } from './modules/credentials.js';
-import { ocpiConnector, ocpiEvse, ocpiLocation } from './modules/locations.js';
+import { LocationPageCache, ocpiConnector, ocpiEvse, ocpiLocation } from './modules/locations.js';
 import { ocpiSession, ownersOf } from './modules/sessions.js';
 import { endpointsFor } from './modules/versions.js';
 import { callerOf, emptyEnvelope, envelope, OCPI_VERSION, OcpiError, partnerOf, StatusCode } from './transport.js';
@@ -112,6 +112,7 @@ function tokenInput(partner: Partner, body: Partial<Schemas['Token']>): Partial<
 export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
   const { domain } = ctx;
   const baseUrl = ctx.publicBaseUrl;
+  const locationPages = new LocationPageCache();
   return {
     // --- versions ---
     cpoGetVersions: async ({ context }) => ({
@@ -149,14 +150,20 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
 
     // --- locations (sender) ---
     cpoGetLocations: async ({ query, context }) => {
-      const page = await domain.locations.list(pageOf(ctx, query), {
+      const request = pageOf(ctx, query);
+      const filter = {
         changedFrom: ocpiDate(query?.date_from),
         changedBefore: ocpiDate(query?.date_to),
         publishedOnly: callerOf(context).kind === 'public',
+      };
+      const key = JSON.stringify([request, filter]);
+      const page = await locationPages.get(key, domain.locations.version(), async () => {
+        const stored = await domain.locations.list(request, filter);
+        return { ...stored, items: stored.items.map(ocpiLocation) };
       });
       return {
         status: 200,
-        body: envelope(page.items.map(ocpiLocation)),
+        body: envelope(page.items),
         headers: { ...routed(context), ...paginationHeaders(context, page, baseUrl) },
       };
     },

@@ -85,6 +85,18 @@ describe('locations sender: GET list with pagination', () => {
     expect(Number(from.response.headers.get('X-Total-Count')) + Number(before.response.headers.get('X-Total-Count'))).toBe(12);
   });
 
+  it('a list read again after a change shows the change (cached pages follow the data version)', async () => {
+    const cpo = emsp.client(TOKEN);
+    const read = async () => (await cpo.GET('/2.2.1/locations', { params: { header: ids(), query: { limit: 5 } } })).data!.data![0];
+    expect((await read()).name).toBe('Location L00');
+    await anode.admin.POST('/location/{locationId}', { params: { path: { locationId: 'L00' } }, body: { ...location('L00'), name: 'Renamed' } });
+    expect((await read()).name).toBe('Renamed');
+    const station = await bootedStation(anode, 'L00-CS');
+    await station.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Faulted' });
+    expect((await read()).evses![0].status).toBe('OUTOFORDER');
+    await station.close();
+  });
+
   it('rejects a malformed date_from with 2001', async () => {
     const { response, error } = await emsp.client(TOKEN).GET('/2.2.1/locations', { params: { header: ids(), query: { date_from: 'yesterday' } } });
     expect(response.status).toBe(400);

@@ -1,6 +1,7 @@
 /** Locations sender: the admin API's locations with the live EVSE status the stations report, in OCPI's shape. */
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { StoredConnector, StoredEvse, StoredLocation } from '../../domain/locations.js';
+import type { Page } from '../../domain/pagination.js';
 
 type Schemas = components['schemas'];
 
@@ -48,4 +49,24 @@ export function ocpiLocation(location: StoredLocation): Schemas['Location'] {
     time_zone: location.timeZone,
     last_updated: location.lastUpdated.toISOString(),
   };
+}
+
+/**
+ * Pages of the locations list, kept while the locations data version (bumped by database triggers on any change,
+ * from any node; see DataVersions) stays the same: a hit costs no database work at all.
+ */
+export class LocationPageCache {
+  private readonly pages = new Map<string, { version: number; page: Page<Schemas['Location']> }>();
+
+  constructor(private readonly maxEntries = 2000) {}
+
+  async get(key: string, version: number | undefined, load: () => Promise<Page<Schemas['Location']>>): Promise<Page<Schemas['Location']>> {
+    if (version === undefined) return load();
+    const cached = this.pages.get(key);
+    if (cached && cached.version === version) return cached.page;
+    const page = await load();
+    if (this.pages.size >= this.maxEntries) this.pages.delete(this.pages.keys().next().value!);
+    this.pages.set(key, { version, page });
+    return page;
+  }
 }

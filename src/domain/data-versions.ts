@@ -1,0 +1,47 @@
+/**
+ * The data versions database triggers keep (see data_versions), as this node last read them. A background poll
+ * picks up changes made by other nodes within `pollMs`; a change made through this node's domain is followed by
+ * `refresh()`, so this node reads its own writes at once. Caches of derived data compare versions to stay current.
+ */
+import type { Database } from '../db/client.js';
+import { dataVersions } from '../db/schema.js';
+
+export type VersionedData = 'locations' | 'partners';
+
+export class DataVersions {
+  private versions = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private reads: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    private readonly pollMs: number,
+  ) {}
+
+  /** The version as last read; undefined until the first read (callers then do without their cache). */
+  current(name: VersionedData): number | undefined {
+    return this.versions.get(name);
+  }
+
+  /** Reads the versions again; a read asked for after a write starts after any read already under way. */
+  refresh(): Promise<void> {
+    const read = this.reads.then(async () => {
+      const rows = await this.db.select().from(dataVersions);
+      this.versions = new Map(rows.map((row) => [row.name, row.version]));
+    });
+    this.reads = read.catch(() => undefined);
+    return read;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    void this.refresh().catch(() => undefined);
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
