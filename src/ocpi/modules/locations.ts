@@ -31,19 +31,37 @@ export function ocpiEvse(evse: StoredEvse): Schemas['EVSE'] {
   };
 }
 
+interface Place {
+  name: string | null;
+  address: string;
+  city: string;
+  postalCode: string | null;
+  state: string | null;
+  country: string;
+  latitude: string;
+  longitude: string;
+}
+
+/** Where a location is, as OCPI writes it in a Location and in a CDR's cdr_location. */
+export function ocpiPlace(place: Place) {
+  return {
+    ...(place.name !== null && { name: place.name }),
+    address: place.address,
+    city: place.city,
+    ...(place.postalCode !== null && { postal_code: place.postalCode }),
+    ...(place.state !== null && { state: place.state }),
+    country: place.country,
+    coordinates: { latitude: place.latitude, longitude: place.longitude },
+  };
+}
+
 export function ocpiLocation(location: StoredLocation): Schemas['Location'] {
   return {
     country_code: location.countryCode,
     party_id: location.partyId,
     id: location.id,
     publish: location.publish,
-    ...(location.name !== null && { name: location.name }),
-    address: location.address,
-    city: location.city,
-    ...(location.postalCode !== null && { postal_code: location.postalCode }),
-    ...(location.state !== null && { state: location.state }),
-    country: location.country,
-    coordinates: { latitude: location.latitude, longitude: location.longitude },
+    ...ocpiPlace(location),
     ...(location.parkingType !== null && { parking_type: location.parkingType as Schemas['ParkingType'] }),
     evses: location.evses.map(ocpiEvse),
     time_zone: location.timeZone,

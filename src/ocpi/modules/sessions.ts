@@ -3,6 +3,7 @@ import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { ChargingFacts } from '../../domain/charging-records.js';
 import type { Price } from '../../domain/pricing.js';
 import type { Partner } from '../../domain/parties.js';
+import { ocpiPlace } from './locations.js';
 
 type Schemas = components['schemas'];
 
@@ -66,13 +67,7 @@ export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyI
     auth_method: authMethod(facts),
     cdr_location: {
       id: location.id,
-      ...(location.name !== null && { name: location.name }),
-      address: location.address,
-      city: location.city,
-      ...(location.postalCode !== null && { postal_code: location.postalCode }),
-      ...(location.state !== null && { state: location.state }),
-      country: location.country,
-      coordinates: { latitude: location.latitude, longitude: location.longitude },
+      ...ocpiPlace(location),
       evse_uid: evse.uid,
       evse_id: evse.evseId ?? evse.uid,
       connector_id: connector.id,
