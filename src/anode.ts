@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { InProcessBus } from './cluster/bus.js';
 import type { Config } from './config.js';
@@ -56,10 +56,8 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
   // The app is built once the port is known: links default to where the node listens (PORT may be 0).
   let app: Hono | undefined;
   const tls = config.tls;
-  const server = serve({
+  const server = createAdaptorServer({
     fetch: (request, env) => app!.fetch(request, env),
-    hostname: config.host,
-    port: config.port,
     ...(tls && {
       createServer: createHttpsServer,
       serverOptions: { cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: true, rejectUnauthorized: false },
@@ -68,7 +66,10 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
   server.on('upgrade', gateway.handleUpgrade);
   let address: AddressInfo;
   try {
-    address = await listen(server);
+    // A long accept queue: thousands of stations reconnect at once after an outage.
+    const listening = listen(server);
+    server.listen({ host: config.host, port: config.port, backlog: 4096 });
+    address = await listening;
   } catch (error) {
     await database.close();
     throw error;

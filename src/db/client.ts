@@ -68,3 +68,8 @@ export async function pingDatabase(db: Database): Promise<void> {
 export function byCodePoint(column: AnyPgColumn): SQL {
   return sql`${column} collate "C"`;
 }
+
+/** The rows of `db.execute`, which postgres.js returns as an array and PGlite as `{ rows }`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

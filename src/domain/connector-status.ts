@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { rowsOf, type Database } from '../db/client.js';
 import { connectorStatuses, evses, locations } from '../db/schema.js';
 import type { DataVersions } from './data-versions.js';
 
@@ -29,41 +29,36 @@ export class ConnectorStatuses {
    * so that OCPI partners pulling by last_updated see it.
    */
   async record(report: StatusReport): Promise<void> {
-    const [previous] = await this.db
-      .select({ status: connectorStatuses.status })
-      .from(connectorStatuses)
-      .where(
-        and(
-          eq(connectorStatuses.stationId, report.stationId),
-          eq(connectorStatuses.evseId, report.evseId),
-          eq(connectorStatuses.connectorId, report.connectorId),
-        ),
-      );
-    const row = {
-      status: report.status,
-      errorCode: report.errorCode ?? null,
-      info: report.info ?? null,
-      reportedAt: report.reportedAt,
-      updatedAt: new Date(),
-    };
-    await this.db
-      .insert(connectorStatuses)
-      .values({ stationId: report.stationId, evseId: report.evseId, connectorId: report.connectorId, ...row })
-      .onConflictDoUpdate({
-        target: [connectorStatuses.stationId, connectorStatuses.evseId, connectorStatuses.connectorId],
-        set: row,
-        setWhere: lte(connectorStatuses.reportedAt, report.reportedAt),
-      });
-    if (previous?.status !== report.status) await this.markEvsesChanged(report.stationId, report.evseId, row.updatedAt);
+    const updatedAt = new Date();
+    // One statement: the upsert, and what the status was before it (to know whether it changed).
+    const result = await this.db.execute(sql`
+      with previous as (
+        select ${connectorStatuses.status} as status from ${connectorStatuses}
+        where ${connectorStatuses.stationId} = ${report.stationId} and ${connectorStatuses.evseId} = ${report.evseId}
+          and ${connectorStatuses.connectorId} = ${report.connectorId}
+      ), stored as (
+        insert into ${connectorStatuses} (station_id, evse_id, connector_id, status, error_code, info, reported_at, updated_at)
+        values (${report.stationId}, ${report.evseId}, ${report.connectorId}, ${report.status}, ${report.errorCode ?? null},
+                ${report.info ?? null}, ${report.reportedAt.toISOString()}::timestamptz, ${updatedAt.toISOString()}::timestamptz)
+        on conflict (station_id, evse_id, connector_id) do update set
+          status = excluded.status, error_code = excluded.error_code, info = excluded.info,
+          reported_at = excluded.reported_at, updated_at = excluded.updated_at
+        where ${connectorStatuses.reportedAt} <= excluded.reported_at
+        returning 1
+      )
+      select (select status from previous) as previous, (select count(*) from stored) as stored`);
+    const [outcome] = rowsOf<{ previous: string | null; stored: number | string }>(result);
+    if (Number(outcome.stored) > 0 && outcome.previous !== report.status) {
+      await this.markEvsesChanged(report.stationId, report.evseId, updatedAt);
+    }
   }
 
   private async markEvsesChanged(stationId: string, evseId: number, at: Date): Promise<void> {
     const concerned = and(eq(evses.stationId, stationId), evseId === 0 ? undefined : eq(evses.ocppEvseId, evseId));
     const changed = await this.db.update(evses).set({ lastUpdated: at }).where(concerned).returning({ locationId: evses.locationId });
     const locationIds = [...new Set(changed.map((evse) => evse.locationId))];
-    if (locationIds.length > 0) {
-      await this.db.update(locations).set({ lastUpdated: at }).where(inArray(locations.id, locationIds));
-    }
+    if (locationIds.length === 0) return; // an outlet no location publishes
+    await this.db.update(locations).set({ lastUpdated: at }).where(inArray(locations.id, locationIds));
     await this.versions.refresh();
   }
 

@@ -12,6 +12,8 @@ export class DataVersions {
   private versions = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private reads: Promise<void> = Promise.resolve();
+  /** a read asked for but not started yet: later askers share it (it starts after their writes too) */
+  private queued: Promise<void> | undefined;
 
   constructor(
     private readonly db: Database,
@@ -23,12 +25,18 @@ export class DataVersions {
     return this.versions.get(name);
   }
 
-  /** Reads the versions again; a read asked for after a write starts after any read already under way. */
+  /**
+   * Reads the versions again. A read asked for after a write starts after any read already under way; asks that
+   * arrive while a read waits to start share it, so a burst of writes costs two reads, not one each.
+   */
   refresh(): Promise<void> {
+    if (this.queued) return this.queued;
     const read = this.reads.then(async () => {
+      this.queued = undefined;
       const rows = await this.db.select().from(dataVersions);
       this.versions = new Map(rows.map((row) => [row.name, row.version]));
     });
+    this.queued = read;
     this.reads = read.catch(() => undefined);
     return read;
   }

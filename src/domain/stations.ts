@@ -126,6 +126,14 @@ export class Stations {
       .onConflictDoUpdate({ target: stations.id, set: values });
   }
 
+  async registrationStatus(id: string): Promise<'Pending' | 'Accepted' | undefined> {
+    const [row] = await this.db
+      .select({ registrationStatus: stations.registrationStatus })
+      .from(stations)
+      .where(eq(stations.id, id));
+    return row?.registrationStatus;
+  }
+
   async auth(id: string): Promise<StationAuth> {
     const [row] = await this.db.select().from(stations).where(eq(stations.id, id));
     if (!row) throw new NotFoundError(`charge station ${id} is not registered`);
@@ -196,7 +204,10 @@ export class Stations {
   }
 
   /** Stores what the station says of itself; answers whether it is still to be configured. */
-  async recordBoot(id: string, report: BootReport): Promise<{ registrationStatus: 'Pending' | 'Accepted' }> {
+  async recordBoot(
+    id: string,
+    report: BootReport,
+  ): Promise<{ registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean }> {
     const now = new Date();
     const [row] = await this.db
       .update(stations)
@@ -209,7 +220,11 @@ export class Stations {
         lastSeenAt: now,
       })
       .where(eq(stations.id, id))
-      .returning({ registrationStatus: stations.registrationStatus });
+      .returning({
+        registrationStatus: stations.registrationStatus,
+        configurationWaiting: sql<boolean>`exists (select 1 from ${stationRequests} where ${stationRequests.stationId} = ${id}
+          and ${stationRequests.kind} = 'reconfigure' and ${stationRequests.status} in ('Pending', 'Delivered'))`,
+      });
     if (!row) throw new NotFoundError(`charge station ${id} is not registered`);
     return row;
   }

@@ -11,8 +11,7 @@ export interface BootVerdict {
 export async function bootStation(ctx: StationContext, report: BootReport): Promise<BootVerdict> {
   const { stations } = ctx.domain;
   const { stationId } = ctx.session;
-  const { registrationStatus } = await stations.recordBoot(stationId, report);
-  const configurationWaiting = (await stations.openRequests(stationId)).some((request) => request.kind === 'reconfigure');
+  const { registrationStatus, configurationWaiting } = await stations.recordBoot(stationId, report);
   if (!configurationWaiting && registrationStatus === 'Pending') await stations.markAccepted(stationId);
   ctx.session.ready = true;
   ctx.deliverOpenWorkSoon();

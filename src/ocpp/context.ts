@@ -1,6 +1,7 @@
 /** What a handler of a station's message gets: who is speaking, and the protocol-neutral core. */
 import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
+import type { Transaction } from '../domain/transactions.js';
 import type { Logger } from '../log.js';
 
 export type OcppVersion = 'ocpp1.6' | 'ocpp2.0.1';
@@ -22,6 +23,19 @@ export interface StationSession {
   connectedAt: Date;
   /** the station has booted (or reconnected after an Accepted boot), so it may be sent work */
   ready: boolean;
+  /**
+   * Transactions this connection has started or referred to, by OCPP id (1.6 transactionId or 2.0.1 station
+   * transactionId): MeterValues and TransactionEvent Updated need no database read to find theirs.
+   */
+  transactions: Map<string, Transaction>;
+}
+
+const MAX_KNOWN_TRANSACTIONS = 64;
+
+/** Remembers a transaction of this connection (a station has a handful open at most). */
+export function rememberTransaction(session: StationSession, key: string | number, transaction: Transaction): void {
+  if (session.transactions.size >= MAX_KNOWN_TRANSACTIONS) session.transactions.clear();
+  session.transactions.set(String(key), transaction);
 }
 
 export interface StationContext {

@@ -191,7 +191,7 @@ export class OcppGateway implements StationLink {
 
   private onConnection(client: RpcClient): void {
     const { stationId, version } = client.session;
-    const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false };
+    const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false, transactions: new Map() };
     const connection: Connection = { client, session, invalidCallsInARow: 0 };
     const previous = this.connections.get(stationId);
     this.connections.set(stationId, connection);
@@ -210,9 +210,9 @@ export class OcppGateway implements StationLink {
     this.logger.info({ stationId, version }, 'station connected');
     // A station that reconnects without booting again may be sent work at once when it is already Accepted.
     this.domain.stations
-      .get(stationId)
-      .then((station) => {
-        if (station.registrationStatus === 'Accepted' && !session.ready) {
+      .registrationStatus(stationId)
+      .then((registrationStatus) => {
+        if (registrationStatus === 'Accepted' && !session.ready) {
           session.ready = true;
           this.deliverOpenWork(connection);
         }

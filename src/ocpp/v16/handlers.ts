@@ -2,7 +2,7 @@
 import type { Ocpp16Actions, components } from '../../../generated/ocpp16.js';
 import type { Authorization } from '../../domain/authorization.js';
 import { bootStation } from '../boot.js';
-import type { StationContext } from '../context.js';
+import { rememberTransaction, type StationContext } from '../context.js';
 import { propertyConstraintViolation } from '../errors.js';
 import { samplesFrom16 } from '../meter-values.js';
 
@@ -82,6 +82,7 @@ export const v16Handlers: HandlerTable16 = {
       reservationId: request.reservationId,
       startKey: [request.connectorId, request.idTag, request.meterStart, request.timestamp].join('|'),
     });
+    rememberTransaction(ctx.session, transaction.id, transaction);
     return { transactionId: transaction.id, idTagInfo: idTagInfo(authorization) };
   },
 
@@ -101,6 +102,7 @@ export const v16Handlers: HandlerTable16 = {
       reason: request.reason ?? 'Local',
       idTag: request.idTag,
     });
+    ctx.session.transactions.delete(String(transaction.id));
     return request.idTag ? { idTagInfo: idTagInfo(await authorizer.authorize(request.idTag, { stationId: ctx.session.stationId })) } : {};
   },
 
@@ -108,8 +110,11 @@ export const v16Handlers: HandlerTable16 = {
     const { transactions } = ctx.domain;
     let transactionId: number | null = null;
     if (request.transactionId !== undefined) {
-      const transaction = await transactions.findOfStation(ctx.session.stationId, request.transactionId);
+      const transaction =
+        ctx.session.transactions.get(String(request.transactionId)) ??
+        (await transactions.findOfStation(ctx.session.stationId, request.transactionId));
       if (!transaction) throw propertyConstraintViolation(`unknown transactionId ${request.transactionId}`);
+      rememberTransaction(ctx.session, transaction.id, transaction);
       transactionId = transaction.id;
     }
     await transactions.recordMeterValues(

@@ -3,7 +3,7 @@ import type { Ocpp201Actions, components } from '../../../generated/ocpp201.js';
 import type { Authorization } from '../../domain/authorization.js';
 import { energyWh, type Transaction } from '../../domain/transactions.js';
 import { bootStation } from '../boot.js';
-import type { StationContext } from '../context.js';
+import { rememberTransaction, type StationContext } from '../context.js';
 import { propertyConstraintViolation } from '../errors.js';
 import { samplesFrom201 } from '../meter-values.js';
 
@@ -51,8 +51,13 @@ const keep = async (ctx: StationContext, action: string, request: object) => {
 async function transactionOf(ctx: StationContext, request: TransactionEventRequest, energyAtEvent: number | undefined): Promise<Transaction> {
   const { stationId, version } = ctx.session;
   const stationTransactionId = request.transactionInfo.transactionId;
-  const known = await ctx.domain.transactions.findByStationTransactionId(stationId, stationTransactionId);
-  if (known) return known;
+  const known =
+    ctx.session.transactions.get(stationTransactionId) ??
+    (await ctx.domain.transactions.findByStationTransactionId(stationId, stationTransactionId));
+  if (known) {
+    rememberTransaction(ctx.session, stationTransactionId, known);
+    return known;
+  }
   if (!request.evse) {
     throw propertyConstraintViolation(`unknown transactionId ${stationTransactionId} and no evse to start it on`);
   }
@@ -69,6 +74,7 @@ async function transactionOf(ctx: StationContext, request: TransactionEventReque
     reservationId: request.reservationId,
     remoteStartId: request.transactionInfo.remoteStartId,
   });
+  rememberTransaction(ctx.session, stationTransactionId, transaction);
   return transaction;
 }
 
@@ -117,6 +123,7 @@ export const v201Handlers: HandlerTable201 = {
           reason: request.transactionInfo.stoppedReason ?? 'Local',
           idTag: request.idToken?.idToken,
         });
+        ctx.session.transactions.delete(request.transactionInfo.transactionId);
       }
     }
     if (!request.idToken) return {};
