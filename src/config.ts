@@ -39,6 +39,8 @@ export interface Config {
     openData: boolean;
     maxPageSize: number;
     partnerTimeoutMs: number;
+    /** how long a station gets to answer an OCPI command (the CommandResponse timeout) */
+    commandTimeoutSeconds: number;
     /** how long OCPP authorization waits for an eMSP's real-time answer before the whitelist decides */
     authorizeTimeoutMs: number;
     businessName: string;
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxPageSize: integer(env, 'OCPI_MAX_PAGE_SIZE', 100, 1, 1000),
       partnerTimeoutMs: integer(env, 'OCPI_PARTNER_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
       authorizeTimeoutMs: integer(env, 'OCPI_AUTHORIZE_TIMEOUT_MS', 2000, 100, 30000),
+      commandTimeoutSeconds: integer(env, 'OCPI_COMMAND_TIMEOUT_SECONDS', 30, 1, 600),
       businessName: env.OCPI_BUSINESS_NAME || 'Anode CPO',
       website: env.OCPI_WEBSITE || undefined,
     },

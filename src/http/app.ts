@@ -60,6 +60,8 @@ export function createApp(ctx: AppContext): Hono {
   const ocpiContext: OcpiContext = {
     domain: ctx.domain,
     bus: ctx.bus,
+    stationLink: ctx.stationLink,
+    commandTimeoutSeconds: ocpi.commandTimeoutSeconds,
     logger: ctx.logger,
     publicBaseUrl: ctx.publicBaseUrl,
     cpo: { ...ctx.config.cpo, name: ocpi.businessName, website: ocpi.website },

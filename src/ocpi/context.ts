@@ -1,11 +1,16 @@
 import type { Bus } from '../cluster/bus.js';
 import type { Domain } from '../domain/index.js';
+import type { StationLink } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
 
 /** What the OCPI wing's handlers need. */
 export interface OcpiContext {
   domain: Domain;
   bus: Bus;
+  /** reaches the stations (OCPI commands) */
+  stationLink: StationLink;
+  /** how long a station gets to answer a command */
+  commandTimeoutSeconds: number;
   logger: Logger;
   /** the node's public base URL; Anode's OCPI endpoints are under `${publicBaseUrl}/ocpi` */
   publicBaseUrl: string;

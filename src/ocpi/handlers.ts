@@ -7,6 +7,7 @@ import { tokenEtag, type Token, type TokenInput } from '../domain/tokens.js';
 import type { OperationHandlers } from '../http/contract.js';
 import { paginationHeaders } from '../http/pagination.js';
 import type { OcpiContext } from './context.js';
+import { CommandReceiver } from './modules/commands.js';
 import { acceptCredentials, ourCredentials } from './modules/credentials.js';
 import { LocationPageCache, ocpiConnector, ocpiEvse, ocpiLocation } from './modules/locations.js';
 import { ocpiSession, ownersOf } from './modules/sessions.js';
@@ -41,6 +42,8 @@ function routed(context: Context): Record<string, string> {
   if (toCountry && toParty) Object.assign(headers, { 'OCPI-from-country-code': toCountry, 'OCPI-from-party-id': toParty });
   return headers;
 }
+
+const notSupported = (ctx: OcpiContext) => ({ result: 'NOT_SUPPORTED' as const, timeout: ctx.commandTimeoutSeconds });
 
 function notOffered(module: string): never {
   throw new OcpiError(404, StatusCode.clientError, `Anode does not offer the ${module} module yet`);
@@ -113,6 +116,7 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
   const { domain } = ctx;
   const baseUrl = ctx.publicBaseUrl;
   const locationPages = new LocationPageCache();
+  const commands = new CommandReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds });
   return {
     // --- versions ---
     cpoGetVersions: async ({ context }) => ({
@@ -278,11 +282,25 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
         headers: { ...routed(context), ...paginationHeaders(context, page, baseUrl) },
       };
     },
-    cpoPostStartSession: async () => notOffered('commands'),
-    cpoPostStopSession: async () => notOffered('commands'),
-    cpoPostReserveNow: async () => notOffered('commands'),
-    cpoPostCancelReservation: async () => notOffered('commands'),
-    cpoPostUnlockConnector: async () => notOffered('commands'),
+    // --- commands (receiver): answered at once, the station's outcome POSTed to response_url ---
+    cpoPostStartSession: async ({ body, context }) => ({
+      status: 200,
+      body: envelope(await commands.startSession(partnerOf(context), body)),
+      headers: routed(context),
+    }),
+    cpoPostStopSession: async ({ body, context }) => ({
+      status: 200,
+      body: envelope(await commands.stopSession(partnerOf(context), body)),
+      headers: routed(context),
+    }),
+    cpoPostUnlockConnector: async ({ body, context }) => ({
+      status: 200,
+      body: envelope(await commands.unlockConnector(partnerOf(context), body)),
+      headers: routed(context),
+    }),
+    // Reservations are not kept yet: the spec's answer for a command a CPO does not support.
+    cpoPostReserveNow: async ({ context }) => ({ status: 200, body: envelope(notSupported(ctx)), headers: routed(context) }),
+    cpoPostCancelReservation: async ({ context }) => ({ status: 200, body: envelope(notSupported(ctx)), headers: routed(context) }),
     cpoGetActiveChargingProfile: async () => notOffered('chargingprofiles'),
     cpoPutChargingProfile: async () => notOffered('chargingprofiles'),
     cpoDeleteChargingProfile: async () => notOffered('chargingprofiles'),

@@ -16,6 +16,8 @@ export interface PartnerAddress {
   versionsUrl?: string | null;
   versionUrl?: string | null;
   endpoints?: PartnerEndpoint[];
+  /** modules whose URL the partner gave for one exchange (a command's response_url): used as they are */
+  exactUrls?: Record<string, string>;
   /** the partner's own identity, for OCPI-to-* headers on routed modules */
   to?: { countryCode: string; partyId: string };
 }
@@ -42,6 +44,8 @@ export function routedUrl(placeholder: string, address: PartnerAddress): string 
   const url = new URL(placeholder);
   const [, module, ...rest] = url.pathname.split('/');
   const tail = rest.join('/');
+  const exact = address.exactUrls?.[module];
+  if (exact) return exact;
   let base: string | null | undefined;
   if (module === 'versions') base = address.versionsUrl;
   else if (module === 'version-details') base = address.versionUrl;

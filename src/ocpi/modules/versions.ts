@@ -14,6 +14,7 @@ const MODULES: Array<{ identifier: Endpoint['identifier']; role: Endpoint['role'
   { identifier: 'sessions', role: 'SENDER', path: 'sessions', forRoles: ['EMSP', 'HUB', 'SCSP'] },
   { identifier: 'cdrs', role: 'SENDER', path: 'cdrs', forRoles: ['EMSP', 'HUB'] },
   { identifier: 'tokens', role: 'RECEIVER', path: 'tokens', forRoles: ['EMSP', 'HUB'] },
+  { identifier: 'commands', role: 'RECEIVER', path: 'commands', forRoles: ['EMSP', 'HUB'] },
 ];
 
 const OPEN_DATA_MODULES = new Set(['locations', 'tariffs']);
