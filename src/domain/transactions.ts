@@ -205,18 +205,18 @@ export class Transactions {
   private async writeMeterValues(items: MeterBatchItem[]): Promise<void> {
     const rows = items.flatMap((item) =>
       item.samples.map((sample) => ({
-        stationId: item.stationId,
-        transactionId: item.transactionId,
-        evseId: item.evseId,
-        sampledAt: sample.sampledAt,
+        station_id: item.stationId,
+        transaction_id: item.transactionId,
+        evse_id: item.evseId,
+        sampled_at: sample.sampledAt.toISOString(),
         measurand: sample.measurand,
         phase: sample.phase ?? null,
         unit: sample.unit ?? null,
         context: sample.context ?? null,
         location: sample.location ?? null,
         value: sample.value,
-        rawValue: sample.rawValue ?? null,
-        signedData: sample.signedData ?? null,
+        raw_value: sample.rawValue ?? null,
+        signed_data: sample.signedData ?? null,
       })),
     );
     const latestEnergy = new Map<number, number>();
@@ -228,10 +228,16 @@ export class Transactions {
       }
     }
     await this.db.transaction(async (tx) => {
-      // PostgreSQL takes at most 65,535 parameters per statement: 4,000 rows of 12 columns stay well below.
-      for (let start = 0; start < rows.length; start += 4000) {
-        await tx.insert(meterValues).values(rows.slice(start, start + 4000));
-      }
+      // The whole batch travels as one JSON parameter: building and binding thousands of placeholders cost more
+      // CPU than the rest of a MeterValues message (measured with bench:ocpp), and nothing limits its size.
+      await tx.execute(sql`
+        insert into ${meterValues} (station_id, transaction_id, evse_id, sampled_at, measurand, phase, unit, context,
+                                    location, value, raw_value, signed_data)
+        select station_id, transaction_id, evse_id, sampled_at, measurand, phase, unit, context, location, value,
+               raw_value, signed_data
+        from json_to_recordset(${JSON.stringify(rows)}::json) as x(station_id text, transaction_id integer,
+          evse_id integer, sampled_at timestamptz, measurand text, phase text, unit text, context text, location text,
+          value double precision, raw_value text, signed_data jsonb)`);
       if (latestEnergy.size === 0) return;
       const values = sql.join(
         [...latestEnergy].map(([id, wh]) => sql`(${id}::integer, ${wh}::integer)`),
