@@ -110,7 +110,7 @@ function databaseTarget(env: Env): DatabaseTarget {
   const url = env.DATABASE_URL;
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
-    return { kind: 'postgres', url, maxConnections: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500) };
+    return { kind: 'postgres', url, maxConnections: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 500) };
   }
   const dataDir = env.ANODE_DATA_DIR || './.anode';
   return { kind: 'pglite', dataDir: dataDir.startsWith('memory://') ? dataDir : resolve(dataDir, 'pglite') };

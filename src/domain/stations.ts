@@ -126,12 +126,11 @@ export class Stations {
       .onConflictDoUpdate({ target: stations.id, set: values });
   }
 
-  async registrationStatus(id: string): Promise<'Pending' | 'Accepted' | undefined> {
-    const [row] = await this.db
-      .select({ registrationStatus: stations.registrationStatus })
-      .from(stations)
-      .where(eq(stations.id, id));
-    return row?.registrationStatus;
+  /** What admitting a connecting station takes, in one read: its auth and whether it is Accepted. */
+  async admission(id: string): Promise<{ auth: StationAuth; registrationStatus: 'Pending' | 'Accepted' }> {
+    const [row] = await this.db.select().from(stations).where(eq(stations.id, id));
+    if (!row) throw new NotFoundError(`charge station ${id} is not registered`);
+    return { auth: toStation(row, 0).auth, registrationStatus: row.registrationStatus };
   }
 
   async auth(id: string): Promise<StationAuth> {

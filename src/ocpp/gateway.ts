@@ -46,8 +46,16 @@ interface VersionWiring {
   validator: { validate(schemaId: string, params: unknown): unknown };
 }
 
+/** What the upgrade learnt of a station, handed to its connection. */
+interface AdmittedStation {
+  stationId: string;
+  version: OcppVersion;
+  /** its registration is Accepted: it may be sent work without booting again */
+  accepted: boolean;
+}
+
 interface RpcClient {
-  session: { stationId: string; version: OcppVersion };
+  session: AdmittedStation;
   handle(action: string, handler: (call: { params: unknown }) => Promise<unknown>): void;
   call(action: string, params: unknown, options?: { callTimeoutMs?: number }): Promise<unknown>;
   close(options?: { code?: number; reason?: string; force?: boolean }): Promise<unknown>;
@@ -157,9 +165,7 @@ export class OcppGateway implements StationLink {
     identity: string,
     offered: Set<string>,
     request: IncomingMessage,
-  ): Promise<
-    { ok: true; session: { stationId: string; version: OcppVersion } } | { ok: false; status: number; reason: string }
-  > {
+  ): Promise<{ ok: true; session: AdmittedStation } | { ok: false; status: number; reason: string }> {
     const version = OCPP_VERSIONS.find((candidate) => offered.has(candidate));
     if (!version) {
       this.logger.info({ stationId: identity, offered: [...offered] }, 'station refused: no supported OCPP subprotocol');
@@ -167,10 +173,9 @@ export class OcppGateway implements StationLink {
     }
     const refused = { ok: false as const, status: 401, reason: 'Unauthorized' };
     if (!STATION_ID.test(identity)) return refused;
-    const session = { stationId: identity, version };
-    let auth;
+    let admission;
     try {
-      auth = await this.domain.stations.auth(identity);
+      admission = await this.domain.stations.admission(identity);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       if (!this.options.allowUnregistered) {
@@ -179,18 +184,18 @@ export class OcppGateway implements StationLink {
       }
       await this.domain.stations.admitUnregistered(identity);
       this.logger.warn({ stationId: identity }, 'unregistered station admitted (OCPP_ALLOW_UNREGISTERED)');
-      return { ok: true, session };
+      return { ok: true, session: { stationId: identity, version, accepted: true } };
     }
-    const verdict = authenticateStation(request, identity, auth);
+    const verdict = authenticateStation(request, identity, admission.auth);
     if (!verdict.ok) {
       this.logger.info({ stationId: identity, reason: verdict.reason }, 'station refused');
       return refused;
     }
-    return { ok: true, session };
+    return { ok: true, session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted' } };
   }
 
   private onConnection(client: RpcClient): void {
-    const { stationId, version } = client.session;
+    const { stationId, version, accepted } = client.session;
     const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false, transactions: new Map() };
     const connection: Connection = { client, session, invalidCallsInARow: 0 };
     const previous = this.connections.get(stationId);
@@ -209,15 +214,10 @@ export class OcppGateway implements StationLink {
     });
     this.logger.info({ stationId, version }, 'station connected');
     // A station that reconnects without booting again may be sent work at once when it is already Accepted.
-    this.domain.stations
-      .registrationStatus(stationId)
-      .then((registrationStatus) => {
-        if (registrationStatus === 'Accepted' && !session.ready) {
-          session.ready = true;
-          this.deliverOpenWork(connection);
-        }
-      })
-      .catch(() => undefined);
+    if (accepted) {
+      session.ready = true;
+      this.deliverOpenWork(connection);
+    }
   }
 
   private wireHandlers(connection: Connection): void {
