@@ -266,7 +266,7 @@ export function adminHandlers(
       return { status: 204 };
     },
     callChargeStation: async ({ path, body }) => {
-      await stations.get(path.csId);
+      await stations.assertRegistered(path.csId);
       const ocppVersion = stationLink.connectedVersion(path.csId) as 'ocpp1.6' | 'ocpp2.0.1' | undefined;
       const timeoutMs = body.timeoutSeconds !== undefined ? body.timeoutSeconds * 1000 : undefined;
       try {
@@ -279,21 +279,21 @@ export function adminHandlers(
       }
     },
     listChargeStationCalls: async ({ path, query, context }) => {
-      await stations.get(path.csId);
+      await stations.assertRegistered(path.csId);
       const page = await stationCalls.list(path.csId, pageOf(query));
       return { status: 200, body: page.items.map(recordedCallView), headers: paginationHeaders(context, page, publicBaseUrl) };
     },
     listChargeStationConnectors: async ({ path }) => {
-      await stations.get(path.csId);
+      await stations.assertRegistered(path.csId);
       return { status: 200, body: (await connectorStatuses.ofStation(path.csId)).map(connectorStatusView) };
     },
     listChargeStationEvents: async ({ path, query, context }) => {
-      await stations.get(path.csId);
+      await stations.assertRegistered(path.csId);
       const page = await stationEvents.list(path.csId, pageOf(query), query.action);
       return { status: 200, body: page.items.map(eventView), headers: paginationHeaders(context, page, publicBaseUrl) };
     },
     listChargeStationTransactions: async ({ path, query, context }) => {
-      await stations.get(path.csId);
+      await stations.assertRegistered(path.csId);
       const page = await transactions.list(path.csId, pageOf(query));
       return { status: 200, body: page.items.map(transactionView), headers: paginationHeaders(context, page, publicBaseUrl) };
     },

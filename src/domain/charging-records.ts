@@ -35,6 +35,10 @@ export interface ChargingFacts {
 
 export type StoredCdr = typeof cdrs.$inferSelect;
 
+/** A transaction's token (by its idTag) and the published EVSE of its outlet. */
+const issuingToken = eq(tokens.uid, transactions.idTag);
+const publishedEvse = and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId));
+
 const ownedBy = (owners: Party[]) =>
   or(
     ...owners.map((owner) =>
@@ -91,18 +95,20 @@ export class ChargingRecords {
       changed.from ? gte(transactions.updatedAt, changed.from) : undefined,
       changed.before ? lt(transactions.updatedAt, changed.before) : undefined,
     );
-    const joined = this.db
+    const ids = await this.db
       .select({ id: transactions.id })
       .from(transactions)
-      .innerJoin(tokens, eq(tokens.uid, transactions.idTag))
-      .innerJoin(evses, and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId)))
-      .where(where);
-    const ids = await joined.orderBy(asc(transactions.id)).offset(page.offset).limit(page.limit);
+      .innerJoin(tokens, issuingToken)
+      .innerJoin(evses, publishedEvse)
+      .where(where)
+      .orderBy(asc(transactions.id))
+      .offset(page.offset)
+      .limit(page.limit);
     const [{ total }] = await this.db
       .select({ total: count() })
       .from(transactions)
-      .innerJoin(tokens, eq(tokens.uid, transactions.idTag))
-      .innerJoin(evses, and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId)))
+      .innerJoin(tokens, issuingToken)
+      .innerJoin(evses, publishedEvse)
       .where(where);
     const items = [];
     for (const { id } of ids) {
@@ -117,8 +123,8 @@ export class ChargingRecords {
     const [row] = await this.db
       .select({ transaction: transactions, token: tokens, evse: evses, location: locations })
       .from(transactions)
-      .innerJoin(tokens, eq(tokens.uid, transactions.idTag))
-      .innerJoin(evses, and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId)))
+      .innerJoin(tokens, issuingToken)
+      .innerJoin(evses, publishedEvse)
       .innerJoin(locations, eq(locations.id, evses.locationId))
       .where(eq(transactions.id, transactionId));
     if (!row) return undefined;

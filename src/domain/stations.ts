@@ -134,9 +134,7 @@ export class Stations {
   }
 
   async auth(id: string): Promise<StationAuth> {
-    const [row] = await this.db.select().from(stations).where(eq(stations.id, id));
-    if (!row) throw new NotFoundError(`charge station ${id} is not registered`);
-    return toStation(row, 0).auth;
+    return (await this.admission(id)).auth;
   }
 
   async get(id: string): Promise<Station> {
@@ -323,7 +321,8 @@ export class Stations {
     return row;
   }
 
-  private async assertRegistered(stationId: string): Promise<void> {
+  /** Throws NotFoundError unless the station is registered (one indexed read, nothing else). */
+  async assertRegistered(stationId: string): Promise<void> {
     const [row] = await this.db
       .select({ one: sql<number>`1` })
       .from(stations)

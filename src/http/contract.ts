@@ -75,9 +75,17 @@ export interface OpenApiDocument {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 const MAX_BODY_BYTES = 1024 * 1024;
 
+const bundledDocuments = new Map<string, OpenApiDocument>();
+
+/** A bundled document from generated/openapi, read once per process (the docs page and the router share it). */
 export function loadBundledDocument(name: string): OpenApiDocument {
-  const url = new URL(`../../generated/openapi/${name}.json`, import.meta.url);
-  return JSON.parse(readFileSync(url, 'utf8')) as OpenApiDocument;
+  let document = bundledDocuments.get(name);
+  if (!document) {
+    const url = new URL(`../../generated/openapi/${name}.json`, import.meta.url);
+    document = JSON.parse(readFileSync(url, 'utf8')) as OpenApiDocument;
+    bundledDocuments.set(name, document);
+  }
+  return document;
 }
 
 function resolveRef<T>(document: OpenApiDocument, value: T | { $ref: string }): T {

@@ -58,8 +58,6 @@ export type Caller =
   | { kind: 'partner'; partner: Partner; via: 'registration' | 'credentials' }
   | { kind: 'public' };
 
-export type OcpiVariables = { caller: Caller; requestId: string; correlationId: string };
-
 export function callerOf(context: Context): Caller {
   return context.get('caller' as never) as Caller;
 }

@@ -1,6 +1,5 @@
 /** What a handler of a station's message gets: who is speaking, and the protocol-neutral core. */
 import type { Domain } from '../domain/index.js';
-import type { StationLink } from '../domain/station-calls.js';
 import type { Transaction } from '../domain/transactions.js';
 import type { Logger } from '../log.js';
 
@@ -41,7 +40,6 @@ export function rememberTransaction(session: StationSession, key: string | numbe
 export interface StationContext {
   session: StationSession;
   domain: Domain;
-  link: StationLink;
   settings: OcppSettings;
   logger: Logger;
   /** Delivers the operator's open requests once the current message has been answered. */

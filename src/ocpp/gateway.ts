@@ -225,7 +225,6 @@ export class OcppGateway implements StationLink {
     const ctx: StationContext = {
       session: connection.session,
       domain: this.domain,
-      link: this,
       settings: this.options.settings,
       logger: this.logger,
       deliverOpenWorkSoon: () => setImmediate(() => this.deliverOpenWork(connection)),

@@ -155,4 +155,4 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
 }
 
 /** The request ids every OCPI call carries (the generated types require them). */
-export const ids = () => ({ 'X-Request-ID': randomUUID(), 'X-Correlation-ID': randomUUID() });
+export { requestIds as ids } from '../../src/ocpi/modules/credentials.js';
