@@ -260,6 +260,8 @@ export const transactions = pgTable(
     stopReason: text('stop_reason'),
     stopIdTag: text('stop_id_tag'),
     updatedAt: timestamptz('updated_at').notNull(),
+    /** when the session was last queued for its owner (OCPI push); updates are queued at most once per interval */
+    sessionPushedAt: timestamptz('session_pushed_at'),
   },
   (table) => [
     uniqueIndex('transactions_station_tx_idx').on(table.stationId, table.stationTransactionId),
@@ -366,3 +368,88 @@ export const dataVersions = pgTable('data_versions', {
   name: text('name').primaryKey(),
   version: bigint('version', { mode: 'number' }).notNull(),
 });
+
+export const reservationStatuses = ['REQUESTED', 'ACTIVE', 'REJECTED', 'CANCELLED', 'EXPIRED', 'USED'] as const;
+
+/**
+ * Reservations made by OCPI partners (RESERVE_NOW). `id` is the reservationId the station is given; the partner's
+ * own reservation_id is unique per party. A reservation ends when it is cancelled, used or past `expiresAt`.
+ */
+export const reservations = pgTable(
+  'reservations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    partnerId: integer('partner_id').references(() => ocpiParties.id, { onDelete: 'set null' }),
+    /** the party that issued the token (and owns the reservation) */
+    countryCode: text('country_code').notNull(),
+    partyId: text('party_id').notNull(),
+    reservationId: text('reservation_id').notNull(),
+    tokenUid: text('token_uid').notNull(),
+    authorizationReference: text('authorization_reference'),
+    locationId: text('location_id').notNull(),
+    evseUid: text('evse_uid'),
+    stationId: text('station_id').notNull(),
+    /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId; 0 reserves the station as a whole (no EVSE named) */
+    ocppEvseId: integer('ocpp_evse_id').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    status: text('status', { enum: reservationStatuses }).notNull(),
+    transactionId: integer('transaction_id'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('reservations_party_reservation_idx').on(table.countryCode, table.partyId, table.reservationId),
+    index('reservations_open_idx')
+      .on(table.expiresAt)
+      .where(sql`${table.status} in ('REQUESTED', 'ACTIVE')`),
+  ],
+);
+
+/** What a hub tells Anode of the parties connected to it (OCPI hubclientinfo receiver). */
+export const hubClientInfo = pgTable(
+  'hub_client_info',
+  {
+    countryCode: text('country_code').notNull(),
+    partyId: text('party_id').notNull(),
+    role: text('role').notNull(),
+    status: text('status').notNull(),
+    /** the hub (OCPI party) that reported it */
+    reportedBy: integer('reported_by').references(() => ocpiParties.id, { onDelete: 'set null' }),
+    lastUpdated: timestamptz('last_updated').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.countryCode, table.partyId] })],
+);
+
+export const outboxStatuses = ['PENDING', 'FAILED'] as const;
+
+/**
+ * What Anode still has to push to each OCPI partner, written in the database transaction of the change itself.
+ * Entries of one object (`objectKey`) are delivered one at a time in `id` order; a delivered entry is deleted.
+ */
+export const ocpiOutbox = pgTable(
+  'ocpi_outbox',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    partnerId: integer('partner_id')
+      .notNull()
+      .references(() => ocpiParties.id, { onDelete: 'cascade' }),
+    module: text('module').notNull(),
+    /** which push: e.g. location.put, evse.patch, session.patch, cdr.post */
+    kind: text('kind').notNull(),
+    objectKey: text('object_key').notNull(),
+    /** the path parameters of the push */
+    target: jsonb('target').$type<Record<string, string>>().notNull(),
+    body: jsonb('body').$type<Record<string, unknown>>(),
+    status: text('status', { enum: outboxStatuses }).notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamptz('next_attempt_at').notNull().defaultNow(),
+    /** a node delivering the entry holds it until then */
+    leaseUntil: timestamptz('lease_until'),
+    lastError: text('last_error'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (table) => [
+    index('ocpi_outbox_object_idx').on(table.partnerId, table.objectKey, table.id),
+    index('ocpi_outbox_due_idx').on(table.nextAttemptAt).where(sql`${table.status} = 'PENDING'`),
+  ],
+);
