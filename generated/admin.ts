@@ -549,6 +549,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ocpi/parties/{partyId}/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * What Anode still has to push to an OCPI party (Anode addition)
+         * @description The party's outbox, oldest first: every change the party must learn (locations, EVSE statuses, tariffs,
+         *     its sessions and CDRs) waits here until the party took it. PENDING entries are tried again with backoff;
+         *     FAILED ones used up their attempts and hold back later entries of the same object until retried or dropped.
+         */
+        get: operations["listOcpiOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ocpi/parties/{partyId}/outbox/{entryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: number;
+                entryId: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Give up on an outbox entry (Anode addition)
+         * @description The entry is not sent; the next entry of the same object may go.
+         */
+        delete: operations["dropOcpiOutboxEntry"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ocpi/parties/{partyId}/outbox/{entryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: number;
+                entryId: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try an outbox entry again now (Anode addition)
+         * @description The entry becomes PENDING with its attempts reset, due at once.
+         */
+        post: operations["retryOcpiOutboxEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -874,6 +944,40 @@ export interface components {
             registeredAt: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** @description What still waits to be pushed to the party */
+            outbox: components["schemas"]["OutboxSummary"];
+        };
+        /** @description One push waiting for an OCPI party (Anode addition) */
+        OutboxEntry: {
+            id: number;
+            /** @description The OCPI module of the push: locations, tariffs, sessions or cdrs */
+            module: string;
+            /** @description What is sent: location.put, evse.patch, tariff.put, tariff.delete, session.put, session.patch, cdr.post */
+            kind: string;
+            /** @description The object it belongs to; one object's entries go one at a time, in order */
+            objectKey: string;
+            /** @description The path parameters of the push */
+            target: {
+                [key: string]: string;
+            };
+            body: {
+                [key: string]: unknown;
+            } | null;
+            /** @enum {string} */
+            status: "PENDING" | "FAILED";
+            /** @description Failed attempts so far */
+            attempts: number;
+            /** Format: date-time */
+            nextAttemptAt: string;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        OutboxSummary: {
+            pending: number;
+            failed: number;
+            /** @description The newest error among the waiting entries */
+            lastError: string | null;
         };
         /** @description A charge station location, in OCPI's shape */
         Location: {
@@ -2077,6 +2181,88 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listOcpiOutbox: {
+        parameters: {
+            query?: {
+                status?: "PENDING" | "FAILED";
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                partyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the outbox */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxEntry"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    dropOcpiOutboxEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: number;
+                entryId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dropped */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    retryOcpiOutboxEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partyId: number;
+                entryId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxEntry"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
     };

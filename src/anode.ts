@@ -48,6 +48,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
     defaultTimeZone: config.defaultTimeZone,
     defaultCurrency: config.defaultCurrency,
     dataVersionPollMs: config.dataVersionPollMs,
+    sessionUpdateSeconds: config.ocpi.sessionUpdateSeconds,
   });
   domain.dataVersions.start();
   await domain.stations.clearConnections(config.nodeId);
@@ -78,7 +79,9 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
   const scheme = tls ? 'https' : 'http';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
-  app = createApp({ config, publicBaseUrl, database, domain, stationLink: gateway, bus, logger, version, startedAt: Date.now() });
+  const stopTasks: Array<() => Promise<void>> = [];
+  const onStop = (task: () => Promise<void>) => stopTasks.push(task);
+  app = createApp({ config, publicBaseUrl, database, domain, stationLink: gateway, bus, logger, version, startedAt: Date.now(), onStop });
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
     { database: database.kind, docs: `${url}/docs`, admin: `${url}/api/v0`, health: `${url}/health`, ocpp: ocppUrl },
@@ -97,6 +100,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
       domain.dataVersions.stop();
       await gateway.close();
       await closeServer(server, 5000);
+      await Promise.all(stopTasks.map((task) => task()));
       await domain.flush();
       await database.close();
     },

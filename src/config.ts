@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseTarget } from './db/client.js';
 import { isTimeZone } from './domain/time.js';
+import type { DeliverySettings } from './ocpi/push/delivery.js';
 
 export interface Config {
   host: string;
@@ -41,6 +42,9 @@ export interface Config {
     partnerTimeoutMs: number;
     /** how long a station gets to answer an OCPI command (the CommandResponse timeout) */
     commandTimeoutSeconds: number;
+    /** a running session is pushed to its eMSP at most once per this interval (start and end always) */
+    sessionUpdateSeconds: number;
+    push: DeliverySettings;
     /** how long OCPP authorization waits for an eMSP's real-time answer before the whitelist decides */
     authorizeTimeoutMs: number;
     businessName: string;
@@ -163,6 +167,17 @@ export function loadConfig(env: Env = process.env): Config {
       partnerTimeoutMs: integer(env, 'OCPI_PARTNER_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
       authorizeTimeoutMs: integer(env, 'OCPI_AUTHORIZE_TIMEOUT_MS', 2000, 100, 30000),
       commandTimeoutSeconds: integer(env, 'OCPI_COMMAND_TIMEOUT_SECONDS', 30, 1, 600),
+      sessionUpdateSeconds: integer(env, 'OCPI_SESSION_UPDATE_SECONDS', 60, 1, 86400),
+      push: {
+        pollMs: integer(env, 'OCPI_PUSH_POLL_MS', 500, 20, 60_000),
+        concurrencyPerPartner: integer(env, 'OCPI_PUSH_CONCURRENCY', 4, 1, 64),
+        batchPerPartner: 50,
+        retry: {
+          baseDelayMs: integer(env, 'OCPI_PUSH_RETRY_BASE_MS', 2000, 10, 3_600_000),
+          maxDelayMs: integer(env, 'OCPI_PUSH_RETRY_MAX_MS', 600_000, 10, 86_400_000),
+          maxAttempts: integer(env, 'OCPI_PUSH_MAX_ATTEMPTS', 50, 1, 10_000),
+        },
+      },
       businessName: env.OCPI_BUSINESS_NAME || 'Anode CPO',
       website: env.OCPI_WEBSITE || undefined,
     },

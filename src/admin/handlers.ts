@@ -5,6 +5,7 @@ import type { EvseInput, LocationInput, StoredLocation } from '../domain/locatio
 import type { PageRequest } from '../domain/pagination.js';
 import type { ConnectorStatus } from '../domain/connector-status.js';
 import type { Partner } from '../domain/parties.js';
+import type { OutboxEntry, OutboxSummary } from '../domain/partner-outbox.js';
 import type { TariffDocument } from '../domain/tariffs.js';
 import { StationCallError, type StationCall, type StationLink } from '../domain/station-calls.js';
 import type { StationEvent } from '../domain/station-events.js';
@@ -122,7 +123,9 @@ function meterValueView(sample: StoredMeterValue): Schemas['MeterValue'] {
   };
 }
 
-function partyView(partner: Partner): Schemas['OcpiParty'] {
+const NOTHING_WAITING: OutboxSummary = { pending: 0, failed: 0, lastError: null };
+
+function partyView(partner: Partner, outbox: OutboxSummary = NOTHING_WAITING): Schemas['OcpiParty'] {
   return {
     id: partner.id,
     status: partner.status,
@@ -133,6 +136,23 @@ function partyView(partner: Partner): Schemas['OcpiParty'] {
     lastError: partner.lastError,
     registeredAt: iso(partner.registeredAt),
     createdAt: partner.createdAt.toISOString(),
+    outbox,
+  };
+}
+
+function outboxEntryView(entry: OutboxEntry): Schemas['OutboxEntry'] {
+  return {
+    id: entry.id,
+    module: entry.module,
+    kind: entry.kind,
+    objectKey: entry.objectKey,
+    target: entry.target,
+    body: entry.body,
+    status: entry.status,
+    attempts: entry.attempts,
+    nextAttemptAt: entry.nextAttemptAt.toISOString(),
+    lastError: entry.lastError,
+    createdAt: entry.createdAt.toISOString(),
   };
 }
 
@@ -240,12 +260,28 @@ export function adminHandlers(
   publicBaseUrl: string,
   sayFarewell: PartyFarewell,
 ): OperationHandlers<operations> {
-  const { stations, tokens, certificates, parties, locations, stationCalls, connectorStatuses, stationEvents, transactions, tariffs } =
+  const { stations, tokens, certificates, parties, partnerOutbox, locations, stationCalls, connectorStatuses, stationEvents, transactions, tariffs } =
     domain;
   type Tariff = Schemas['Tariff'];
   return {
-    listOcpiParties: async () => ({ status: 200, body: (await parties.list()).map(partyView) }),
-    lookupOcpiParty: async ({ path }) => ({ status: 200, body: partyView(await parties.get(path.partyId)) }),
+    listOcpiParties: async () => {
+      const outboxes = await partnerOutbox.summaries();
+      return { status: 200, body: (await parties.list()).map((partner) => partyView(partner, outboxes.get(partner.id))) };
+    },
+    lookupOcpiParty: async ({ path }) => {
+      const partner = await parties.get(path.partyId);
+      return { status: 200, body: partyView(partner, (await partnerOutbox.summaries()).get(partner.id)) };
+    },
+    listOcpiOutbox: async ({ path, query, context }) => {
+      await parties.get(path.partyId);
+      const page = await partnerOutbox.list(path.partyId, pageOf(query), query.status);
+      return { status: 200, body: page.items.map(outboxEntryView), headers: paginationHeaders(context, page, publicBaseUrl) };
+    },
+    retryOcpiOutboxEntry: async ({ path }) => ({ status: 200, body: outboxEntryView(await partnerOutbox.retry(path.partyId, path.entryId)) }),
+    dropOcpiOutboxEntry: async ({ path }) => {
+      await partnerOutbox.drop(path.partyId, path.entryId);
+      return { status: 204 };
+    },
     unregisterOcpiParty: async ({ path }) => {
       const partner = await parties.get(path.partyId);
       await parties.unregister(partner.id);

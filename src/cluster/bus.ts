@@ -7,8 +7,6 @@ import { EventEmitter } from 'node:events';
 export interface DomainEvents {
   /** the operator asked something of a station (reconfigure, certificates, trigger) */
   'station.request.created': { stationId: string; requestId: number };
-  /** a transaction ended (its CDR can be made) */
-  'transaction.ended': { transactionId: number };
   /** the operator registered an OCPI party with its versions URL: Anode is to start the credentials handshake */
   'ocpi.party.registered': { partyId: number };
 }

@@ -148,17 +148,16 @@ export class ChargingRecords {
     return { transaction: row.transaction, token: row.token, location: row.location, evse: row.evse, connector, tariff, priced, currency };
   }
 
-  /** Makes the CDR of an ended transaction (once); `build` gives its body. Answers whether one was made. */
-  async recordCdr(transactionId: number, build: (facts: ChargingFacts) => { id: string; body: Record<string, unknown> }): Promise<boolean> {
-    const facts = await this.facts(transactionId);
-    if (!facts || facts.transaction.stoppedAt === null) return false;
+  /** Makes the CDR of an ended transaction (once); `build` gives its body. Answers the CDR when it was made now. */
+  async recordCdr(facts: ChargingFacts, build: (facts: ChargingFacts) => { id: string; body: Record<string, unknown> }): Promise<StoredCdr | undefined> {
+    if (facts.transaction.stoppedAt === null) return undefined;
     const { id, body } = build(facts);
-    const inserted = await this.db
+    const [inserted] = await this.db
       .insert(cdrs)
-      .values({ id, transactionId, ownerCountryCode: facts.token.countryCode.toUpperCase(), ownerPartyId: facts.token.partyId.toUpperCase(), body, lastUpdated: new Date() })
+      .values({ id, transactionId: facts.transaction.id, ownerCountryCode: facts.token.countryCode.toUpperCase(), ownerPartyId: facts.token.partyId.toUpperCase(), body, lastUpdated: new Date() })
       .onConflictDoNothing()
-      .returning({ id: cdrs.id });
-    return inserted.length > 0;
+      .returning();
+    return inserted;
   }
 
   async cdrs(owners: Party[], page: PageRequest, changed: { from?: Date; before?: Date }): Promise<Page<StoredCdr>> {

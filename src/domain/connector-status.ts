@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../db/client.js';
 import { connectorStatuses, evses, locations } from '../db/schema.js';
+import { withChanges, type ChangeFeed } from './change-feed.js';
 import type { DataVersions } from './data-versions.js';
 
 export interface StatusReport {
@@ -22,6 +23,7 @@ export class ConnectorStatuses {
   constructor(
     private readonly db: Database,
     private readonly versions: DataVersions,
+    private readonly feed: ChangeFeed,
   ) {}
 
   /**
@@ -30,8 +32,19 @@ export class ConnectorStatuses {
    */
   async record(report: StatusReport): Promise<void> {
     const updatedAt = new Date();
+    const published = await withChanges(this.db, this.feed, this.feed.wants('evseStatus'), async (db, changed) => {
+      if (!(await this.store(db, report, updatedAt))) return false;
+      const byLocation = await this.markEvsesChanged(db, report.stationId, report.evseId, updatedAt);
+      for (const [locationId, evseUids] of byLocation) changed({ kind: 'evseStatus', locationId, evseUids });
+      return byLocation.size > 0;
+    });
+    if (published) await this.versions.refresh();
+  }
+
+  /** Stores the report; answers whether the status it reports is new. */
+  private async store(db: Database, report: StatusReport, updatedAt: Date): Promise<boolean> {
     // One statement: the upsert, and what the status was before it (to know whether it changed).
-    const result = await this.db.execute(sql`
+    const result = await db.execute(sql`
       with previous as (
         select ${connectorStatuses.status} as status from ${connectorStatuses}
         where ${connectorStatuses.stationId} = ${report.stationId} and ${connectorStatuses.evseId} = ${report.evseId}
@@ -48,18 +61,17 @@ export class ConnectorStatuses {
       )
       select (select status from previous) as previous, (select count(*) from stored) as stored`);
     const [outcome] = rowsOf<{ previous: string | null; stored: number | string }>(result);
-    if (Number(outcome.stored) > 0 && outcome.previous !== report.status) {
-      await this.markEvsesChanged(report.stationId, report.evseId, updatedAt);
-    }
+    return Number(outcome.stored) > 0 && outcome.previous !== report.status;
   }
 
-  private async markEvsesChanged(stationId: string, evseId: number, at: Date): Promise<void> {
-    const concerned = and(eq(evses.stationId, stationId), evseId === 0 ? undefined : eq(evses.ocppEvseId, evseId));
-    const changed = await this.db.update(evses).set({ lastUpdated: at }).where(concerned).returning({ locationId: evses.locationId });
-    const locationIds = [...new Set(changed.map((evse) => evse.locationId))];
-    if (locationIds.length === 0) return; // an outlet no location publishes
-    await this.db.update(locations).set({ lastUpdated: at }).where(inArray(locations.id, locationIds));
-    await this.versions.refresh();
+  /** The EVSEs a report concerns (and their locations) count as changed now; answers them by location. */
+  private async markEvsesChanged(db: Database, stationId: string, evseId: number, at: Date): Promise<Map<string, string[]>> {
+    const concerned = and(eq(evses.stationId, stationId), evseId === 0 ? undefined : eq(evses.ocppEvseId, evseId), isNull(evses.removedAt));
+    const changed = await db.update(evses).set({ lastUpdated: at }).where(concerned).returning({ uid: evses.uid, locationId: evses.locationId });
+    const byLocation = new Map<string, string[]>();
+    for (const evse of changed) byLocation.set(evse.locationId, [...(byLocation.get(evse.locationId) ?? []), evse.uid]);
+    if (byLocation.size > 0) await db.update(locations).set({ lastUpdated: at }).where(inArray(locations.id, [...byLocation.keys()]));
+    return byLocation;
   }
 
   async ofStation(stationId: string): Promise<ConnectorStatus[]> {

@@ -3,11 +3,13 @@ import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
 import { Authorizer } from './authorization.js';
 import { Certificates } from './certificates.js';
+import { ChangeFeedSlot } from './change-feed.js';
 import { DataVersions } from './data-versions.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
+import { PartnerOutbox } from './partner-outbox.js';
 import { StationCalls } from './station-calls.js';
 import { Tariffs } from './tariffs.js';
 import { StationEvents } from './station-events.js';
@@ -29,6 +31,11 @@ export interface Domain {
   tariffs: Tariffs;
   chargingRecords: ChargingRecords;
   dataVersions: DataVersions;
+  /** where the OCPI wing plugs in to learn of changes inside their transactions */
+  changeFeed: ChangeFeedSlot;
+  partnerOutbox: PartnerOutbox;
+  /** The readers partners' pushes are made from, reading through `db` (a transaction in progress). */
+  readersOver(db: Database): { locations: Locations; tariffs: Tariffs; chargingRecords: ChargingRecords };
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
@@ -36,26 +43,38 @@ export interface Domain {
 export function createDomain(
   db: Database,
   bus: Bus,
-  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number },
+  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number },
 ): Domain {
   const dataVersions = new DataVersions(db, settings.dataVersionPollMs ?? 250);
+  const changeFeed = new ChangeFeedSlot();
   const stations = new Stations(db, bus);
-  const transactions = new Transactions(db, bus);
-  const tariffs = new Tariffs(db, settings.cpo);
+  const transactions = new Transactions(db, changeFeed, (settings.sessionUpdateSeconds ?? 60) * 1000);
+  const readersOver = (over: Database) => {
+    const tariffs = new Tariffs(over, settings.cpo, changeFeed);
+    return {
+      locations: new Locations(over, settings, dataVersions, changeFeed),
+      tariffs,
+      chargingRecords: new ChargingRecords(over, tariffs, { cpo: settings.cpo, defaultCurrency: settings.defaultCurrency }),
+    };
+  };
+  const { tariffs, locations, chargingRecords } = readersOver(db);
   return {
     stations,
     tokens: new Tokens(db),
     certificates: new Certificates(db),
     parties: new Parties(db, bus, dataVersions),
-    locations: new Locations(db, settings, dataVersions),
+    locations,
     authorizer: new Authorizer(db),
     transactions,
-    connectorStatuses: new ConnectorStatuses(db, dataVersions),
+    connectorStatuses: new ConnectorStatuses(db, dataVersions, changeFeed),
     stationEvents: new StationEvents(db),
     stationCalls: new StationCalls(db),
     tariffs,
     dataVersions,
-    chargingRecords: new ChargingRecords(db, tariffs, { cpo: settings.cpo, defaultCurrency: settings.defaultCurrency }),
+    chargingRecords,
+    changeFeed,
+    partnerOutbox: new PartnerOutbox(db),
+    readersOver,
     flush: async () => {
       await Promise.all([stations.flush(), transactions.flush()]);
     },

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gte, inArray, isNull, lt, notInArray } from 'drizzle-orm';
 import { byCodePoint, type Database } from '../db/client.js';
 import { connectorStatuses, connectors, evses, locations } from '../db/schema.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { DataVersions } from './data-versions.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.js';
 import { evseStatusFromReports } from './evse-status.js';
@@ -118,6 +119,7 @@ export class Locations {
     private readonly db: Database,
     private readonly settings: LocationsSettings,
     private readonly versions: DataVersions,
+    private readonly feed: ChangeFeed,
   ) {}
 
   /**
@@ -188,6 +190,7 @@ export class Locations {
           })),
         );
       }
+      await this.feed.record(tx as unknown as Database, [{ kind: 'location', locationId: id }]);
     });
     await this.versions.refresh();
   }

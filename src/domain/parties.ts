@@ -87,8 +87,9 @@ export class Parties {
     return row;
   }
 
-  async list(): Promise<Partner[]> {
-    return this.db.select().from(ocpiParties).orderBy(asc(ocpiParties.id));
+  /** Every party; `over` reads through a transaction in progress. */
+  async list(over: Database = this.db): Promise<Partner[]> {
+    return over.select().from(ocpiParties).orderBy(asc(ocpiParties.id));
   }
 
   /** The handshake is done: from now on the party calls with `incomingToken` and is called with `outgoingToken`. */

@@ -1,6 +1,7 @@
 import { and, count, eq, gte, lt } from 'drizzle-orm';
 import { byCodePoint, type Database } from '../db/client.js';
 import { tariffs } from '../db/schema.js';
+import { withChanges, type ChangeFeed } from './change-feed.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
 
@@ -24,6 +25,7 @@ export class Tariffs {
   constructor(
     private readonly db: Database,
     private readonly cpo: { countryCode: string; partyId: string },
+    private readonly feed: ChangeFeed,
   ) {}
 
   /** Creates or replaces a tariff; last_updated is set by the store. Answers whether it was new. */
@@ -34,9 +36,12 @@ export class Tariffs {
     }
     const { id: _id, country_code: _cc, party_id: _pid, last_updated: _lu, ...body } = document;
     const row = { countryCode: this.cpo.countryCode, partyId: this.cpo.partyId, body, lastUpdated: new Date() };
-    const existed = await this.db.select({ id: tariffs.id }).from(tariffs).where(eq(tariffs.id, id));
-    const [stored] = await this.db.insert(tariffs).values({ id, ...row }).onConflictDoUpdate({ target: tariffs.id, set: row }).returning();
-    return { tariff: toDocument(stored), created: existed.length === 0 };
+    return withChanges(this.db, this.feed, true, async (db, changed) => {
+      const existed = await db.select({ id: tariffs.id }).from(tariffs).where(eq(tariffs.id, id));
+      const [stored] = await db.insert(tariffs).values({ id, ...row }).onConflictDoUpdate({ target: tariffs.id, set: row }).returning();
+      changed({ kind: 'tariff', tariffId: id, deleted: false });
+      return { tariff: toDocument(stored), created: existed.length === 0 };
+    });
   }
 
   async get(id: string): Promise<TariffDocument> {
@@ -56,7 +61,10 @@ export class Tariffs {
   }
 
   async delete(id: string): Promise<void> {
-    const deleted = await this.db.delete(tariffs).where(eq(tariffs.id, id)).returning({ id: tariffs.id });
-    if (deleted.length === 0) throw new NotFoundError(`tariff ${id} is not known`);
+    await withChanges(this.db, this.feed, true, async (db, changed) => {
+      const deleted = await db.delete(tariffs).where(eq(tariffs.id, id)).returning({ id: tariffs.id });
+      if (deleted.length === 0) throw new NotFoundError(`tariff ${id} is not known`);
+      changed({ kind: 'tariff', tariffId: id, deleted: true });
+    });
   }
 }

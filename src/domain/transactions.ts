@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
-import type { Bus } from '../cluster/bus.js';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { Batcher } from '../db/batcher.js';
 import type { Database } from '../db/client.js';
 import { meterValues, transactionEvents, transactions } from '../db/schema.js';
+import { withChanges, type ChangeFeed } from './change-feed.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
 
@@ -72,7 +72,9 @@ export class Transactions {
 
   constructor(
     private readonly db: Database,
-    private readonly bus: Bus,
+    private readonly feed: ChangeFeed,
+    /** a running session's progress is told to the feed at most once per this interval */
+    private readonly sessionUpdateMs: number,
   ) {
     this.meterWriter = new Batcher((items) => this.writeMeterValues(items), { maxItems: 400, maxDelayMs: 5 });
   }
@@ -80,27 +82,33 @@ export class Transactions {
   /** Starts a transaction; a retry of the same start returns the transaction made the first time. */
   async start(input: StartTransaction): Promise<{ transaction: Transaction; created: boolean }> {
     const now = new Date();
-    const [created] = await this.db
-      .insert(transactions)
-      .values({
-        stationId: input.stationId,
-        ocppVersion: input.ocppVersion,
-        stationTransactionId: input.stationTransactionId ?? null,
-        startKey: input.startKey ?? null,
-        evseId: input.evseId,
-        connectorId: input.connectorId,
-        idTag: input.idTag ?? null,
-        idTokenType: input.idTokenType ?? null,
-        authorizationStatus: input.authorizationStatus ?? null,
-        reservationId: input.reservationId ?? null,
-        remoteStartId: input.remoteStartId ?? null,
-        meterStartWh: input.meterStartWh,
-        lastMeterWh: input.meterStartWh,
-        startedAt: input.startedAt,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning();
+    const told = this.feed.wants('session');
+    const created = await withChanges(this.db, this.feed, told, async (db, changed) => {
+      const [row] = await db
+        .insert(transactions)
+        .values({
+          stationId: input.stationId,
+          ocppVersion: input.ocppVersion,
+          stationTransactionId: input.stationTransactionId ?? null,
+          startKey: input.startKey ?? null,
+          evseId: input.evseId,
+          connectorId: input.connectorId,
+          idTag: input.idTag ?? null,
+          idTokenType: input.idTokenType ?? null,
+          authorizationStatus: input.authorizationStatus ?? null,
+          reservationId: input.reservationId ?? null,
+          remoteStartId: input.remoteStartId ?? null,
+          meterStartWh: input.meterStartWh,
+          lastMeterWh: input.meterStartWh,
+          startedAt: input.startedAt,
+          updatedAt: now,
+          sessionPushedAt: told ? now : null,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (row) changed({ kind: 'session', transactionId: row.id, phase: 'started' });
+      return row;
+    });
     if (created) return { transaction: created, created: true };
     const existing = input.stationTransactionId
       ? await this.findByStationTransactionId(input.stationId, input.stationTransactionId)
@@ -109,25 +117,26 @@ export class Transactions {
     return { transaction: existing, created: false };
   }
 
-  /** Ends a transaction; ending one that has ended already changes nothing. */
+  /** Ends a transaction; ending one that has ended already changes nothing. Its CDR is made in the same commit. */
   async stop(input: StopTransaction): Promise<{ transaction: Transaction; changed: boolean }> {
     await this.meterWriter.drain();
-    const [stopped] = await this.db
-      .update(transactions)
-      .set({
-        stoppedAt: input.stoppedAt,
-        meterStopWh: input.meterStopWh ?? sql`${transactions.lastMeterWh}`,
-        lastMeterWh: input.meterStopWh ?? sql`${transactions.lastMeterWh}`,
-        stopReason: input.reason ?? null,
-        stopIdTag: input.idTag ?? null,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(transactions.id, input.transactionId), sql`${transactions.stoppedAt} is null`))
-      .returning();
-    if (stopped) {
-      this.bus.publish('transaction.ended', { transactionId: stopped.id });
-      return { transaction: stopped, changed: true };
-    }
+    const stopped = await withChanges(this.db, this.feed, true, async (db, changed) => {
+      const [row] = await db
+        .update(transactions)
+        .set({
+          stoppedAt: input.stoppedAt,
+          meterStopWh: input.meterStopWh ?? sql`${transactions.lastMeterWh}`,
+          lastMeterWh: input.meterStopWh ?? sql`${transactions.lastMeterWh}`,
+          stopReason: input.reason ?? null,
+          stopIdTag: input.idTag ?? null,
+          updatedAt: new Date(),
+        })
+        .where(and(eq(transactions.id, input.transactionId), sql`${transactions.stoppedAt} is null`))
+        .returning();
+      if (row) changed({ kind: 'session', transactionId: row.id, phase: 'ended' });
+      return row;
+    });
+    if (stopped) return { transaction: stopped, changed: true };
     const [existing] = await this.db.select().from(transactions).where(eq(transactions.id, input.transactionId));
     if (!existing) throw new NotFoundError(`transaction ${input.transactionId} is not known`);
     return { transaction: existing, changed: false };
@@ -202,6 +211,25 @@ export class Transactions {
     await this.meterWriter.drain();
   }
 
+  /** Tells the feed of running sessions that progressed and were last told of more than an interval ago. */
+  private async tellProgress(tx: Database, transactionIds: number[]): Promise<void> {
+    const due = await tx
+      .update(transactions)
+      .set({ sessionPushedAt: sql`now()` })
+      .where(
+        and(
+          inArray(transactions.id, transactionIds),
+          sql`${transactions.stoppedAt} is null`,
+          sql`(${transactions.sessionPushedAt} is null or ${transactions.sessionPushedAt} <= now() - ${this.sessionUpdateMs} * interval '1 millisecond')`,
+        ),
+      )
+      .returning({ id: transactions.id });
+    await this.feed.record(
+      tx,
+      due.map(({ id }) => ({ kind: 'session' as const, transactionId: id, phase: 'updated' as const })),
+    );
+  }
+
   private async writeMeterValues(items: MeterBatchItem[]): Promise<void> {
     const rows = items.flatMap((item) =>
       item.samples.map((sample) => ({
@@ -247,6 +275,7 @@ export class Transactions {
         update ${transactions} set last_meter_wh = greatest(coalesce(${transactions.lastMeterWh}, v.wh), v.wh), updated_at = now()
         from (values ${values}) as v(id, wh)
         where ${transactions.id} = v.id and ${transactions.stoppedAt} is null`);
+      if (this.feed.wants('session')) await this.tellProgress(tx as unknown as Database, [...latestEnergy.keys()]);
     });
   }
 }

@@ -7,6 +7,7 @@ import { createOcpiApp, OCPI_BASE_PATH } from '../ocpi/app.js';
 import type { OcpiContext } from '../ocpi/context.js';
 import { sayFarewell } from '../ocpi/modules/credentials.js';
 import { realtimeAuthorization } from '../ocpi/modules/realtime-authorization.js';
+import { startPartnerPush } from '../ocpi/push/index.js';
 import type { Config } from '../config.js';
 import { pingDatabase, type DatabaseHandle } from '../db/client.js';
 import type { Domain } from '../domain/index.js';
@@ -25,6 +26,8 @@ export interface AppContext {
   logger: Logger;
   version: string;
   startedAt: number;
+  /** what must be stopped with the server (background work the app started) */
+  onStop(task: () => Promise<void>): void;
 }
 
 function systemHandlers(ctx: AppContext): OperationHandlers<systemOperations> {
@@ -68,6 +71,8 @@ export function createApp(ctx: AppContext): Hono {
     maxPageSize: ocpi.maxPageSize,
     partnerTimeoutMs: ocpi.partnerTimeoutMs,
   };
+  const push = startPartnerPush(ocpiContext, ocpi.push);
+  ctx.onStop(() => push.stop());
   ctx.domain.authorizer.useRealtime(realtimeAuthorization(ocpiContext, ocpi.authorizeTimeoutMs));
   mountOperations<systemOperations>(app, loadBundledDocument('system'), '', systemHandlers(ctx), {
     validateResponses: ctx.config.validateResponses,

@@ -7,7 +7,6 @@ import { HttpError } from '../http/errors.js';
 import type { OcpiContext } from './context.js';
 import { cpoHandlers } from './handlers.js';
 import { startRegistration } from './modules/credentials.js';
-import { ocpiCdr } from './modules/sessions.js';
 import { errorEnvelope, ocpiTransport, OcpiError, StatusCode } from './transport.js';
 
 export const OCPI_BASE_PATH = '/ocpi';
@@ -44,15 +43,6 @@ export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; va
       .get(partyId)
       .then((partner) => startRegistration(ctx, partner))
       .catch((error: unknown) => ctx.logger.error({ err: error, partyId }, 'starting the OCPI registration failed'));
-  });
-  // A transaction ended: its CDR is made, in OCPI's shape, for the party that issued the token.
-  ctx.bus.subscribe('transaction.ended', ({ transactionId }) => {
-    ctx.domain.chargingRecords
-      .recordCdr(transactionId, (facts) => {
-        const cdr = ocpiCdr(facts, ctx.cpo);
-        return { id: cdr.id, body: cdr as unknown as Record<string, unknown> };
-      })
-      .catch((error: unknown) => ctx.logger.error({ err: error, transactionId }, 'making the CDR failed'));
   });
   return app;
 }

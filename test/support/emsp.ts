@@ -18,13 +18,29 @@ const referenceDir = process.env.OCPI_REFERENCE_DIR ?? new URL('../../../shared/
 const oracle = new Ajv({ strict: false, allErrors: true });
 addFormats(oracle);
 const oracleCache = new Map<string, ReturnType<Ajv['compile']>>();
+/** The independent schema `ocpi.2_2_1.<name>.json` (an answer's schema is named `<x>.response`). */
 function oracleValidator(name: string) {
   let validate = oracleCache.get(name);
   if (!validate) {
-    validate = oracle.compile(JSON.parse(readFileSync(`${referenceDir}/schemas/ocpi.2_2_1.${name}.response.json`, 'utf8')));
+    validate = oracle.compile(JSON.parse(readFileSync(`${referenceDir}/schemas/ocpi.2_2_1.${name}.json`, 'utf8')));
     oracleCache.set(name, validate);
   }
   return validate;
+}
+
+/** Which independent schema judges what Anode pushes to the eMSP's receiver endpoints. */
+function pushOracleFor(method: string, path: string): string | undefined {
+  const rules: Array<[string, RegExp, string]> = [
+    ['PUT', /^\/ocpi\/2\.2\.1\/locations\/[^/]+\/[^/]+\/[^/]+$/, 'location'],
+    ['PATCH', /^\/ocpi\/2\.2\.1\/locations\/[^/]+\/[^/]+\/[^/]+$/, 'location.partial'],
+    ['PUT', /^\/ocpi\/2\.2\.1\/locations\/[^/]+\/[^/]+\/[^/]+\/[^/]+$/, 'evse'],
+    ['PATCH', /^\/ocpi\/2\.2\.1\/locations\/[^/]+\/[^/]+\/[^/]+\/[^/]+$/, 'evse.partial'],
+    ['PUT', /^\/ocpi\/2\.2\.1\/sessions\/[^/]+\/[^/]+\/[^/]+$/, 'session'],
+    ['PATCH', /^\/ocpi\/2\.2\.1\/sessions\/[^/]+\/[^/]+\/[^/]+$/, 'session.partial'],
+    ['POST', /^\/ocpi\/2\.2\.1\/cdrs$/, 'cdr'],
+    ['PUT', /^\/ocpi\/2\.2\.1\/tariffs\/[^/]+\/[^/]+\/[^/]+$/, 'tariff'],
+  ];
+  return rules.find(([verb, pattern]) => verb === method && pattern.test(path))?.[2];
 }
 
 /** Which independent schema judges a successful answer, by Anode's path. */
@@ -95,6 +111,11 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
     const body = ['GET', 'HEAD'].includes(c.req.method) ? undefined : await c.req.json().catch(() => undefined);
     const path = c.req.path;
     received.push({ method: c.req.method, path, authorization: c.req.header('authorization'), headers: c.req.header(), body });
+    const pushSchema = pushOracleFor(c.req.method, path);
+    if (pushSchema) {
+      const validate = oracleValidator(pushSchema);
+      if (!validate(body)) findings.push({ path, schema: pushSchema, errors: oracle.errorsText(validate.errors) });
+    }
     const presented = /^Token (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     const decoded = presented ? Buffer.from(presented, 'base64').toString('utf8') : undefined;
     if (!decoded || !acceptedTokens.has(decoded)) return c.json({ status_code: 2000, status_message: 'unknown token', timestamp: new Date().toISOString() }, 401);
@@ -133,7 +154,7 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
         const path = new URL(request.url).pathname;
         const schema = oracleFor(request.method, path);
         if (!schema || response.status >= 300) return undefined;
-        const validate = oracleValidator(schema);
+        const validate = oracleValidator(`${schema}.response`);
         if (!validate(await response.clone().json())) findings.push({ path, schema, errors: oracle.errorsText(validate.errors) });
         return undefined;
       },

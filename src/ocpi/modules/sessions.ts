@@ -52,6 +52,15 @@ export function ocpiSession(facts: ChargingFacts, cpo: { countryCode: string; pa
   };
 }
 
+/**
+ * A CDR must name its EVSE by an eMI3 EVSE id; for an EVSE the operator gave none, one is made from the CPO's
+ * identity and the EVSE uid (upper case letters and digits only, as the format allows).
+ */
+export function derivedEvseId(cpo: { countryCode: string; partyId: string }, uid: string): string {
+  const local = uid.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 30) || '0';
+  return `${cpo.countryCode}*${cpo.partyId}*E${local}`;
+}
+
 /** The CDR of an ended transaction, priced with the tariff of its connector (free when it has none). */
 export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyId: string }): Schemas['CDR'] {
   const { transaction, location, evse, connector, priced } = facts;
@@ -69,7 +78,7 @@ export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyI
       id: location.id,
       ...ocpiPlace(location),
       evse_uid: evse.uid,
-      evse_id: evse.evseId ?? evse.uid,
+      evse_id: evse.evseId ?? derivedEvseId(cpo, evse.uid),
       connector_id: connector.id,
       connector_standard: connector.standard as Schemas['ConnectorType'],
       connector_format: connector.format as Schemas['ConnectorFormat'],
