@@ -1438,19 +1438,22 @@ export interface components {
         ChargingRateUnit: "W" | "A";
         /** @description A limit that applies from start_period until the next period starts. */
         ChargingProfilePeriod: {
-            /** @description Start, in seconds from the start of the profile. */
+            /** @description Start, in seconds from the start of the profile; it also ends the previous period. */
             start_period: number;
-            /** @description Limit in the profile's charging_rate_unit; at most one decimal. */
+            /** @description Limit in the profile's charging_rate_unit; at most one decimal (e.g. 8.1). */
             limit: number;
         };
         /** @description Power or current limits over time. */
         ChargingProfile: {
             /** @description Start of an absolute profile; without it the profile is relative to the start of charging. */
             start_date_time?: components["schemas"]["DateTime"];
-            /** @description Length in seconds; without it the last period lasts indefinitely. */
+            /**
+             * @description Length in seconds; without it the last period lasts indefinitely, or until the end of the
+             *     transaction when start_date_time is absent.
+             */
             duration?: number;
             charging_rate_unit: components["schemas"]["ChargingRateUnit"];
-            /** @description Lowest rate the vehicle supports, in charging_rate_unit; at most one decimal. */
+            /** @description Lowest rate the vehicle supports, in charging_rate_unit; at most one decimal (e.g. 8.1). */
             min_charging_rate?: number;
             charging_profile_period?: components["schemas"]["ChargingProfilePeriod"][];
         };

@@ -7,6 +7,7 @@ import { tokenEtag, type Token, type TokenInput } from '../domain/tokens.js';
 import type { OperationHandlers } from '../http/contract.js';
 import { paginationHeaders } from '../http/pagination.js';
 import type { OcpiContext } from './context.js';
+import { ChargingProfileReceiver, type ProfileAnswer } from './modules/charging-profiles.js';
 import { CommandReceiver } from './modules/commands.js';
 import { acceptCredentials, ourCredentials } from './modules/credentials.js';
 import { LocationPageCache, ocpiConnector, ocpiEvse, ocpiLocation } from './modules/locations.js';
@@ -117,6 +118,12 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
   const baseUrl = ctx.publicBaseUrl;
   const locationPages = new LocationPageCache();
   const commands = new CommandReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds });
+  const chargingProfiles = new ChargingProfileReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds });
+  const profileAnswer = (context: Context, answer: ProfileAnswer) => ({
+    status: 200 as const,
+    body: envelope(answer.response, answer.message),
+    headers: routed(context),
+  });
   return {
     // --- versions ---
     cpoGetVersions: async ({ context }) => ({
@@ -301,9 +308,13 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
     // Reservations are not kept yet: the spec's answer for a command a CPO does not support.
     cpoPostReserveNow: async ({ context }) => ({ status: 200, body: envelope(notSupported(ctx)), headers: routed(context) }),
     cpoPostCancelReservation: async ({ context }) => ({ status: 200, body: envelope(notSupported(ctx)), headers: routed(context) }),
-    cpoGetActiveChargingProfile: async () => notOffered('chargingprofiles'),
-    cpoPutChargingProfile: async () => notOffered('chargingprofiles'),
-    cpoDeleteChargingProfile: async () => notOffered('chargingprofiles'),
+    // --- charging profiles (receiver): answered at once, the station's outcome POSTed to response_url ---
+    cpoGetActiveChargingProfile: async ({ path, query, context }) =>
+      profileAnswer(context, await chargingProfiles.activeProfile(partnerOf(context), path.session_id, query.duration, query.response_url)),
+    cpoPutChargingProfile: async ({ path, body, context }) =>
+      profileAnswer(context, await chargingProfiles.setProfile(partnerOf(context), path.session_id, body)),
+    cpoDeleteChargingProfile: async ({ path, query, context }) =>
+      profileAnswer(context, await chargingProfiles.clearProfile(partnerOf(context), path.session_id, query.response_url)),
     cpoGetClientInfo: async () => notOffered('hubclientinfo'),
     cpoPutClientInfo: async () => notOffered('hubclientinfo'),
   };

@@ -827,6 +827,7 @@ const INVALID: Array<{ schema: string; rule: string; data: Json }> = [
   { schema: 'CommandResponse', rule: 'requires timeout', data: { result: 'ACCEPTED' } },
   { schema: 'CommandResult', rule: 'knows only the CommandResultType values', data: { result: 'DONE' } },
   { schema: 'SetChargingProfile', rule: 'knows only the ChargingRateUnit values', data: { charging_profile: { charging_rate_unit: 'kW' }, response_url: 'https://scsp.example.com/cp/1' } },
+  { schema: 'SetChargingProfile', rule: 'has no negative limit', data: { charging_profile: { ...chargingProfile, charging_profile_period: [{ start_period: 0, limit: -1 }] }, response_url: 'https://scsp.example.com/cp/1' } },
   { schema: 'ActiveChargingProfile', rule: 'requires start_date_time', data: { charging_profile: chargingProfile } },
   { schema: 'ChargingProfileResponse', rule: 'knows only the ChargingProfileResponseType values', data: { result: 'OK', timeout: 10 } },
   { schema: 'ClientInfo', rule: 'knows only the ConnectionStatus values', data: { party_id: 'ALL', country_code: 'NL', role: 'CPO', status: 'ONLINE', last_updated: '2024-05-01T10:00:00Z' } },
