@@ -6,6 +6,7 @@ import { Certificates } from './certificates.js';
 import { DataVersions } from './data-versions.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
+import { HubClientInfos } from './hub-client-info.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
 import { StationCalls } from './station-calls.js';
@@ -29,6 +30,7 @@ export interface Domain {
   tariffs: Tariffs;
   chargingRecords: ChargingRecords;
   dataVersions: DataVersions;
+  hubClientInfos: HubClientInfos;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export function createDomain(
     stationCalls: new StationCalls(db),
     tariffs,
     dataVersions,
+    hubClientInfos: new HubClientInfos(db),
     chargingRecords: new ChargingRecords(db, tariffs, { cpo: settings.cpo, defaultCurrency: settings.defaultCurrency }),
     flush: async () => {
       await Promise.all([stations.flush(), transactions.flush()]);

@@ -15,6 +15,7 @@ const MODULES: Array<{ identifier: Endpoint['identifier']; role: Endpoint['role'
   { identifier: 'cdrs', role: 'SENDER', path: 'cdrs', forRoles: ['EMSP', 'HUB'] },
   { identifier: 'tokens', role: 'RECEIVER', path: 'tokens', forRoles: ['EMSP', 'HUB'] },
   { identifier: 'commands', role: 'RECEIVER', path: 'commands', forRoles: ['EMSP', 'HUB'] },
+  { identifier: 'hubclientinfo', role: 'RECEIVER', path: 'hubclientinfo', forRoles: ['HUB'] },
 ];
 
 const OPEN_DATA_MODULES = new Set(['locations', 'tariffs']);
