@@ -464,6 +464,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ocpi/hubclientinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What hubs reported of the parties connected to them (Anode addition)
+         * @description Every ClientInfo a hub pushed over the OCPI hubclientinfo module, ordered by country code and party id.
+         */
+        get: operations["listHubClientInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tariff": {
         parameters: {
             query?: never;
@@ -1071,6 +1091,23 @@ export interface components {
             connectors: components["schemas"]["Connector"][];
             /** Format: date-time */
             last_updated: string;
+        };
+        /** @description The connection status of a party behind a hub, as the hub last reported it (Anode addition) */
+        HubClientInfo: {
+            country_code: components["schemas"]["CountryCode"];
+            /** @description Party id (ISO-15118) */
+            party_id: string;
+            /** @enum {string} */
+            role: "CPO" | "EMSP" | "HUB" | "NAP" | "NSP" | "OTHER" | "SCSP";
+            /** @enum {string} */
+            status: "CONNECTED" | "OFFLINE" | "PLANNED" | "SUSPENDED";
+            /**
+             * Format: date-time
+             * @description The ClientInfo's last_updated, as the hub sent it
+             */
+            last_updated: string;
+            /** @description Id of the OCPI party (the hub) that reported it; null once that party is deleted */
+            reported_by: number | null;
         };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
@@ -1989,6 +2026,34 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listHubClientInfo: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of client infos */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HubClientInfo"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             default: components["responses"]["Error"];
         };
     };

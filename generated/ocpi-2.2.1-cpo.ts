@@ -674,10 +674,10 @@ export interface paths {
                 "X-Correlation-ID": components["parameters"]["X-Correlation-ID"];
             };
             path: {
-                /** @description Country code of the party that owns the object addressed. */
-                country_code: components["parameters"]["country_code"];
-                /** @description Party id of the party that owns the object addressed. */
-                party_id: components["parameters"]["party_id"];
+                /** @description Country code of the party the ClientInfo describes (CiString(2), compared case-insensitively). */
+                country_code: components["parameters"]["client_country_code"];
+                /** @description Party id of the party the ClientInfo describes (CiString(3), compared case-insensitively). */
+                party_id: components["parameters"]["client_party_id"];
             };
             cookie?: never;
         };
@@ -685,7 +685,8 @@ export interface paths {
         get: operations["cpoGetClientInfo"];
         /**
          * Create or replace a ClientInfo
-         * @description ClientInfo objects are never deleted; a party that left gets status SUSPENDED.
+         * @description ClientInfo objects are never deleted; a party that left gets status SUSPENDED. The body's country_code and
+         *     party_id equal those of the URL. 201 when the ClientInfo is new, 200 when it replaced a stored one.
          */
         put: operations["cpoPutClientInfo"];
         post?: never;
@@ -1812,6 +1813,28 @@ export interface components {
                 "application/json": components["schemas"]["ClientInfoResponse"];
             };
         };
+        /** @description Anode addition; the caller is not registered with the HUB role, and only a Hub may use this module. */
+        NotAHub: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                "X-Correlation-ID": components["headers"]["X-Correlation-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OcpiErrorResponse"];
+            };
+        };
+        /** @description Anode addition; the stored ClientInfo has a later `last_updated` than the one pushed, so it is kept. */
+        StaleUpdate: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                "X-Correlation-ID": components["headers"]["X-Correlation-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OcpiErrorResponse"];
+            };
+        };
     };
     parameters: {
         /** @description Unique id of this request; echoed in the response. A Hub sets a fresh one when forwarding. */
@@ -1861,6 +1884,10 @@ export interface components {
         duration: number;
         /** @description Where the CPO POSTs the result of this request. */
         response_url: components["schemas"]["Url"];
+        /** @description Country code of the party the ClientInfo describes (CiString(2), compared case-insensitively). */
+        client_country_code: components["schemas"]["CountryCode"];
+        /** @description Party id of the party the ClientInfo describes (CiString(3), compared case-insensitively). */
+        client_party_id: components["schemas"]["PartyId"];
     };
     requestBodies: {
         /** @description The caller's credentials, for the server to use when calling back. */
@@ -2783,10 +2810,10 @@ export interface operations {
                 "X-Correlation-ID": components["parameters"]["X-Correlation-ID"];
             };
             path: {
-                /** @description Country code of the party that owns the object addressed. */
-                country_code: components["parameters"]["country_code"];
-                /** @description Party id of the party that owns the object addressed. */
-                party_id: components["parameters"]["party_id"];
+                /** @description Country code of the party the ClientInfo describes (CiString(2), compared case-insensitively). */
+                country_code: components["parameters"]["client_country_code"];
+                /** @description Party id of the party the ClientInfo describes (CiString(3), compared case-insensitively). */
+                party_id: components["parameters"]["client_party_id"];
             };
             cookie?: never;
         };
@@ -2794,6 +2821,7 @@ export interface operations {
         responses: {
             200: components["responses"]["ClientInfoOk"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["NotAHub"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Error"];
         };
@@ -2808,10 +2836,10 @@ export interface operations {
                 "X-Correlation-ID": components["parameters"]["X-Correlation-ID"];
             };
             path: {
-                /** @description Country code of the party that owns the object addressed. */
-                country_code: components["parameters"]["country_code"];
-                /** @description Party id of the party that owns the object addressed. */
-                party_id: components["parameters"]["party_id"];
+                /** @description Country code of the party the ClientInfo describes (CiString(2), compared case-insensitively). */
+                country_code: components["parameters"]["client_country_code"];
+                /** @description Party id of the party the ClientInfo describes (CiString(3), compared case-insensitively). */
+                party_id: components["parameters"]["client_party_id"];
             };
             cookie?: never;
         };
@@ -2825,6 +2853,8 @@ export interface operations {
             201: components["responses"]["Empty"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["NotAHub"];
+            409: components["responses"]["StaleUpdate"];
             default: components["responses"]["Error"];
         };
     };

@@ -609,10 +609,10 @@ export interface paths {
                 "X-Correlation-ID": components["parameters"]["X-Correlation-ID"];
             };
             path: {
-                /** @description Country code of the party that owns the object addressed. */
-                country_code: components["parameters"]["country_code"];
-                /** @description Party id of the party that owns the object addressed. */
-                party_id: components["parameters"]["party_id"];
+                /** @description Country code of the party the ClientInfo describes (CiString(2), compared case-insensitively). */
+                country_code: components["parameters"]["client_country_code"];
+                /** @description Party id of the party the ClientInfo describes (CiString(3), compared case-insensitively). */
+                party_id: components["parameters"]["client_party_id"];
             };
             cookie?: never;
         };
@@ -1735,6 +1735,10 @@ export interface components {
         command: components["schemas"]["CommandType"];
         /** @description Id the eMSP put into the response_url to tell requests apart. */
         command_uid: string;
+        /** @description Country code of the party the ClientInfo describes (CiString(2), compared case-insensitively). */
+        client_country_code: components["schemas"]["CountryCode"];
+        /** @description Party id of the party the ClientInfo describes (CiString(3), compared case-insensitively). */
+        client_party_id: components["schemas"]["PartyId"];
     };
     requestBodies: {
         /** @description The caller's credentials, for the server to use when calling back. */
@@ -2796,10 +2800,10 @@ export interface operations {
                 "X-Correlation-ID": components["parameters"]["X-Correlation-ID"];
             };
             path: {
-                /** @description Country code of the party that owns the object addressed. */
-                country_code: components["parameters"]["country_code"];
-                /** @description Party id of the party that owns the object addressed. */
-                party_id: components["parameters"]["party_id"];
+                /** @description Country code of the party the ClientInfo describes (CiString(2), compared case-insensitively). */
+                country_code: components["parameters"]["client_country_code"];
+                /** @description Party id of the party the ClientInfo describes (CiString(3), compared case-insensitively). */
+                party_id: components["parameters"]["client_party_id"];
             };
             cookie?: never;
         };

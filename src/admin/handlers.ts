@@ -1,6 +1,7 @@
 /** The admin API: thin translations between the contract's shapes and domain calls. */
 import type { components, operations } from '../../generated/admin.js';
 import type { Domain } from '../domain/index.js';
+import type { ClientInfo } from '../domain/hub-client-info.js';
 import type { EvseInput, LocationInput, StoredLocation } from '../domain/locations.js';
 import type { PageRequest } from '../domain/pagination.js';
 import type { ConnectorStatus } from '../domain/connector-status.js';
@@ -156,6 +157,17 @@ function outboxEntryView(entry: OutboxEntry): Schemas['OutboxEntry'] {
   };
 }
 
+function hubClientInfoView(info: ClientInfo): Schemas['HubClientInfo'] {
+  return {
+    country_code: info.countryCode,
+    party_id: info.partyId,
+    role: info.role as Schemas['HubClientInfo']['role'],
+    status: info.status as Schemas['HubClientInfo']['status'],
+    last_updated: info.lastUpdated.toISOString(),
+    reported_by: info.reportedBy,
+  };
+}
+
 function tokenView(token: Token): Schemas['Token'] {
   return {
     countryCode: token.countryCode,
@@ -287,6 +299,10 @@ export function adminHandlers(
       await parties.unregister(partner.id);
       await sayFarewell(partner);
       return { status: 204 };
+    },
+    listHubClientInfo: async ({ query, context }) => {
+      const page = await domain.hubClientInfos.list(pageOf(query));
+      return { status: 200, body: page.items.map(hubClientInfoView), headers: paginationHeaders(context, page, publicBaseUrl) };
     },
     listTariffs: async ({ query, context }) => {
       const page = await tariffs.list(pageOf(query));

@@ -35,6 +35,18 @@ export interface ChargingFacts {
 
 export type StoredCdr = typeof cdrs.$inferSelect;
 
+type FactRow = Pick<ChargingFacts, 'transaction' | 'token' | 'evse' | 'location'>;
+
+function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(keyOf(item));
+    if (group) group.push(item);
+    else groups.set(keyOf(item), [item]);
+  }
+  return groups;
+}
+
 /** A transaction's token (by its idTag) and the published EVSE of its outlet. */
 const issuingToken = eq(tokens.uid, transactions.idTag);
 const publishedEvse = and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId));
@@ -87,7 +99,11 @@ export class ChargingRecords {
     private readonly settings: ChargingRecordSettings,
   ) {}
 
-  /** Transactions at a published EVSE whose token one of `owners` issued, changed in the window. */
+  /**
+   * Transactions at a published EVSE whose token one of `owners` issued, changed in the window. A page costs the same
+   * few reads whatever its size: the page itself, its count, then one read each for connectors, tariffs and meter
+   * readings of the whole page (see `factsOf`).
+   */
   async sessions(owners: Party[], page: PageRequest, changed: { from?: Date; before?: Date }): Promise<Page<ChargingFacts>> {
     if (owners.length === 0) return { items: [], total: 0, ...page };
     const where = and(
@@ -95,11 +111,7 @@ export class ChargingRecords {
       changed.from ? gte(transactions.updatedAt, changed.from) : undefined,
       changed.before ? lt(transactions.updatedAt, changed.before) : undefined,
     );
-    const ids = await this.db
-      .select({ id: transactions.id })
-      .from(transactions)
-      .innerJoin(tokens, issuingToken)
-      .innerJoin(evses, publishedEvse)
+    const rows = await this.factRows()
       .where(where)
       .orderBy(asc(transactions.id))
       .offset(page.offset)
@@ -110,42 +122,73 @@ export class ChargingRecords {
       .innerJoin(tokens, issuingToken)
       .innerJoin(evses, publishedEvse)
       .where(where);
-    const items = [];
-    for (const { id } of ids) {
-      const facts = await this.facts(id);
-      if (facts) items.push(facts);
-    }
+    const items = (await this.factsOf(rows)).filter((facts): facts is ChargingFacts => facts !== undefined);
     return { items, total, ...page };
   }
 
   /** What a transaction is in OCPI's terms, or undefined when it has no token from a party or no published EVSE. */
   async facts(transactionId: number, now = new Date()): Promise<ChargingFacts | undefined> {
-    const [row] = await this.db
+    const [row] = await this.factRows().where(eq(transactions.id, transactionId));
+    if (!row) return undefined;
+    const [facts] = await this.factsOf([row], now);
+    return facts;
+  }
+
+  /** A transaction with its token, EVSE and location: one row per transaction a session can be made of. */
+  private factRows() {
+    return this.db
       .select({ transaction: transactions, token: tokens, evse: evses, location: locations })
       .from(transactions)
       .innerJoin(tokens, issuingToken)
       .innerJoin(evses, publishedEvse)
       .innerJoin(locations, eq(locations.id, evses.locationId))
-      .where(eq(transactions.id, transactionId));
-    if (!row) return undefined;
-    const evseConnectors = await this.db.select().from(connectors).where(eq(connectors.evseUid, row.evse.uid)).orderBy(asc(connectors.position));
-    const connector = evseConnectors.find((candidate) => candidate.id === String(row.transaction.connectorId)) ?? evseConnectors[0];
-    if (!connector) return undefined;
-    const tariff = connector.tariffIds[0] ? await this.tariffs.get(connector.tariffIds[0]).catch(() => undefined) : undefined;
-    const currency = (tariff?.currency as string | undefined) ?? this.settings.defaultCurrency;
+      .$dynamic();
+  }
+
+  /**
+   * The facts of each row, in order (undefined where the EVSE has no connector): one read for the connectors of all
+   * the rows' EVSEs, one for the tariffs they name, one for the meter readings of all the transactions.
+   */
+  private async factsOf(rows: FactRow[], now = new Date()): Promise<Array<ChargingFacts | undefined>> {
+    if (rows.length === 0) return [];
+    const evseUids = [...new Set(rows.map((row) => row.evse.uid))];
+    const evseConnectors = await this.db.select().from(connectors).where(inArray(connectors.evseUid, evseUids)).orderBy(asc(connectors.position));
+    const connectorsByEvse = groupBy(evseConnectors, (connector) => connector.evseUid);
+    const connectorOf = (row: FactRow) => {
+      const ofEvse = connectorsByEvse.get(row.evse.uid) ?? [];
+      return ofEvse.find((candidate) => candidate.id === String(row.transaction.connectorId)) ?? ofEvse[0];
+    };
+    const tariffIds = [...new Set(rows.flatMap((row) => connectorOf(row)?.tariffIds.slice(0, 1) ?? []))];
+    const tariffsById = await this.tariffs.getMany(tariffIds);
+    const transactionIds = [...new Set(rows.map((row) => row.transaction.id))];
     const readings = await this.db
-      .select({ sampledAt: meterValues.sampledAt, measurand: meterValues.measurand, phase: meterValues.phase, unit: meterValues.unit, value: meterValues.value })
+      .select({
+        transactionId: meterValues.transactionId,
+        sampledAt: meterValues.sampledAt,
+        measurand: meterValues.measurand,
+        phase: meterValues.phase,
+        unit: meterValues.unit,
+        value: meterValues.value,
+      })
       .from(meterValues)
-      .where(and(eq(meterValues.transactionId, transactionId), inArray(meterValues.measurand, [ENERGY_REGISTER, 'Power.Active.Import'])));
-    const end = row.transaction.stoppedAt ?? now;
-    const priced = priceSession({
-      tariff: (tariff ?? { country_code: this.settings.cpo.countryCode, party_id: this.settings.cpo.partyId, id: 'free', currency, elements: [], last_updated: now.toISOString() }) as unknown as Tariff,
-      timeZone: row.location.timeZone,
-      start: row.transaction.startedAt,
-      end: end < row.transaction.startedAt ? row.transaction.startedAt : end,
-      samples: pricingSamples(row.transaction, readings, end),
+      .where(and(inArray(meterValues.transactionId, transactionIds), inArray(meterValues.measurand, [ENERGY_REGISTER, 'Power.Active.Import'])))
+      .orderBy(asc(meterValues.transactionId), asc(meterValues.sampledAt), asc(meterValues.id));
+    const readingsOf = groupBy(readings, (reading) => reading.transactionId);
+    return rows.map((row) => {
+      const connector = connectorOf(row);
+      if (!connector) return undefined;
+      const tariff = connector.tariffIds[0] ? tariffsById.get(connector.tariffIds[0]) : undefined;
+      const currency = (tariff?.currency as string | undefined) ?? this.settings.defaultCurrency;
+      const end = row.transaction.stoppedAt ?? now;
+      const priced = priceSession({
+        tariff: (tariff ?? { country_code: this.settings.cpo.countryCode, party_id: this.settings.cpo.partyId, id: 'free', currency, elements: [], last_updated: now.toISOString() }) as unknown as Tariff,
+        timeZone: row.location.timeZone,
+        start: row.transaction.startedAt,
+        end: end < row.transaction.startedAt ? row.transaction.startedAt : end,
+        samples: pricingSamples(row.transaction, readingsOf.get(row.transaction.id) ?? [], end),
+      });
+      return { transaction: row.transaction, token: row.token, location: row.location, evse: row.evse, connector, tariff, priced, currency };
     });
-    return { transaction: row.transaction, token: row.token, location: row.location, evse: row.evse, connector, tariff, priced, currency };
   }
 
   /** Makes the CDR of an ended transaction (once); `build` gives its body. Answers the CDR when it was made now. */

@@ -7,6 +7,7 @@ import { ChangeFeedSlot } from './change-feed.js';
 import { DataVersions } from './data-versions.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
+import { HubClientInfos } from './hub-client-info.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
 import { PartnerOutbox } from './partner-outbox.js';
@@ -36,6 +37,7 @@ export interface Domain {
   partnerOutbox: PartnerOutbox;
   /** The readers partners' pushes are made from, reading through `db` (a transaction in progress). */
   readersOver(db: Database): { locations: Locations; tariffs: Tariffs; chargingRecords: ChargingRecords };
+  hubClientInfos: HubClientInfos;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export function createDomain(
     stationCalls: new StationCalls(db),
     tariffs,
     dataVersions,
+    hubClientInfos: new HubClientInfos(db),
     chargingRecords,
     changeFeed,
     partnerOutbox: new PartnerOutbox(db),

@@ -1,4 +1,4 @@
-import { and, count, eq, gte, lt } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, lt } from 'drizzle-orm';
 import { byCodePoint, type Database } from '../db/client.js';
 import { tariffs } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
@@ -48,6 +48,13 @@ export class Tariffs {
     const [row] = await this.db.select().from(tariffs).where(eq(tariffs.id, id));
     if (!row) throw new NotFoundError(`tariff ${id} is not known`);
     return toDocument(row);
+  }
+
+  /** The tariffs among these ids that exist, in one read. */
+  async getMany(ids: string[]): Promise<Map<string, TariffDocument>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.select().from(tariffs).where(inArray(tariffs.id, ids));
+    return new Map(rows.map((row) => [row.id, toDocument(row)]));
   }
 
   async list(page: PageRequest, changed: { from?: Date; before?: Date } = {}): Promise<Page<TariffDocument>> {

@@ -1,6 +1,7 @@
 /** Anode's OCPI 2.2.1 CPO interface: every operation of openapi/ocpi/2.2.1/cpo.yaml, each a thin translation. */
 import type { Context } from 'hono';
 import type { components, operations } from '../../generated/ocpi-2.2.1-cpo.js';
+import type { ClientInfo, ConnectionStatus } from '../domain/hub-client-info.js';
 import type { PageRequest } from '../domain/pagination.js';
 import type { Partner } from '../domain/parties.js';
 import { tokenEtag, type Token, type TokenInput } from '../domain/tokens.js';
@@ -46,10 +47,6 @@ function routed(context: Context): Record<string, string> {
 
 const notSupported = (ctx: OcpiContext) => ({ result: 'NOT_SUPPORTED' as const, timeout: ctx.commandTimeoutSeconds });
 
-function notOffered(module: string): never {
-  throw new OcpiError(404, StatusCode.clientError, `Anode does not offer the ${module} module yet`);
-}
-
 const same = (a: string | undefined, b: string) => a !== undefined && a.toUpperCase() === b.toUpperCase();
 
 /**
@@ -65,6 +62,25 @@ function assertOwnParty(context: Context, countryCode: string, partyId: string):
     same(context.req.header('ocpi-from-party-id'), partyId);
   if (!own && !viaHub) throw new OcpiError(403, StatusCode.clientError, `${countryCode}/${partyId} is not a party this token acts for`);
   return partner;
+}
+
+/** Only a hub may use the hubclientinfo module: it owns the client infos (spec: HubClientInfo module, data owner Hub). */
+function assertHub(context: Context): Partner {
+  const partner = partnerOf(context);
+  if (!partner.roles.some((role) => role.role === 'HUB')) {
+    throw new OcpiError(403, StatusCode.clientError, 'only a party registered with the HUB role may use the hubclientinfo module');
+  }
+  return partner;
+}
+
+function ocpiClientInfo(info: ClientInfo): Schemas['ClientInfo'] {
+  return {
+    party_id: info.partyId,
+    country_code: info.countryCode,
+    role: info.role as Schemas['ClientInfo']['role'],
+    status: info.status as ConnectionStatus,
+    last_updated: info.lastUpdated.toISOString(),
+  };
 }
 
 function registeredPartner(context: Context): Partner {
@@ -315,8 +331,28 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
       profileAnswer(context, await chargingProfiles.setProfile(partnerOf(context), path.session_id, body)),
     cpoDeleteChargingProfile: async ({ path, query, context }) =>
       profileAnswer(context, await chargingProfiles.clearProfile(partnerOf(context), path.session_id, query.response_url)),
-    cpoGetClientInfo: async () => notOffered('hubclientinfo'),
-    cpoPutClientInfo: async () => notOffered('hubclientinfo'),
+    // --- hubclientinfo (receiver): a hub tells Anode which parties behind it are connected ---
+    cpoGetClientInfo: async ({ path, context }) => {
+      assertHub(context);
+      const info = await domain.hubClientInfos.get(path.country_code, path.party_id);
+      if (!info) throw new OcpiError(404, StatusCode.clientError, `no client info for ${path.country_code}/${path.party_id}`);
+      return { status: 200, body: envelope(ocpiClientInfo(info)), headers: routed(context) };
+    },
+    cpoPutClientInfo: async ({ path, body, context }) => {
+      const hub = assertHub(context);
+      if (!same(body.country_code, path.country_code) || !same(body.party_id, path.party_id)) {
+        throw new OcpiError(400, StatusCode.invalidParameters, 'the client info in the body is not the one the URL names');
+      }
+      const { created } = await domain.hubClientInfos.put({
+        countryCode: body.country_code,
+        partyId: body.party_id,
+        role: body.role,
+        status: body.status,
+        lastUpdated: ocpiDate(body.last_updated)!,
+        reportedBy: hub.id,
+      });
+      return { status: created ? 201 : 200, body: emptyEnvelope(), headers: routed(context) };
+    },
   };
 }
 

@@ -59,6 +59,7 @@ function oracleFor(method: string, path: string): string | undefined {
     [/^\/ocpi\/2\.2\.1\/cdrs$/, 'cdrs'],
     [/^\/ocpi\/2\.2\.1\/tokens\/[^/]+\/[^/]+$/, 'tokens'],
     [/^\/ocpi\/2\.2\.1\/tokens\/[^/]+\/[^/]+\/[^/]+$/, 'token'],
+    [/^\/ocpi\/2\.2\.1\/hubclientinfo\/[^/]+\/[^/]+$/, 'hubclientinfo'],
   ];
   return rules.find(([pattern]) => pattern.test(path))?.[1];
 }

@@ -16,6 +16,7 @@ const MODULES: Array<{ identifier: Endpoint['identifier']; role: Endpoint['role'
   { identifier: 'tokens', role: 'RECEIVER', path: 'tokens', forRoles: ['EMSP', 'HUB'] },
   { identifier: 'commands', role: 'RECEIVER', path: 'commands', forRoles: ['EMSP', 'HUB'] },
   { identifier: 'chargingprofiles', role: 'RECEIVER', path: 'chargingprofiles', forRoles: ['EMSP', 'HUB', 'SCSP'] },
+  { identifier: 'hubclientinfo', role: 'RECEIVER', path: 'hubclientinfo', forRoles: ['HUB'] },
 ];
 
 const OPEN_DATA_MODULES = new Set(['locations', 'tariffs']);
