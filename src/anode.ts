@@ -78,6 +78,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
   const scheme = tls ? 'https' : 'http';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
+  domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
   app = createApp({ config, publicBaseUrl, database, domain, stationLink: gateway, bus, logger, version, startedAt: Date.now() });
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
@@ -95,6 +96,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
     port: address.port,
     stop: async () => {
       domain.dataVersions.stop();
+      await domain.reservations.stopSweeper();
       await gateway.close();
       await closeServer(server, 5000);
       await domain.flush();

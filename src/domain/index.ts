@@ -8,6 +8,7 @@ import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
+import { Reservations } from './reservations.js';
 import { StationCalls } from './station-calls.js';
 import { Tariffs } from './tariffs.js';
 import { StationEvents } from './station-events.js';
@@ -29,6 +30,7 @@ export interface Domain {
   tariffs: Tariffs;
   chargingRecords: ChargingRecords;
   dataVersions: DataVersions;
+  reservations: Reservations;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
@@ -55,6 +57,7 @@ export function createDomain(
     stationCalls: new StationCalls(db),
     tariffs,
     dataVersions,
+    reservations: new Reservations(db),
     chargingRecords: new ChargingRecords(db, tariffs, { cpo: settings.cpo, defaultCurrency: settings.defaultCurrency }),
     flush: async () => {
       await Promise.all([stations.flush(), transactions.flush()]);
