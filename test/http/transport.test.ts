@@ -122,6 +122,7 @@ describe('Swagger UI at /docs serves every document from local assets', () => {
         'callChargeStation', 'listChargeStationCalls', 'listChargeStationConnectors', 'listChargeStationEvents',
         'listChargeStationTransactions', 'lookupTransaction',
         'listOcpiParties', 'lookupOcpiParty', 'unregisterOcpiParty', 'listTariffs', 'lookupTariff', 'putTariff', 'deleteTariff',
+        'listReservations',
       ].sort(),
     );
   });
