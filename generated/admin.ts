@@ -484,6 +484,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reservations OCPI partners made (RESERVE_NOW), newest first (Anode addition)
+         * @description Each reservation with its owner (the party that issued the token), where it holds (an EVSE, or a whole
+         *     station when `evseUid` is null), the id the station was given, its status and, once used, the transaction.
+         */
+        get: operations["listReservations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tariff": {
         parameters: {
             query?: never;
@@ -1108,6 +1129,42 @@ export interface components {
             last_updated: string;
             /** @description Id of the OCPI party (the hub) that reported it; null once that party is deleted */
             reported_by: number | null;
+        };
+        /**
+         * @description REQUESTED until the station answers; ACTIVE while the station holds it; REJECTED when the station refused it
+         *     (or was offline, silent or does not support reservations); CANCELLED, EXPIRED or USED (a transaction started
+         *     with it) when it ended.
+         * @enum {string}
+         */
+        ReservationStatus: "REQUESTED" | "ACTIVE" | "REJECTED" | "CANCELLED" | "EXPIRED" | "USED";
+        Reservation: {
+            /** @description The reservationId the station was given */
+            id: number;
+            /** @description The OCPI party that made it (null once that party is gone) */
+            partnerId: number | null;
+            /** @description Country code of the party that issued the token and owns the reservation */
+            countryCode: string;
+            /** @description Party id of the party that issued the token and owns the reservation */
+            partyId: string;
+            /** @description The party's own id of the reservation */
+            reservationId: string;
+            tokenUid: string;
+            authorizationReference: string | null;
+            locationId: string;
+            /** @description The EVSE held; null when the whole station is */
+            evseUid: string | null;
+            chargeStationId: string;
+            /** @description OCPP 1.6 connectorId / OCPP 2.0.1 evseId; 0 for the whole station */
+            ocppEvseId: number;
+            /** Format: date-time */
+            expiresAt: string;
+            status: components["schemas"]["ReservationStatus"];
+            /** @description The transaction that used it */
+            transactionId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
@@ -2051,6 +2108,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HubClientInfo"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listReservations: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+                /** @description Only reservations with this status */
+                status?: components["schemas"]["ReservationStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reservations */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"][];
                 };
             };
             400: components["responses"]["BadRequest"];

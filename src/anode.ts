@@ -79,6 +79,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
   const scheme = tls ? 'https' : 'http';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
+  domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
   const stopTasks: Array<() => Promise<void>> = [];
   const onStop = (task: () => Promise<void>) => stopTasks.push(task);
   app = createApp({ config, publicBaseUrl, database, domain, stationLink: gateway, bus, logger, version, startedAt: Date.now(), onStop });
@@ -98,6 +99,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
     port: address.port,
     stop: async () => {
       domain.dataVersions.stop();
+      await domain.reservations.stopSweeper();
       await gateway.close();
       await closeServer(server, 5000);
       await Promise.all(stopTasks.map((task) => task()));

@@ -24,6 +24,8 @@ export interface Config {
   validateResponses: boolean;
   /** How often this node re-reads the data versions other nodes may have changed (its caches follow them). */
   dataVersionPollMs: number;
+  /** How often open reservations past their expiry are marked EXPIRED. */
+  reservationSweepMs: number;
   /** This node's name in the cluster: which stations' sockets it holds is recorded under it. */
   nodeId: string;
   ocpp: {
@@ -151,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     validateResponses: flag(env, 'VALIDATE_RESPONSES', env.NODE_ENV !== 'production'),
     nodeId: env.NODE_ID || hostname(),
     dataVersionPollMs: integer(env, 'DATA_VERSION_POLL_MS', 250, 20, 60_000),
+    reservationSweepMs: integer(env, 'RESERVATION_SWEEP_MS', 5000, 20, 3_600_000),
     ocpp: {
       heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 10, 86400),
       pendingIntervalSeconds: integer(env, 'OCPP_PENDING_INTERVAL', 10, 1, 3600),

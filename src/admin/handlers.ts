@@ -7,6 +7,7 @@ import type { PageRequest } from '../domain/pagination.js';
 import type { ConnectorStatus } from '../domain/connector-status.js';
 import type { Partner } from '../domain/parties.js';
 import type { OutboxEntry, OutboxSummary } from '../domain/partner-outbox.js';
+import type { Reservation } from '../domain/reservations.js';
 import type { TariffDocument } from '../domain/tariffs.js';
 import { StationCallError, type StationCall, type StationLink } from '../domain/station-calls.js';
 import type { StationEvent } from '../domain/station-events.js';
@@ -58,6 +59,27 @@ function requestView(request: StationRequest): Schemas['ChargeStationRequest'] {
     outcome: request.outcome,
     createdAt: request.createdAt.toISOString(),
     updatedAt: request.updatedAt.toISOString(),
+  };
+}
+
+function reservationView(reservation: Reservation): Schemas['Reservation'] {
+  return {
+    id: reservation.id,
+    partnerId: reservation.partnerId,
+    countryCode: reservation.countryCode,
+    partyId: reservation.partyId,
+    reservationId: reservation.reservationId,
+    tokenUid: reservation.tokenUid,
+    authorizationReference: reservation.authorizationReference,
+    locationId: reservation.locationId,
+    evseUid: reservation.evseUid,
+    chargeStationId: reservation.stationId,
+    ocppEvseId: reservation.ocppEvseId,
+    expiresAt: reservation.expiresAt.toISOString(),
+    status: reservation.status,
+    transactionId: reservation.transactionId,
+    createdAt: reservation.createdAt.toISOString(),
+    updatedAt: reservation.updatedAt.toISOString(),
   };
 }
 
@@ -307,6 +329,10 @@ export function adminHandlers(
     listTariffs: async ({ query, context }) => {
       const page = await tariffs.list(pageOf(query));
       return { status: 200, body: page.items as unknown as Tariff[], headers: paginationHeaders(context, page, publicBaseUrl) };
+    },
+    listReservations: async ({ query, context }) => {
+      const page = await domain.reservations.list(pageOf(query), { status: query.status });
+      return { status: 200, body: page.items.map(reservationView), headers: paginationHeaders(context, page, publicBaseUrl) };
     },
     lookupTariff: async ({ path }) => ({ status: 200, body: (await tariffs.get(path.tariffId)) as unknown as Tariff }),
     putTariff: async ({ path, body }) => {

@@ -11,6 +11,7 @@ import { HubClientInfos } from './hub-client-info.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
 import { PartnerOutbox } from './partner-outbox.js';
+import { Reservations } from './reservations.js';
 import { StationCalls } from './station-calls.js';
 import { Tariffs } from './tariffs.js';
 import { StationEvents } from './station-events.js';
@@ -38,6 +39,7 @@ export interface Domain {
   /** The readers partners' pushes are made from, reading through `db` (a transaction in progress). */
   readersOver(db: Database): { locations: Locations; tariffs: Tariffs; chargingRecords: ChargingRecords };
   hubClientInfos: HubClientInfos;
+  reservations: Reservations;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export function createDomain(
     stationCalls: new StationCalls(db),
     tariffs,
     dataVersions,
+    reservations: new Reservations(db),
     hubClientInfos: new HubClientInfos(db),
     chargingRecords,
     changeFeed,

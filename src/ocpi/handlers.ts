@@ -45,7 +45,6 @@ function routed(context: Context): Record<string, string> {
   return headers;
 }
 
-const notSupported = (ctx: OcpiContext) => ({ result: 'NOT_SUPPORTED' as const, timeout: ctx.commandTimeoutSeconds });
 
 const same = (a: string | undefined, b: string) => a !== undefined && a.toUpperCase() === b.toUpperCase();
 
@@ -321,9 +320,16 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
       body: envelope(await commands.unlockConnector(partnerOf(context), body)),
       headers: routed(context),
     }),
-    // Reservations are not kept yet: the spec's answer for a command a CPO does not support.
-    cpoPostReserveNow: async ({ context }) => ({ status: 200, body: envelope(notSupported(ctx)), headers: routed(context) }),
-    cpoPostCancelReservation: async ({ context }) => ({ status: 200, body: envelope(notSupported(ctx)), headers: routed(context) }),
+    cpoPostReserveNow: async ({ body, context }) => {
+      const expiresAt = ocpiDate(body.expiry_date)!;
+      if (Number.isNaN(expiresAt.getTime())) throw new OcpiError(400, StatusCode.invalidParameters, `expiry_date ${body.expiry_date} is not a date`);
+      return { status: 200, body: envelope(await commands.reserveNow(partnerOf(context), body, expiresAt)), headers: routed(context) };
+    },
+    cpoPostCancelReservation: async ({ body, context }) => ({
+      status: 200,
+      body: envelope(await commands.cancelReservation(partnerOf(context), body)),
+      headers: routed(context),
+    }),
     // --- charging profiles (receiver): answered at once, the station's outcome POSTed to response_url ---
     cpoGetActiveChargingProfile: async ({ path, query, context }) =>
       profileAnswer(context, await chargingProfiles.activeProfile(partnerOf(context), path.session_id, query.duration, query.response_url)),

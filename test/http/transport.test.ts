@@ -122,7 +122,8 @@ describe('Swagger UI at /docs serves every document from local assets', () => {
         'callChargeStation', 'listChargeStationCalls', 'listChargeStationConnectors', 'listChargeStationEvents',
         'listChargeStationTransactions', 'lookupTransaction',
         'listOcpiParties', 'lookupOcpiParty', 'unregisterOcpiParty', 'listTariffs', 'lookupTariff', 'putTariff', 'deleteTariff',
-        'listHubClientInfo',
+        'listHubClientInfo', 'listOcpiOutbox', 'retryOcpiOutboxEntry', 'dropOcpiOutboxEntry',
+        'listReservations',
       ].sort(),
     );
   });

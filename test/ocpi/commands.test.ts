@@ -175,13 +175,3 @@ describe('UNLOCK_CONNECTOR', () => {
     expect((await resultAt(emsp, path)).body).toEqual({ result: expected });
   });
 });
-
-describe('reservations', () => {
-  it('RESERVE_NOW is answered NOT_SUPPORTED until reservations are kept', async () => {
-    const { data } = await emsp.client(tokenC).POST('/2.2.1/commands/RESERVE_NOW', {
-      params: { header: ids() },
-      body: { response_url: `${emsp.url}/results/r`, token: token('APP-7'), expiry_date: '2030-01-01T00:00:00Z', reservation_id: 'R1', location_id: 'CMD-LOC' },
-    });
-    expect(data?.data?.result).toBe('NOT_SUPPORTED');
-  });
-});

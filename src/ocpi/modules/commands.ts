@@ -1,12 +1,13 @@
 /**
- * Commands receiver: a partner's START_SESSION, STOP_SESSION and UNLOCK_CONNECTOR become OCPP calls to the station.
- * The HTTP answer is the CommandResponse at once; the station's outcome is POSTed later to the partner's
- * response_url as a CommandResult, also when the station is offline or does not answer in time.
+ * Commands receiver: a partner's START_SESSION, STOP_SESSION, UNLOCK_CONNECTOR, RESERVE_NOW and CANCEL_RESERVATION
+ * become OCPP calls to the station. The HTTP answer is the CommandResponse at once; the station's outcome is POSTed
+ * later to the partner's response_url as a CommandResult, also when the station is offline or does not answer in time.
  */
 import { randomInt } from 'node:crypto';
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
 import type { Partner } from '../../domain/parties.js';
+import { isOpen, type Reservation } from '../../domain/reservations.js';
 import { StationCallError, StationTimeoutError, type StationLink } from '../../domain/station-calls.js';
 import type { OcpiContext } from '../context.js';
 import { partnerClient } from '../partner-client.js';
@@ -16,6 +17,9 @@ type Schemas = components['schemas'];
 export type CommandResponse = Schemas['CommandResponse'];
 type CommandResultType = EmspComponents['schemas']['CommandResultType'];
 type Outlet = { stationId: string; ocppEvseId: number; connectorId: string };
+/** What a reservation holds: one EVSE, or (ocppEvseId 0, no evseUid) a whole station. */
+type Place = { stationId: string; ocppEvseId: number; evseUid: string | null };
+type Token = Schemas['Token'];
 
 const text = (message: string): Schemas['DisplayText'][] => [{ language: 'en', text: message }];
 
@@ -39,6 +43,27 @@ const RESULTS: Record<string, CommandResultType> = {
   UnknownConnector: 'REJECTED',
 };
 
+/** ReserveNow answers (OCPP 1.6 and 2.0.1 alike). */
+const RESERVE_RESULTS: Record<string, CommandResultType> = {
+  Accepted: 'ACCEPTED',
+  Occupied: 'EVSE_OCCUPIED',
+  Faulted: 'EVSE_INOPERATIVE',
+  Unavailable: 'EVSE_INOPERATIVE',
+  Rejected: 'REJECTED',
+};
+
+/** CancelReservation answers (OCPP 1.6 and 2.0.1 alike). */
+const CANCEL_RESULTS: Record<string, CommandResultType> = {
+  Accepted: 'CANCELED_RESERVATION',
+  Rejected: 'REJECTED',
+};
+
+/** How the station's answer reads, and what to record of it before the partner is told. */
+interface Outcome {
+  results?: Record<string, CommandResultType>;
+  record?: (result: CommandResultType) => Promise<unknown>;
+}
+
 export class CommandReceiver {
   constructor(
     private readonly ctx: OcpiContext,
@@ -47,31 +72,11 @@ export class CommandReceiver {
   ) {}
 
   async startSession(partner: Partner, body: Schemas['StartSession']): Promise<CommandResponse> {
-    const owns = partner.roles.some((role) => same(role.country_code, body.token.country_code) && same(role.party_id, body.token.party_id));
-    if (!owns) return respond('REJECTED', this.settings, 'the token is not one of this party');
+    if (!ownsToken(partner, body.token)) return respond('REJECTED', this.settings, 'the token is not one of this party');
     const outlet = await this.outletOf(body.location_id, body.evse_uid, body.connector_id);
     if (!outlet) return respond('REJECTED', this.settings, 'unknown location, EVSE or connector');
-    const known = await this.ctx.domain.tokens.ofParty(body.token.country_code, body.token.party_id, body.token.uid, body.token.type);
-    if (!known) {
-      const stored = await this.ctx.domain.tokens.get(body.token.uid).catch(() => undefined);
-      if (stored) return respond('REJECTED', this.settings, 'the token uid belongs to another issuer');
-      await this.ctx.domain.tokens.putFromPartner({
-        countryCode: body.token.country_code.toUpperCase(),
-        partyId: body.token.party_id.toUpperCase(),
-        uid: body.token.uid,
-        type: body.token.type,
-        contractId: body.token.contract_id,
-        visualNumber: body.token.visual_number ?? null,
-        issuer: body.token.issuer,
-        groupId: body.token.group_id ?? null,
-        valid: body.token.valid,
-        languageCode: body.token.language ?? null,
-        cacheMode: body.token.whitelist,
-        expiresAt: null,
-        ownerPartyId: partner.id,
-        lastUpdated: new Date(body.token.last_updated),
-      });
-    }
+    const refusal = await this.adoptToken(partner, body.token);
+    if (refusal) return respond('REJECTED', this.settings, refusal);
     this.run(partner, body.response_url, outlet.stationId, (version) =>
       version === 'ocpp1.6'
         ? ['RemoteStartTransaction', { idTag: body.token.uid, connectorId: outlet.ocppEvseId }]
@@ -106,6 +111,136 @@ export class CommandReceiver {
     return respond('ACCEPTED', this.settings);
   }
 
+  /**
+   * RESERVE_NOW: the reservation is stored (replacing the party's reservation with the same reservation_id) and
+   * the station asked to hold it; the station's answer makes it ACTIVE or REJECTED.
+   */
+  async reserveNow(partner: Partner, body: Schemas['ReserveNow'], expiresAt: Date): Promise<CommandResponse> {
+    if (!ownsToken(partner, body.token)) return respond('REJECTED', this.settings, 'the token is not one of this party');
+    const place = await this.placeOf(body.location_id, body.evse_uid);
+    if (typeof place === 'string') return respond('REJECTED', this.settings, place);
+    if (!(expiresAt.getTime() > Date.now())) return respond('REJECTED', this.settings, 'expiry_date has passed');
+    const refusal = await this.adoptToken(partner, body.token);
+    if (refusal) return respond('REJECTED', this.settings, refusal);
+    const { reservations } = this.ctx.domain;
+    const { reservation, replaced } = await reservations.request({
+      partnerId: partner.id,
+      countryCode: body.token.country_code,
+      partyId: body.token.party_id,
+      reservationId: body.reservation_id,
+      tokenUid: body.token.uid,
+      authorizationReference: body.authorization_reference ?? null,
+      locationId: body.location_id,
+      ...place,
+      expiresAt,
+    });
+    // Moved to another station: the one that held it is told to let it go (the new station gets the same id).
+    if (replaced && isOpen(replaced) && replaced.stationId !== reservation.stationId) this.releaseAt(replaced);
+    const { token } = body;
+    const expiry = expiresAt.toISOString();
+    this.run(
+      partner,
+      body.response_url,
+      reservation.stationId,
+      (version) =>
+        version === 'ocpp1.6'
+          ? [
+              'ReserveNow',
+              {
+                connectorId: reservation.ocppEvseId,
+                expiryDate: expiry,
+                idTag: token.uid,
+                reservationId: reservation.id,
+                ...(token.group_id && token.group_id.length <= 20 && { parentIdTag: token.group_id }),
+              },
+            ]
+          : [
+              'ReserveNow',
+              {
+                id: reservation.id,
+                expiryDateTime: expiry,
+                idToken: { idToken: token.uid, type: token.type === 'RFID' ? 'ISO14443' : 'Central' },
+                ...(reservation.ocppEvseId > 0 && { evseId: reservation.ocppEvseId }),
+                ...(token.group_id && { groupIdToken: { idToken: token.group_id, type: 'Central' } }),
+              },
+            ],
+      { results: RESERVE_RESULTS, record: (result) => reservations.settle(reservation, result === 'ACCEPTED' ? 'ACTIVE' : 'REJECTED') },
+    );
+    return respond('ACCEPTED', this.settings);
+  }
+
+  /**
+   * CANCEL_RESERVATION of one of the caller's open reservations. An unknown or ended one is answered ACCEPTED and
+   * UNKNOWN_RESERVATION is POSTed: the CommandResponse has no value for it, the CommandResult has.
+   */
+  async cancelReservation(partner: Partner, body: Schemas['CancelReservation']): Promise<CommandResponse> {
+    const { reservations } = this.ctx.domain;
+    const owners = partner.roles.map((role) => ({ countryCode: role.country_code, partyId: role.party_id }));
+    const reservation = await reservations.ofParties(owners, body.reservation_id);
+    if (!reservation || !isOpen(reservation)) {
+      const message = reservation ? `the reservation has ended (${reservation.status})` : 'no such reservation';
+      void this.postResult(partner, body.response_url, { result: 'UNKNOWN_RESERVATION', message: text(message) }).catch((error: unknown) =>
+        this.ctx.logger.error({ err: error, partnerId: partner.id }, 'command failed'),
+      );
+      return respond('ACCEPTED', this.settings);
+    }
+    this.run(partner, body.response_url, reservation.stationId, () => ['CancelReservation', { reservationId: reservation.id }], {
+      results: CANCEL_RESULTS,
+      record: async (result) => result === 'CANCELED_RESERVATION' && reservations.cancelled(reservation.id),
+    });
+    return respond('ACCEPTED', this.settings);
+  }
+
+  /** Where a reservation goes: the EVSE named, or without one the station all the location's EVSEs are on. */
+  private async placeOf(locationId: string, evseUid?: string): Promise<Place | string> {
+    const location = await this.ctx.domain.locations.get(locationId).catch(() => undefined);
+    if (!location) return 'unknown location';
+    const evses = location.evses.filter((candidate) => candidate.status !== 'REMOVED');
+    if (evseUid !== undefined) {
+      const evse = evses.find((candidate) => candidate.uid === evseUid);
+      return evse ? { stationId: evse.stationId, ocppEvseId: evse.ocppEvseId, evseUid: evse.uid } : 'unknown EVSE';
+    }
+    const stations = new Set(evses.map((evse) => evse.stationId));
+    if (stations.size === 0) return 'the location has no EVSE';
+    if (stations.size > 1) return 'the location has EVSEs on several charge stations: name the EVSE to reserve';
+    return { stationId: [...stations][0], ocppEvseId: 0, evseUid: null };
+  }
+
+  /** Best effort: a reservation moved elsewhere is cancelled at the station that held it. */
+  private releaseAt(reservation: Reservation): void {
+    if (!this.link.connectedVersion(reservation.stationId)) return;
+    this.link
+      .call(reservation.stationId, 'CancelReservation', { reservationId: reservation.id }, { timeoutMs: this.settings.timeoutSeconds * 1000 })
+      .catch((error: unknown) => this.ctx.logger.warn({ err: error, stationId: reservation.stationId }, 'releasing a moved reservation failed'));
+  }
+
+  /**
+   * A token a partner names in a command is stored when it is not known yet (OCPI lets eMSPs use tokens they never
+   * pushed); the refusal when its uid belongs to another issuer. The caller has checked it is one of the partner's.
+   */
+  private async adoptToken(partner: Partner, token: Token): Promise<string | undefined> {
+    const { tokens } = this.ctx.domain;
+    if (await tokens.ofParty(token.country_code, token.party_id, token.uid, token.type)) return undefined;
+    if (await tokens.get(token.uid).catch(() => undefined)) return 'the token uid belongs to another issuer';
+    await tokens.putFromPartner({
+      countryCode: token.country_code.toUpperCase(),
+      partyId: token.party_id.toUpperCase(),
+      uid: token.uid,
+      type: token.type,
+      contractId: token.contract_id,
+      visualNumber: token.visual_number ?? null,
+      issuer: token.issuer,
+      groupId: token.group_id ?? null,
+      valid: token.valid,
+      languageCode: token.language ?? null,
+      cacheMode: token.whitelist,
+      expiresAt: null,
+      ownerPartyId: partner.id,
+      lastUpdated: new Date(token.last_updated),
+    });
+    return undefined;
+  }
+
   private async outletOf(locationId: string, evseUid?: string, connectorId?: string): Promise<Outlet | undefined> {
     const location = await this.ctx.domain.locations.get(locationId).catch(() => undefined);
     const evse = location?.evses.find((candidate) => candidate.status !== 'REMOVED' && (evseUid === undefined || candidate.uid === evseUid));
@@ -114,7 +249,13 @@ export class CommandReceiver {
   }
 
   /** Calls the station in the background and POSTs the outcome to the partner's response_url. */
-  private run(partner: Partner, responseUrl: string, stationId: string, call: (version: string) => [string, Record<string, unknown>]): void {
+  private run(
+    partner: Partner,
+    responseUrl: string,
+    stationId: string,
+    call: (version: string) => [string, Record<string, unknown>],
+    outcome: Outcome = {},
+  ): void {
     void (async () => {
       const version = this.link.connectedVersion(stationId);
       let result: CommandResultType;
@@ -125,7 +266,7 @@ export class CommandReceiver {
         const [action, payload] = call(version);
         try {
           const answer = await this.link.call(stationId, action, payload, { timeoutMs: this.settings.timeoutSeconds * 1000 });
-          result = RESULTS[String(answer.status)] ?? 'FAILED';
+          result = (outcome.results ?? RESULTS)[String(answer.status)] ?? 'FAILED';
         } catch (error) {
           if (error instanceof StationTimeoutError) result = 'TIMEOUT';
           else if (error instanceof StationCallError && ['NotImplemented', 'NotSupported'].includes(error.code)) result = 'NOT_SUPPORTED';
@@ -133,6 +274,7 @@ export class CommandReceiver {
           message = (error as Error).message;
         }
       }
+      await outcome.record?.(result).catch((error: unknown) => this.ctx.logger.error({ err: error, stationId }, 'recording a command outcome failed'));
       await this.postResult(partner, responseUrl, { result, ...(message && { message: text(message) }) });
     })().catch((error: unknown) => this.ctx.logger.error({ err: error, partnerId: partner.id }, 'command failed'));
   }
@@ -152,3 +294,7 @@ export class CommandReceiver {
 }
 
 const same = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();
+
+/** A partner may only use tokens its own roles issued. */
+const ownsToken = (partner: Partner, token: Token) =>
+  partner.roles.some((role) => same(role.country_code, token.country_code) && same(role.party_id, token.party_id));

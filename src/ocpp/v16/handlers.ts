@@ -83,6 +83,7 @@ export const v16Handlers: HandlerTable16 = {
       startKey: [request.connectorId, request.idTag, request.meterStart, request.timestamp].join('|'),
     });
     rememberTransaction(ctx.session, transaction.id, transaction);
+    if (request.reservationId !== undefined) await ctx.domain.reservations.use(ctx.session.stationId, request.reservationId, transaction.id);
     return { transactionId: transaction.id, idTagInfo: idTagInfo(authorization) };
   },
 

@@ -15,7 +15,8 @@ export type StationAction201 =
   | 'TransactionEvent'
   | 'MeterValues'
   | 'NotifyReport'
-  | 'SecurityEventNotification';
+  | 'SecurityEventNotification'
+  | 'ReservationStatusUpdate';
 
 export type HandlerTable201 = {
   [A in StationAction201]: (ctx: StationContext, request: Ocpp201Actions[A]['request']) => Promise<Ocpp201Actions[A]['response']>;
@@ -115,6 +116,7 @@ export const v201Handlers: HandlerTable201 = {
     const transaction = await transactionOf(ctx, request, energyAtEvent);
     if (await transactions.firstTimeFor(transaction.id, request.seqNo, request.eventType)) {
       await transactions.recordMeterValues(ctx.session.stationId, transaction.id, transaction.evseId, samples);
+      if (request.reservationId !== undefined) await ctx.domain.reservations.use(ctx.session.stationId, request.reservationId, transaction.id);
       if (request.eventType === 'Ended') {
         await transactions.stop({
           transactionId: transaction.id,
@@ -138,4 +140,11 @@ export const v201Handlers: HandlerTable201 = {
   NotifyReport: async (ctx, request) => keep(ctx, 'NotifyReport', request),
 
   SecurityEventNotification: async (ctx, request) => keep(ctx, 'SecurityEventNotification', request),
+
+  // The station let a reservation go: it expired there, or it was removed (e.g. the EVSE became unavailable).
+  ReservationStatusUpdate: async (ctx, request) => {
+    const status = request.reservationUpdateStatus === 'Expired' ? 'EXPIRED' : 'CANCELLED';
+    await ctx.domain.reservations.endedByStation(ctx.session.stationId, request.reservationId, status);
+    return {};
+  },
 };

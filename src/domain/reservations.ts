@@ -1,0 +1,175 @@
+/**
+ * Reservations: an EVSE (or a whole station) held for a token until an expiry time. The partner names its
+ * reservation with its own id, unique per issuing party; the station is given this store's `id`, so no partner can
+ * reach another partner's reservation on a station. A reservation is open while REQUESTED (the station has not
+ * answered yet) or ACTIVE (the station holds it); it ends REJECTED, CANCELLED, EXPIRED or USED.
+ */
+import { and, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { reservations, type reservationStatuses } from '../db/schema.js';
+import type { Page, PageRequest } from './pagination.js';
+
+export type Reservation = typeof reservations.$inferSelect;
+export type ReservationStatus = (typeof reservationStatuses)[number];
+
+export const OPEN_RESERVATION: ReservationStatus[] = ['REQUESTED', 'ACTIVE'];
+export const isOpen = (reservation: Reservation) => OPEN_RESERVATION.includes(reservation.status);
+
+export interface ReservationRequest {
+  partnerId: number | null;
+  /** the party that issued the token, which owns the reservation */
+  countryCode: string;
+  partyId: string;
+  /** the party's own id of the reservation */
+  reservationId: string;
+  tokenUid: string;
+  authorizationReference: string | null;
+  locationId: string;
+  /** null: the station as a whole */
+  evseUid: string | null;
+  stationId: string;
+  /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId; 0 for the station as a whole */
+  ocppEvseId: number;
+  expiresAt: Date;
+}
+
+export interface PartyKey {
+  countryCode: string;
+  partyId: string;
+}
+
+const openStatus = inArray(reservations.status, OPEN_RESERVATION);
+
+export class Reservations {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Stores a reservation as REQUESTED. The same reservation id from the same party replaces the earlier
+   * reservation, which keeps its station reservation id (a station given the same id replaces its reservation
+   * too); `replaced` is the earlier reservation as it was.
+   */
+  async request(input: ReservationRequest): Promise<{ reservation: Reservation; replaced?: Reservation }> {
+    const row = {
+      ...input,
+      countryCode: input.countryCode.toUpperCase(),
+      partyId: input.partyId.toUpperCase(),
+      status: 'REQUESTED' as const,
+      transactionId: null,
+      updatedAt: new Date(),
+    };
+    return this.db.transaction(async (tx) => {
+      const [replaced] = await tx
+        .select()
+        .from(reservations)
+        .where(and(eq(reservations.countryCode, row.countryCode), eq(reservations.partyId, row.partyId), eq(reservations.reservationId, row.reservationId)))
+        .for('update');
+      const [reservation] = await tx
+        .insert(reservations)
+        .values(row)
+        .onConflictDoUpdate({ target: [reservations.countryCode, reservations.partyId, reservations.reservationId], set: row })
+        .returning();
+      return { reservation, ...(replaced && { replaced }) };
+    });
+  }
+
+  /**
+   * Records the station's answer to a reservation request: it holds (ACTIVE) or it refused (REJECTED). Applies only
+   * while the request is the one the answer is about (not replaced since, not cancelled or used meanwhile).
+   */
+  async settle(requested: Reservation, status: 'ACTIVE' | 'REJECTED'): Promise<boolean> {
+    const settled = await this.db
+      .update(reservations)
+      .set({ status, updatedAt: new Date() })
+      .where(and(eq(reservations.id, requested.id), eq(reservations.updatedAt, requested.updatedAt), eq(reservations.status, 'REQUESTED')))
+      .returning({ id: reservations.id });
+    return settled.length > 0;
+  }
+
+  /**
+   * The reservation a party (one of `owners`) knows by its own id; an open one first when several of the owners
+   * used the same id.
+   */
+  async ofParties(owners: PartyKey[], reservationId: string): Promise<Reservation | undefined> {
+    if (owners.length === 0) return undefined;
+    const ownedBy = or(
+      ...owners.map((owner) => and(eq(reservations.countryCode, owner.countryCode.toUpperCase()), eq(reservations.partyId, owner.partyId.toUpperCase()))),
+    );
+    const rows = await this.db
+      .select()
+      .from(reservations)
+      .where(and(eq(reservations.reservationId, reservationId), ownedBy))
+      .orderBy(sql`${openStatus} desc`, desc(reservations.updatedAt));
+    return rows[0];
+  }
+
+  /** The station cancelled the reservation at the CSMS's request. */
+  async cancelled(id: number): Promise<boolean> {
+    return this.end(id, 'CANCELLED');
+  }
+
+  /**
+   * A transaction started with the reservation's id at its station: the reservation is used. An EXPIRED one may be
+   * used still (the station's clock decides when it lets the reservation go), an ended one otherwise not.
+   */
+  async use(stationId: string, id: number, transactionId: number): Promise<boolean> {
+    const used = await this.db
+      .update(reservations)
+      .set({ status: 'USED', transactionId, updatedAt: new Date() })
+      .where(and(eq(reservations.id, id), eq(reservations.stationId, stationId), inArray(reservations.status, [...OPEN_RESERVATION, 'EXPIRED'])))
+      .returning({ id: reservations.id });
+    return used.length > 0;
+  }
+
+  /** The station reports that it let an open reservation go (OCPP 2.0.1 ReservationStatusUpdate). */
+  async endedByStation(stationId: string, id: number, status: 'EXPIRED' | 'CANCELLED'): Promise<boolean> {
+    return this.end(id, status, stationId);
+  }
+
+  /** Open reservations past their expiry become EXPIRED; how many did. */
+  async expireDue(now = new Date()): Promise<number> {
+    const expired = await this.db
+      .update(reservations)
+      .set({ status: 'EXPIRED', updatedAt: now })
+      .where(and(openStatus, lte(reservations.expiresAt, now)))
+      .returning({ id: reservations.id });
+    return expired.length;
+  }
+
+  /** Expires due reservations every `intervalMs` until `stopSweeper`; the timer does not keep the process alive. */
+  startSweeper(intervalMs: number, onError: (error: unknown) => void = () => {}): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.expireDue()
+        .then(() => undefined, onError)
+        .finally(() => (this.sweeping = undefined));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the sweeper and waits for a sweep under way. */
+  async stopSweeper(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+  }
+
+  async list(page: PageRequest, filter: { status?: ReservationStatus } = {}): Promise<Page<Reservation>> {
+    const where = filter.status ? eq(reservations.status, filter.status) : undefined;
+    const items = await this.db.select().from(reservations).where(where).orderBy(desc(reservations.id)).offset(page.offset).limit(page.limit);
+    const [{ total }] = await this.db.select({ total: count() }).from(reservations).where(where);
+    return { items, total, ...page };
+  }
+
+  private async end(id: number, status: 'CANCELLED' | 'EXPIRED', stationId?: string): Promise<boolean> {
+    const ended = await this.db
+      .update(reservations)
+      .set({ status, updatedAt: new Date() })
+      .where(and(eq(reservations.id, id), openStatus, stationId === undefined ? undefined : eq(reservations.stationId, stationId)))
+      .returning({ id: reservations.id });
+    return ended.length > 0;
+  }
+}
