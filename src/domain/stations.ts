@@ -96,6 +96,11 @@ export interface ConnectionRecord {
   at: Date;
 }
 
+/** Whether the station has requests not yet settled (what `openRequests` would find), as a column. */
+const openWorkOf = (id: string) =>
+  sql<boolean>`exists (select 1 from ${stationRequests} where ${stationRequests.stationId} = ${id}
+    and ${stationRequests.status} in ('Pending', 'Delivered'))`;
+
 export class Stations {
   private readonly connections: Batcher<ConnectionRecord>;
   private readonly sightings: Batcher<string>;
@@ -126,11 +131,14 @@ export class Stations {
       .onConflictDoUpdate({ target: stations.id, set: values });
   }
 
-  /** What admitting a connecting station takes, in one read: its auth and whether it is Accepted. */
-  async admission(id: string): Promise<{ auth: StationAuth; registrationStatus: 'Pending' | 'Accepted' }> {
-    const [row] = await this.db.select().from(stations).where(eq(stations.id, id));
-    if (!row) throw new NotFoundError(`charge station ${id} is not registered`);
-    return { auth: toStation(row, 0).auth, registrationStatus: row.registrationStatus };
+  /** What admitting a connecting station takes, in one read: its auth, whether it is Accepted and has work waiting. */
+  async admission(id: string): Promise<{ auth: StationAuth; registrationStatus: 'Pending' | 'Accepted'; workWaiting: boolean }> {
+    const [found] = await this.db
+      .select({ row: stations, workWaiting: openWorkOf(id) })
+      .from(stations)
+      .where(eq(stations.id, id));
+    if (!found) throw new NotFoundError(`charge station ${id} is not registered`);
+    return { auth: toStation(found.row, 0).auth, registrationStatus: found.row.registrationStatus, workWaiting: found.workWaiting };
   }
 
   async auth(id: string): Promise<StationAuth> {
@@ -204,7 +212,7 @@ export class Stations {
   async recordBoot(
     id: string,
     report: BootReport,
-  ): Promise<{ registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean }> {
+  ): Promise<{ registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean; workWaiting: boolean }> {
     const now = new Date();
     const [row] = await this.db
       .update(stations)
@@ -221,6 +229,7 @@ export class Stations {
         registrationStatus: stations.registrationStatus,
         configurationWaiting: sql<boolean>`exists (select 1 from ${stationRequests} where ${stationRequests.stationId} = ${id}
           and ${stationRequests.kind} = 'reconfigure' and ${stationRequests.status} in ('Pending', 'Delivered'))`,
+        workWaiting: openWorkOf(id),
       });
     if (!row) throw new NotFoundError(`charge station ${id} is not registered`);
     return row;

@@ -76,7 +76,7 @@ export class Transactions {
     /** a running session's progress is told to the feed at most once per this interval */
     private readonly sessionUpdateMs: number,
   ) {
-    this.meterWriter = new Batcher((items) => this.writeMeterValues(items), { maxItems: 400, maxDelayMs: 5 });
+    this.meterWriter = new Batcher((items) => this.writeMeterValues(items), { maxItems: 1000, maxDelayMs: 5 });
   }
 
   /** Starts a transaction; a retry of the same start returns the transaction made the first time. */

@@ -11,10 +11,11 @@ export interface BootVerdict {
 export async function bootStation(ctx: StationContext, report: BootReport): Promise<BootVerdict> {
   const { stations } = ctx.domain;
   const { stationId } = ctx.session;
-  const { registrationStatus, configurationWaiting } = await stations.recordBoot(stationId, report);
+  const { registrationStatus, configurationWaiting, workWaiting } = await stations.recordBoot(stationId, report);
   if (!configurationWaiting && registrationStatus === 'Pending') await stations.markAccepted(stationId);
   ctx.session.ready = true;
-  ctx.deliverOpenWorkSoon();
+  // Work the operator adds from now on is delivered when it is added (station.request.created).
+  if (workWaiting) ctx.deliverOpenWorkSoon();
   const accepted = !configurationWaiting;
   return {
     status: accepted ? 'Accepted' : 'Pending',

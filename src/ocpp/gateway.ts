@@ -52,6 +52,8 @@ interface AdmittedStation {
   version: OcppVersion;
   /** its registration is Accepted: it may be sent work without booting again */
   accepted: boolean;
+  /** the operator's requests were waiting for it when it was admitted */
+  workWaiting: boolean;
 }
 
 interface RpcClient {
@@ -184,18 +186,21 @@ export class OcppGateway implements StationLink {
       }
       await this.domain.stations.admitUnregistered(identity);
       this.logger.warn({ stationId: identity }, 'unregistered station admitted (OCPP_ALLOW_UNREGISTERED)');
-      return { ok: true, session: { stationId: identity, version, accepted: true } };
+      return { ok: true, session: { stationId: identity, version, accepted: true, workWaiting: false } };
     }
     const verdict = authenticateStation(request, identity, admission.auth);
     if (!verdict.ok) {
       this.logger.info({ stationId: identity, reason: verdict.reason }, 'station refused');
       return refused;
     }
-    return { ok: true, session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted' } };
+    return {
+      ok: true,
+      session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted', workWaiting: admission.workWaiting },
+    };
   }
 
   private onConnection(client: RpcClient): void {
-    const { stationId, version, accepted } = client.session;
+    const { stationId, version, accepted, workWaiting } = client.session;
     const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false, transactions: new Map() };
     const connection: Connection = { client, session, invalidCallsInARow: 0 };
     const previous = this.connections.get(stationId);
@@ -216,7 +221,7 @@ export class OcppGateway implements StationLink {
     // A station that reconnects without booting again may be sent work at once when it is already Accepted.
     if (accepted) {
       session.ready = true;
-      this.deliverOpenWork(connection);
+      if (workWaiting) this.deliverOpenWork(connection);
     }
   }
 
