@@ -3,7 +3,6 @@
  * become OCPP calls to the station. The HTTP answer is the CommandResponse at once; the station's outcome is POSTed
  * later to the partner's response_url as a CommandResult, also when the station is offline or does not answer in time.
  */
-import { randomInt } from 'node:crypto';
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
 import type { Partner } from '../../domain/parties.js';
@@ -27,6 +26,8 @@ const text = (message: string): Schemas['DisplayText'][] => [{ language: 'en', t
 export interface CommandSettings {
   /** how long a station gets to answer, and what the CommandResponse promises */
   timeoutSeconds: number;
+  /** how long after a START_SESSION a station's start that cannot name it (OCPP 1.6) is taken to answer it */
+  remoteStartWindowSeconds: number;
 }
 
 function respond(result: Schemas['CommandResponseType'], settings: CommandSettings, message?: string): CommandResponse {
@@ -101,10 +102,25 @@ export class CommandReceiver {
     if (!outlet) return respond('REJECTED', this.settings, 'unknown location, EVSE or connector');
     const refusal = await this.adoptToken(partner, body.token);
     if (refusal) return respond('REJECTED', this.settings, refusal);
-    this.run(partner, body.response_url, outlet.stationId, (version) =>
-      version === 'ocpp1.6'
-        ? ['RemoteStartTransaction', { idTag: body.token.uid, connectorId: outlet.ocppEvseId }]
-        : ['RequestStartTransaction', { idToken: { idToken: body.token.uid, type: 'Central' }, remoteStartId: randomInt(1, 2 ** 31 - 1), evseId: outlet.ocppEvseId }],
+    // Recorded before the station is asked, so the transaction it starts (reported to any node) is known to answer it.
+    const { remoteStarts } = this.ctx.domain;
+    const remoteStart = await remoteStarts.record({
+      stationId: outlet.stationId,
+      ocppEvseId: outlet.ocppEvseId,
+      idTag: body.token.uid,
+      partnerId: partner.id,
+      authorizationReference: body.authorization_reference ?? null,
+      expiresAt: new Date(Date.now() + this.settings.remoteStartWindowSeconds * 1000),
+    });
+    this.run(
+      partner,
+      body.response_url,
+      outlet.stationId,
+      (version) =>
+        version === 'ocpp1.6'
+          ? ['RemoteStartTransaction', { idTag: body.token.uid, connectorId: outlet.ocppEvseId }]
+          : ['RequestStartTransaction', { idToken: { idToken: body.token.uid, type: 'Central' }, remoteStartId: remoteStart.id, evseId: outlet.ocppEvseId }],
+      { record: (result) => remoteStarts.settle(remoteStart.id, result) },
     );
     return respond('ACCEPTED', this.settings);
   }
