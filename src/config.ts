@@ -44,6 +44,11 @@ export interface Config {
     partnerTimeoutMs: number;
     /** how long a station gets to answer an OCPI command (the CommandResponse timeout) */
     commandTimeoutSeconds: number;
+    /**
+     * how long after a START_SESSION a station's start at that outlet with that token is taken to answer it, when the
+     * start cannot name the remote start (OCPP 1.6)
+     */
+    remoteStartWindowSeconds: number;
     /** a running session is pushed to its eMSP at most once per this interval (start and end always) */
     sessionUpdateSeconds: number;
     push: DeliverySettings;
@@ -170,6 +175,8 @@ export function loadConfig(env: Env = process.env): Config {
       partnerTimeoutMs: integer(env, 'OCPI_PARTNER_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
       authorizeTimeoutMs: integer(env, 'OCPI_AUTHORIZE_TIMEOUT_MS', 2000, 100, 30000),
       commandTimeoutSeconds: integer(env, 'OCPI_COMMAND_TIMEOUT_SECONDS', 30, 1, 600),
+      // By default the command timeout and three minutes for the driver to plug in (a station's ConnectionTimeOut).
+      remoteStartWindowSeconds: integer(env, 'OCPI_REMOTE_START_WINDOW_SECONDS', integer(env, 'OCPI_COMMAND_TIMEOUT_SECONDS', 30, 1, 600) + 180, 1, 86400),
       sessionUpdateSeconds: integer(env, 'OCPI_SESSION_UPDATE_SECONDS', 60, 1, 86400),
       push: {
         pollMs: integer(env, 'OCPI_PUSH_POLL_MS', 500, 20, 60_000),

@@ -252,6 +252,8 @@ export const transactions = pgTable(
     authorizationStatus: text('authorization_status'),
     reservationId: integer('reservation_id'),
     remoteStartId: integer('remote_start_id'),
+    /** the eMSP's reference to the authorization it gave (OCPI authorization_reference), when one came with it */
+    authorizationReference: text('authorization_reference'),
     meterStartWh: integer('meter_start_wh').notNull(),
     meterStopWh: integer('meter_stop_wh'),
     lastMeterWh: integer('last_meter_wh'),
@@ -402,6 +404,35 @@ export const reservations = pgTable(
     index('reservations_open_idx')
       .on(table.expiresAt)
       .where(sql`${table.status} in ('REQUESTED', 'ACTIVE')`),
+  ],
+);
+
+/**
+ * Remote starts Anode sent to stations for OCPI partners (START_SESSION); `id` is the remoteStartId. A station that
+ * names it in the transaction it starts (OCPP 2.0.1) is matched by it; one that cannot (OCPP 1.6) by a start at the
+ * same outlet with the same idTag before `expiresAt`. `transactionId` is set once a transaction took the remote start.
+ */
+export const remoteStarts = pgTable(
+  'remote_starts',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    stationId: text('station_id').notNull(),
+    /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId the start was asked for */
+    ocppEvseId: integer('ocpp_evse_id').notNull(),
+    idTag: text('id_tag').notNull(),
+    partnerId: integer('partner_id').references(() => ocpiParties.id, { onDelete: 'set null' }),
+    authorizationReference: text('authorization_reference'),
+    sentAt: timestamptz('sent_at').notNull(),
+    /** until when a start that does not name the remote start is taken to answer it */
+    expiresAt: timestamptz('expires_at').notNull(),
+    /** what came of the request at the station (the OCPI CommandResult); null until known */
+    result: text('result'),
+    transactionId: integer('transaction_id'),
+  },
+  (table) => [
+    index('remote_starts_open_idx')
+      .on(table.stationId, table.ocppEvseId, table.idTag, table.expiresAt)
+      .where(sql`${table.transactionId} is null`),
   ],
 );
 

@@ -11,6 +11,7 @@ import { HubClientInfos } from './hub-client-info.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
 import { PartnerOutbox } from './partner-outbox.js';
+import { RemoteStarts } from './remote-starts.js';
 import { Reservations } from './reservations.js';
 import { StationCalls } from './station-calls.js';
 import { Tariffs } from './tariffs.js';
@@ -40,6 +41,7 @@ export interface Domain {
   readersOver(db: Database): { locations: Locations; tariffs: Tariffs; chargingRecords: ChargingRecords };
   hubClientInfos: HubClientInfos;
   reservations: Reservations;
+  remoteStarts: RemoteStarts;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
@@ -52,7 +54,8 @@ export function createDomain(
   const dataVersions = new DataVersions(db, settings.dataVersionPollMs ?? 250);
   const changeFeed = new ChangeFeedSlot();
   const stations = new Stations(db, bus);
-  const transactions = new Transactions(db, changeFeed, (settings.sessionUpdateSeconds ?? 60) * 1000);
+  const remoteStarts = new RemoteStarts(db);
+  const transactions = new Transactions(db, changeFeed, (settings.sessionUpdateSeconds ?? 60) * 1000, remoteStarts);
   const readersOver = (over: Database) => {
     const tariffs = new Tariffs(over, settings.cpo, changeFeed);
     return {
@@ -76,6 +79,7 @@ export function createDomain(
     tariffs,
     dataVersions,
     reservations: new Reservations(db),
+    remoteStarts,
     hubClientInfos: new HubClientInfos(db),
     chargingRecords,
     changeFeed,

@@ -5,6 +5,7 @@ import { meterValues, transactionEvents, transactions } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
+import type { RemoteStarts } from './remote-starts.js';
 
 export type Transaction = typeof transactions.$inferSelect;
 export type StoredMeterValue = typeof meterValues.$inferSelect;
@@ -36,7 +37,13 @@ export interface StartTransaction {
   meterStartWh: number;
   startedAt: Date;
   reservationId?: number;
+  /** the remote start the station says the transaction answers */
   remoteStartId?: number;
+  /**
+   * The station's start message has no room to name a remote start (OCPP 1.6): a remote start sent to this outlet
+   * for this idTag that has not expired is taken to be the one the transaction answers.
+   */
+  remoteStartUnnamed?: boolean;
   /** OCPP 2.0.1: the station's own transaction id (what makes a retry recognisable) */
   stationTransactionId?: string;
   /** OCPP 1.6: what makes a repeated StartTransaction recognisable */
@@ -75,15 +82,23 @@ export class Transactions {
     private readonly feed: ChangeFeed,
     /** a running session's progress is told to the feed at most once per this interval */
     private readonly sessionUpdateMs: number,
+    private readonly remoteStarts: RemoteStarts,
   ) {
     this.meterWriter = new Batcher((items) => this.writeMeterValues(items), { maxItems: 1000, maxDelayMs: 5 });
   }
 
-  /** Starts a transaction; a retry of the same start returns the transaction made the first time. */
+  /**
+   * Starts a transaction; a retry of the same start returns the transaction made the first time. A transaction that
+   * answers a remote start takes it (in the same commit): it is remotely started, with the remote start's
+   * authorization reference.
+   */
   async start(input: StartTransaction): Promise<{ transaction: Transaction; created: boolean }> {
     const now = new Date();
     const told = this.feed.wants('session');
-    const created = await withChanges(this.db, this.feed, told, async (db, changed) => {
+    // Most starts answer no remote start: one indexed read tells, and only those that may do pay for a transaction.
+    const candidate = await this.remoteStarts.candidate(input, now);
+    const created = await withChanges(this.db, this.feed, told || candidate !== undefined, async (db, changed) => {
+      const remoteStart = candidate && (await this.remoteStarts.claim(db, candidate, input, now));
       const [row] = await db
         .insert(transactions)
         .values({
@@ -97,7 +112,8 @@ export class Transactions {
           idTokenType: input.idTokenType ?? null,
           authorizationStatus: input.authorizationStatus ?? null,
           reservationId: input.reservationId ?? null,
-          remoteStartId: input.remoteStartId ?? null,
+          remoteStartId: input.remoteStartId ?? remoteStart?.id ?? null,
+          authorizationReference: remoteStart?.authorizationReference ?? null,
           meterStartWh: input.meterStartWh,
           lastMeterWh: input.meterStartWh,
           startedAt: input.startedAt,
@@ -106,7 +122,8 @@ export class Transactions {
         })
         .onConflictDoNothing()
         .returning();
-      if (row) changed({ kind: 'session', transactionId: row.id, phase: 'started' });
+      if (row && remoteStart) await this.remoteStarts.consumed(db, remoteStart.id, row.id);
+      if (row && told) changed({ kind: 'session', transactionId: row.id, phase: 'started' });
       return row;
     });
     if (created) return { transaction: created, created: true };

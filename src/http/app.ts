@@ -65,6 +65,7 @@ export function createApp(ctx: AppContext): Hono {
     bus: ctx.bus,
     stationLink: ctx.stationLink,
     commandTimeoutSeconds: ocpi.commandTimeoutSeconds,
+    remoteStartWindowSeconds: ocpi.remoteStartWindowSeconds,
     logger: ctx.logger,
     publicBaseUrl: ctx.publicBaseUrl,
     cpo: { ...ctx.config.cpo, name: ocpi.businessName, website: ocpi.website },

@@ -11,6 +11,8 @@ export interface OcpiContext {
   stationLink: StationLink;
   /** how long a station gets to answer a command */
   commandTimeoutSeconds: number;
+  /** how long a remote start may be answered by a station start that does not name it (OCPP 1.6) */
+  remoteStartWindowSeconds: number;
   logger: Logger;
   /** the node's public base URL; Anode's OCPI endpoints are under `${publicBaseUrl}/ocpi` */
   publicBaseUrl: string;

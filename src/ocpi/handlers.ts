@@ -132,7 +132,7 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
   const { domain } = ctx;
   const baseUrl = ctx.publicBaseUrl;
   const locationPages = new LocationPageCache();
-  const commands = new CommandReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds });
+  const commands = new CommandReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds, remoteStartWindowSeconds: ctx.remoteStartWindowSeconds });
   const chargingProfiles = new ChargingProfileReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds });
   const profileAnswer = (context: Context, answer: ProfileAnswer) => ({
     status: 200 as const,

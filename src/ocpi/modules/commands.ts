@@ -3,19 +3,19 @@
  * become OCPP calls to the station. The HTTP answer is the CommandResponse at once; the station's outcome is POSTed
  * later to the partner's response_url as a CommandResult, also when the station is offline or does not answer in time.
  */
-import { randomInt } from 'node:crypto';
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
 import type { Partner } from '../../domain/parties.js';
 import { isOpen, type Reservation } from '../../domain/reservations.js';
-import { StationCallError, StationTimeoutError, type StationLink } from '../../domain/station-calls.js';
+import type { StationLink } from '../../domain/station-calls.js';
 import type { OcpiContext } from '../context.js';
-import { partnerClient } from '../partner-client.js';
+import { callStation, inBackground, responseClient, type StationOutcome, type StationRequest } from '../station-requests.js';
 import { requestIds } from './credentials.js';
 
 type Schemas = components['schemas'];
 export type CommandResponse = Schemas['CommandResponse'];
-type CommandResultType = EmspComponents['schemas']['CommandResultType'];
+type CommandResult = EmspComponents['schemas']['CommandResult'];
+type CommandResultType = CommandResult['result'];
 type Outlet = { stationId: string; ocppEvseId: number; connectorId: string };
 /** What a reservation holds: one EVSE, or (ocppEvseId 0, no evseUid) a whole station. */
 type Place = { stationId: string; ocppEvseId: number; evseUid: string | null };
@@ -26,6 +26,8 @@ const text = (message: string): Schemas['DisplayText'][] => [{ language: 'en', t
 export interface CommandSettings {
   /** how long a station gets to answer, and what the CommandResponse promises */
   timeoutSeconds: number;
+  /** how long after a START_SESSION a station's start that cannot name it (OCPP 1.6) is taken to answer it */
+  remoteStartWindowSeconds: number;
 }
 
 function respond(result: Schemas['CommandResponseType'], settings: CommandSettings, message?: string): CommandResponse {
@@ -58,10 +60,33 @@ const CANCEL_RESULTS: Record<string, CommandResultType> = {
   Rejected: 'REJECTED',
 };
 
+/** CALLERROR codes that say the station cannot do what it was asked. */
+const UNSUPPORTED_CALL_ERRORS = ['NotImplemented', 'NotSupported'];
+
 /** How the station's answer reads, and what to record of it before the partner is told. */
 interface Outcome {
   results?: Record<string, CommandResultType>;
   record?: (result: CommandResultType) => Promise<unknown>;
+}
+
+/**
+ * What came of calling the station, as an OCPI CommandResult: its status through `results` (FAILED for one the table
+ * lacks), TIMEOUT when it did not answer in time, NOT_SUPPORTED for a CALLERROR saying it cannot, FAILED otherwise.
+ */
+export function commandResultOf(outcome: StationOutcome, results: Record<string, CommandResultType> = RESULTS): CommandResult {
+  switch (outcome.kind) {
+    case 'answered': {
+      const status = String(outcome.answer.status);
+      return { result: Object.hasOwn(results, status) ? results[status] : 'FAILED' };
+    }
+    case 'timeout':
+      return { result: 'TIMEOUT', message: text(outcome.reason) };
+    case 'call-error':
+      return { result: UNSUPPORTED_CALL_ERRORS.includes(outcome.code) ? 'NOT_SUPPORTED' : 'FAILED', message: text(outcome.reason) };
+    case 'offline':
+    case 'failed':
+      return { result: 'FAILED', message: text(outcome.reason) };
+  }
 }
 
 export class CommandReceiver {
@@ -77,10 +102,25 @@ export class CommandReceiver {
     if (!outlet) return respond('REJECTED', this.settings, 'unknown location, EVSE or connector');
     const refusal = await this.adoptToken(partner, body.token);
     if (refusal) return respond('REJECTED', this.settings, refusal);
-    this.run(partner, body.response_url, outlet.stationId, (version) =>
-      version === 'ocpp1.6'
-        ? ['RemoteStartTransaction', { idTag: body.token.uid, connectorId: outlet.ocppEvseId }]
-        : ['RequestStartTransaction', { idToken: { idToken: body.token.uid, type: 'Central' }, remoteStartId: randomInt(1, 2 ** 31 - 1), evseId: outlet.ocppEvseId }],
+    // Recorded before the station is asked, so the transaction it starts (reported to any node) is known to answer it.
+    const { remoteStarts } = this.ctx.domain;
+    const remoteStart = await remoteStarts.record({
+      stationId: outlet.stationId,
+      ocppEvseId: outlet.ocppEvseId,
+      idTag: body.token.uid,
+      partnerId: partner.id,
+      authorizationReference: body.authorization_reference ?? null,
+      expiresAt: new Date(Date.now() + this.settings.remoteStartWindowSeconds * 1000),
+    });
+    this.run(
+      partner,
+      body.response_url,
+      outlet.stationId,
+      (version) =>
+        version === 'ocpp1.6'
+          ? ['RemoteStartTransaction', { idTag: body.token.uid, connectorId: outlet.ocppEvseId }]
+          : ['RequestStartTransaction', { idToken: { idToken: body.token.uid, type: 'Central' }, remoteStartId: remoteStart.id, evseId: outlet.ocppEvseId }],
+      { record: (result) => remoteStarts.settle(remoteStart.id, result) },
     );
     return respond('ACCEPTED', this.settings);
   }
@@ -179,8 +219,8 @@ export class CommandReceiver {
     const reservation = await reservations.ofParties(owners, body.reservation_id);
     if (!reservation || !isOpen(reservation)) {
       const message = reservation ? `the reservation has ended (${reservation.status})` : 'no such reservation';
-      void this.postResult(partner, body.response_url, { result: 'UNKNOWN_RESERVATION', message: text(message) }).catch((error: unknown) =>
-        this.ctx.logger.error({ err: error, partnerId: partner.id }, 'command failed'),
+      inBackground(this.ctx.logger, { partnerId: partner.id }, 'command', () =>
+        this.postResult(partner, body.response_url, { result: 'UNKNOWN_RESERVATION', message: text(message) }),
       );
       return respond('ACCEPTED', this.settings);
     }
@@ -248,43 +288,25 @@ export class CommandReceiver {
     return evse && connector ? { stationId: evse.stationId, ocppEvseId: evse.ocppEvseId, connectorId: connector.id } : undefined;
   }
 
-  /** Calls the station in the background and POSTs the outcome to the partner's response_url. */
-  private run(
-    partner: Partner,
-    responseUrl: string,
-    stationId: string,
-    call: (version: string) => [string, Record<string, unknown>],
-    outcome: Outcome = {},
-  ): void {
-    void (async () => {
-      const version = this.link.connectedVersion(stationId);
-      let result: CommandResultType;
-      let message: string | undefined;
-      if (!version) {
-        [result, message] = ['FAILED', 'the charge station is offline'];
-      } else {
-        const [action, payload] = call(version);
-        try {
-          const answer = await this.link.call(stationId, action, payload, { timeoutMs: this.settings.timeoutSeconds * 1000 });
-          result = (outcome.results ?? RESULTS)[String(answer.status)] ?? 'FAILED';
-        } catch (error) {
-          if (error instanceof StationTimeoutError) result = 'TIMEOUT';
-          else if (error instanceof StationCallError && ['NotImplemented', 'NotSupported'].includes(error.code)) result = 'NOT_SUPPORTED';
-          else result = 'FAILED';
-          message = (error as Error).message;
-        }
-      }
-      await outcome.record?.(result).catch((error: unknown) => this.ctx.logger.error({ err: error, stationId }, 'recording a command outcome failed'));
-      await this.postResult(partner, responseUrl, { result, ...(message && { message: text(message) }) });
-    })().catch((error: unknown) => this.ctx.logger.error({ err: error, partnerId: partner.id }, 'command failed'));
+  /**
+   * Calls the station in the background and POSTs the outcome to the partner's response_url, after what is to be
+   * recorded of it is recorded.
+   */
+  private run(partner: Partner, responseUrl: string, stationId: string, request: StationRequest, outcome: Outcome = {}): void {
+    inBackground(this.ctx.logger, { partnerId: partner.id, stationId }, 'command', async () => {
+      const answered = await callStation(this.link, stationId, request, this.settings.timeoutSeconds * 1000);
+      const result = commandResultOf(answered, outcome.results);
+      await outcome.record?.(result.result).catch((error: unknown) => this.ctx.logger.error({ err: error, stationId }, 'recording a command outcome failed'));
+      await this.postResult(partner, responseUrl, result);
+    });
   }
 
-  private async postResult(partner: Partner, responseUrl: string, result: EmspComponents['schemas']['CommandResult']): Promise<void> {
-    if (!partner.outgoingToken) return;
-    const client = partnerClient(
-      { token: partner.outgoingToken, rawTokens: partner.rawTokens, endpoints: partner.endpoints, exactUrls: { commands: responseUrl } },
-      { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs },
-    );
+  private async postResult(partner: Partner, responseUrl: string, result: CommandResult): Promise<void> {
+    const client = responseClient(this.ctx, partner, 'commands', responseUrl);
+    if (!client) {
+      this.ctx.logger.warn({ partnerId: partner.id }, 'command result not sent: Anode holds no token for the partner');
+      return;
+    }
     const { response } = await client.POST('/commands/{command}/{uid}', {
       params: { header: requestIds(), path: { command: 'START_SESSION', uid: 'result' } },
       body: result,

@@ -41,6 +41,7 @@ export function ocpiSession(facts: ChargingFacts, cpo: { countryCode: string; pa
     kwh: Math.max(0, ((transaction.meterStopWh ?? transaction.lastMeterWh ?? transaction.meterStartWh) - transaction.meterStartWh) / 1000),
     cdr_token: cdrToken(facts),
     auth_method: authMethod(facts),
+    ...(transaction.authorizationReference !== null && { authorization_reference: transaction.authorizationReference }),
     location_id: facts.location.id,
     evse_uid: facts.evse.uid,
     connector_id: facts.connector.id,
@@ -74,6 +75,7 @@ export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyI
     session_id: String(transaction.id),
     cdr_token: cdrToken(facts),
     auth_method: authMethod(facts),
+    ...(transaction.authorizationReference !== null && { authorization_reference: transaction.authorizationReference }),
     cdr_location: {
       id: location.id,
       ...ocpiPlace(location),

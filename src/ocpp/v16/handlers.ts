@@ -80,6 +80,7 @@ export const v16Handlers: HandlerTable16 = {
       meterStartWh: request.meterStart,
       startedAt: new Date(request.timestamp),
       reservationId: request.reservationId,
+      remoteStartUnnamed: true,
       startKey: [request.connectorId, request.idTag, request.meterStart, request.timestamp].join('|'),
     });
     rememberTransaction(ctx.session, transaction.id, transaction);
