@@ -74,3 +74,28 @@ export class Batcher<T> {
     });
   }
 }
+
+/**
+ * A Batcher whose items each get an answer: `run` turns a batch into one answer per item, in the same order.
+ * For the frequent small reads and writes of many stations at once (admission, boot), one statement per batch.
+ */
+export class AnsweringBatcher<T, R> {
+  private readonly batcher: Batcher<{ item: T; answer: (result: R) => void }>;
+
+  constructor(run: (items: T[]) => Promise<R[]>, options: BatcherOptions) {
+    this.batcher = new Batcher(async (entries) => {
+      const results = await run(entries.map((entry) => entry.item));
+      entries.forEach((entry, index) => entry.answer(results[index]));
+    }, options);
+  }
+
+  async add(item: T): Promise<R> {
+    let result: R | undefined;
+    await this.batcher.add({ item, answer: (value) => (result = value) });
+    return result as R;
+  }
+
+  drain(): Promise<void> {
+    return this.batcher.drain();
+  }
+}

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Bus } from '../cluster/bus.js';
-import { Batcher } from '../db/batcher.js';
-import { byCodePoint, type Database } from '../db/client.js';
+import { AnsweringBatcher, Batcher } from '../db/batcher.js';
+import { byCodePoint, rowsOf, type Database } from '../db/client.js';
 import { stationRequests, stations, type stationRequestKinds, type stationRequestStatuses } from '../db/schema.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
@@ -96,14 +96,27 @@ export interface ConnectionRecord {
   at: Date;
 }
 
-/** Whether the station has requests not yet settled (what `openRequests` would find), as a column. */
-const openWorkOf = (id: string) =>
-  sql<boolean>`exists (select 1 from ${stationRequests} where ${stationRequests.stationId} = ${id}
-    and ${stationRequests.status} in ('Pending', 'Delivered'))`;
+/** Whether the station in the row has requests not yet settled (what `openRequests` would find), as a column. */
+// Qualified by hand: drizzle writes a one-table query's columns without their table, and "id" would be the request's.
+const stationIdColumn = sql`"stations"."id"`;
+const workWaitingOfRow = sql<boolean>`exists (select 1 from ${stationRequests} r where r.station_id = ${stationIdColumn}
+    and r.status in ('Pending', 'Delivered'))`;
+
+type AdmissionRow = { row: typeof stations.$inferSelect; workWaiting: boolean };
+type BootOutcome = { registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean; workWaiting: boolean };
 
 export class Stations {
   private readonly connections: Batcher<ConnectionRecord>;
   private readonly sightings: Batcher<string>;
+  // Thousands of stations connect and boot at once after an outage: their reads and writes go in batches.
+  private readonly admissions = new AnsweringBatcher<string, AdmissionRow | undefined>((ids) => this.readAdmissions(ids), {
+    maxItems: 500,
+    maxDelayMs: 2,
+  });
+  private readonly boots = new AnsweringBatcher<{ id: string; report: BootReport; at: Date }, BootOutcome | undefined>(
+    (boots) => this.writeBoots(boots),
+    { maxItems: 500, maxDelayMs: 2 },
+  );
 
   constructor(
     private readonly db: Database,
@@ -133,12 +146,18 @@ export class Stations {
 
   /** What admitting a connecting station takes, in one read: its auth, whether it is Accepted and has work waiting. */
   async admission(id: string): Promise<{ auth: StationAuth; registrationStatus: 'Pending' | 'Accepted'; workWaiting: boolean }> {
-    const [found] = await this.db
-      .select({ row: stations, workWaiting: openWorkOf(id) })
-      .from(stations)
-      .where(eq(stations.id, id));
+    const found = await this.admissions.add(id);
     if (!found) throw new NotFoundError(`charge station ${id} is not registered`);
     return { auth: toStation(found.row, 0).auth, registrationStatus: found.row.registrationStatus, workWaiting: found.workWaiting };
+  }
+
+  private async readAdmissions(ids: string[]): Promise<Array<AdmissionRow | undefined>> {
+    const rows = await this.db
+      .select({ row: stations, workWaiting: workWaitingOfRow })
+      .from(stations)
+      .where(inArray(stations.id, [...new Set(ids)]));
+    const byId = new Map(rows.map((found) => [found.row.id, found]));
+    return ids.map((id) => byId.get(id));
   }
 
   async auth(id: string): Promise<StationAuth> {
@@ -208,31 +227,42 @@ export class Stations {
       .onConflictDoNothing();
   }
 
-  /** Stores what the station says of itself; answers whether it is still to be configured. */
-  async recordBoot(
-    id: string,
-    report: BootReport,
-  ): Promise<{ registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean; workWaiting: boolean }> {
-    const now = new Date();
-    const [row] = await this.db
-      .update(stations)
-      .set({
-        vendor: report.vendor,
-        model: report.model,
-        serialNumber: report.serialNumber ?? null,
-        firmwareVersion: report.firmwareVersion ?? null,
-        lastBootAt: now,
-        lastSeenAt: now,
-      })
-      .where(eq(stations.id, id))
-      .returning({
-        registrationStatus: stations.registrationStatus,
-        configurationWaiting: sql<boolean>`exists (select 1 from ${stationRequests} where ${stationRequests.stationId} = ${id}
-          and ${stationRequests.kind} = 'reconfigure' and ${stationRequests.status} in ('Pending', 'Delivered'))`,
-        workWaiting: openWorkOf(id),
-      });
-    if (!row) throw new NotFoundError(`charge station ${id} is not registered`);
-    return row;
+  /**
+   * Stores what the station says of itself and, unless configuration waits for it, accepts it. Answers its status,
+   * whether it is still to be configured and whether the operator's work waits for it.
+   */
+  async recordBoot(id: string, report: BootReport): Promise<BootOutcome> {
+    const outcome = await this.boots.add({ id, report, at: new Date() });
+    if (!outcome) throw new NotFoundError(`charge station ${id} is not registered`);
+    return outcome;
+  }
+
+  private async writeBoots(boots: Array<{ id: string; report: BootReport; at: Date }>): Promise<Array<BootOutcome | undefined>> {
+    const input = boots.map(({ id, report, at }) => ({
+      id,
+      vendor: report.vendor,
+      model: report.model,
+      serial_number: report.serialNumber ?? null,
+      firmware_version: report.firmwareVersion ?? null,
+      at: at.toISOString(),
+    }));
+    const configurationWaiting = sql`exists (select 1 from ${stationRequests} r where r.station_id = ${stationIdColumn}
+      and r.kind = 'reconfigure' and r.status in ('Pending', 'Delivered'))`;
+    const result = await this.db.execute(sql`
+      update ${stations} set vendor = v.vendor, model = v.model, serial_number = v.serial_number,
+        firmware_version = v.firmware_version, last_boot_at = v.at, last_seen_at = v.at,
+        registration_status = case when ${configurationWaiting} then ${stations.registrationStatus} else 'Accepted' end
+      from json_to_recordset(${JSON.stringify(input)}::json)
+        as v(id text, vendor text, model text, serial_number text, firmware_version text, at timestamptz)
+      where ${stations.id} = v.id
+      returning ${stations.id} as id, ${stations.registrationStatus} as registration_status,
+        ${configurationWaiting} as configuration_waiting, ${workWaitingOfRow} as work_waiting`);
+    const byId = new Map(
+      rowsOf<{ id: string; registration_status: 'Pending' | 'Accepted'; configuration_waiting: boolean; work_waiting: boolean }>(result).map(
+        (row) => [row.id, { registrationStatus: row.registration_status, configurationWaiting: row.configuration_waiting, workWaiting: row.work_waiting }],
+      ),
+    );
+    return boots.map(({ id }) => byId.get(id));
   }
 
   async markAccepted(id: string): Promise<void> {
@@ -277,7 +307,7 @@ export class Stations {
   }
 
   async flush(): Promise<void> {
-    await Promise.all([this.connections.drain(), this.sightings.drain()]);
+    await Promise.all([this.connections.drain(), this.sightings.drain(), this.admissions.drain(), this.boots.drain()]);
   }
 
   private async writeConnections(records: ConnectionRecord[]): Promise<void> {

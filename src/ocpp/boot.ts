@@ -11,8 +11,7 @@ export interface BootVerdict {
 export async function bootStation(ctx: StationContext, report: BootReport): Promise<BootVerdict> {
   const { stations } = ctx.domain;
   const { stationId } = ctx.session;
-  const { registrationStatus, configurationWaiting, workWaiting } = await stations.recordBoot(stationId, report);
-  if (!configurationWaiting && registrationStatus === 'Pending') await stations.markAccepted(stationId);
+  const { configurationWaiting, workWaiting } = await stations.recordBoot(stationId, report);
   ctx.session.ready = true;
   // Work the operator adds from now on is delivered when it is added (station.request.created).
   if (workWaiting) ctx.deliverOpenWorkSoon();
