@@ -220,6 +220,8 @@ export interface ScenarioOptions {
   /** A station not Accepted this long after it started connecting gives up. */
   bootTimeoutMs: number;
   bootRetryMs: number;
+  /** a station whose connect fails tries again, up to this many times, as real stations do (with backoff) */
+  connectRetries: number;
   heartbeatIntervalMs: number;
   meterValuesIntervalMs: number;
   /** meter-values: length of the measurement window. */

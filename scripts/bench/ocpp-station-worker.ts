@@ -440,8 +440,15 @@ class Station {
     });
   }
 
+  /** Connects (trying again with backoff when it fails, up to the boot deadline), then boots until Accepted. */
   async connectAndBoot(): Promise<boolean> {
-    if (!(await this.connect())) return false;
+    const firstTry = performance.now();
+    for (let attempt = 1; !(await this.connect()); attempt++) {
+      const waitMs = options.bootRetryMs * (1 + Math.random()) * attempt;
+      if (attempt > options.connectRetries || performance.now() + waitMs - firstTry > options.bootTimeoutMs) return false;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    this.connectStartedAt = firstTry;
     return this.bootUntilAccepted();
   }
 

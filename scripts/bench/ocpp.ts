@@ -82,6 +82,8 @@ Load
 Limits
   --boot-timeout <s>         a station not Accepted this long after it began connecting gives up (default 60)
   --boot-retry-ms <ms>       after Pending, retry BootNotification after ms..2×ms (default 1000)
+  --connect-retries <n>      a failed connect is tried again up to n times, after n×(boot-retry-ms..2×) as real
+                             stations back off (default 5; 0 = one try only). Each failed try counts as a connect failure
   --call-timeout <s>         OCPP call timeout (default 30)
   --connect-timeout <s>      WebSocket opening handshake timeout (default 30)
   --ws-ping <s>              WebSocket ping interval of the stations, 0 = off (default 0)
@@ -125,6 +127,7 @@ const optionSpec = {
   'ramp-every-ms': { type: 'string' },
   'boot-timeout': { type: 'string' },
   'boot-retry-ms': { type: 'string' },
+  'connect-retries': { type: 'string' },
   'call-timeout': { type: 'string' },
   'connect-timeout': { type: 'string' },
   'ws-ping': { type: 'string' },
@@ -198,6 +201,7 @@ const config = {
   rampEveryMs: num('ramp-every-ms', 100, 100, 0, 60_000),
   bootTimeoutS: num('boot-timeout', 60, 30, 1, 3600, false),
   bootRetryMs: num('boot-retry-ms', 1000, 1000, 10, 600_000),
+  connectRetries: num('connect-retries', 5, 5, 0, 100),
   callTimeoutS: num('call-timeout', 30, 30, 1, 3600, false),
   connectTimeoutS: num('connect-timeout', 30, 30, 1, 3600, false),
   wsPingS: num('ws-ping', 0, 0, 0, 3600, false),
@@ -1204,6 +1208,7 @@ function scenarioOptions(scenario: ScenarioName, server: ServerHandle, w: Worker
     callTimeoutMs: config.callTimeoutS * 1000,
     bootTimeoutMs: config.bootTimeoutS * 1000,
     bootRetryMs: config.bootRetryMs,
+    connectRetries: config.connectRetries,
     heartbeatIntervalMs: config.heartbeatIntervalS * 1000,
     meterValuesIntervalMs: config.mvIntervalS * 1000,
     windowMs: config.mvSeconds * 1000,

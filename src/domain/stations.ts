@@ -102,6 +102,14 @@ const stationIdColumn = sql`"stations"."id"`;
 const workWaitingOfRow = sql<boolean>`exists (select 1 from ${stationRequests} r where r.station_id = ${stationIdColumn}
     and r.status in ('Pending', 'Delivered'))`;
 
+/**
+ * Locks these stations' rows in id order before a batch updates them: batches of different kinds (boots,
+ * connections, sightings) run at once, and rows locked in whatever order each plan meets them deadlock.
+ */
+const lockedInIdOrder = (ids: string[]) =>
+  sql`${stationIdColumn} in (select s.id from ${stations} s where s.id in (select json_array_elements_text(${JSON.stringify([...new Set(ids)])}::json))
+    order by s.id for update)`;
+
 type AdmissionRow = { row: typeof stations.$inferSelect; workWaiting: boolean };
 type BootOutcome = { registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean; workWaiting: boolean };
 
@@ -254,7 +262,7 @@ export class Stations {
         registration_status = case when ${configurationWaiting} then ${stations.registrationStatus} else 'Accepted' end
       from json_to_recordset(${JSON.stringify(input)}::json)
         as v(id text, vendor text, model text, serial_number text, firmware_version text, at timestamptz)
-      where ${stations.id} = v.id
+      where ${stations.id} = v.id and ${lockedInIdOrder(boots.map((boot) => boot.id))}
       returning ${stations.id} as id, ${stations.registrationStatus} as registration_status,
         ${configurationWaiting} as configuration_waiting, ${workWaitingOfRow} as work_waiting`);
     const byId = new Map(
@@ -322,12 +330,11 @@ export class Stations {
     await this.db.execute(sql`
       update ${stations} set connected_node = v.node, ocpp_version = v.version, connected_at = v.at, last_seen_at = v.at
       from (values ${rows}) as v(id, node, version, at)
-      where ${stations.id} = v.id`);
+      where ${stations.id} = v.id and ${lockedInIdOrder([...latest.keys()])}`);
   }
 
   private async writeSightings(ids: string[]): Promise<void> {
-    const unique = [...new Set(ids)];
-    await this.db.update(stations).set({ lastSeenAt: new Date() }).where(inArray(stations.id, unique));
+    await this.db.update(stations).set({ lastSeenAt: new Date() }).where(lockedInIdOrder(ids));
   }
 
 
