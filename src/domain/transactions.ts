@@ -248,22 +248,25 @@ export class Transactions {
   }
 
   private async writeMeterValues(items: MeterBatchItem[]): Promise<void> {
-    const rows = items.flatMap((item) =>
-      item.samples.map((sample) => ({
-        station_id: item.stationId,
-        transaction_id: item.transactionId,
-        evse_id: item.evseId,
-        sampled_at: sample.sampledAt.toISOString(),
-        measurand: sample.measurand,
-        phase: sample.phase ?? null,
-        unit: sample.unit ?? null,
-        context: sample.context ?? null,
-        location: sample.location ?? null,
-        value: sample.value,
-        raw_value: sample.rawValue ?? null,
-        signed_data: sample.signedData ?? null,
-      })),
-    );
+    // Per message its outlet once, then each sample as an array: about half the bytes of one object per sample
+    // (writing them to PostgreSQL was a fifth of the gateway's CPU in bench:ocpp); jsonb, parsed once, is cheaper to pick
+    // apart there than json, which every -> parses again.
+    const batch = items.map((item) => [
+      item.stationId,
+      item.transactionId,
+      item.evseId,
+      item.samples.map((sample) => [
+        sample.sampledAt.toISOString(),
+        sample.measurand,
+        sample.phase ?? null,
+        sample.unit ?? null,
+        sample.context ?? null,
+        sample.location ?? null,
+        sample.value,
+        sample.rawValue ?? null,
+        sample.signedData ?? null,
+      ]),
+    ]);
     const latestEnergy = new Map<number, number>();
     for (const item of items) {
       if (item.transactionId === null) continue;
@@ -281,11 +284,14 @@ export class Transactions {
         with stored as (
           insert into ${meterValues} (station_id, transaction_id, evse_id, sampled_at, measurand, phase, unit, context,
                                       location, value, raw_value, signed_data)
-          select station_id, transaction_id, evse_id, sampled_at, measurand, phase, unit, context, location, value,
-                 raw_value, signed_data
-          from json_to_recordset(${JSON.stringify(rows)}::json) as x(station_id text, transaction_id integer,
-            evse_id integer, sampled_at timestamptz, measurand text, phase text, unit text, context text, location text,
-            value double precision, raw_value text, signed_data jsonb)
+          select o.station_id, o.transaction_id, o.evse_id, (s->>0)::timestamptz, s->>1, s->>2, s->>3, s->>4, s->>5,
+                 (s->>6)::double precision, s->>7, nullif(s->8, 'null'::jsonb)
+          from jsonb_array_elements(${JSON.stringify(batch)}::jsonb) as m,
+            -- a message's fields read once, not once per sample: json is parsed again by every ->, and "offset 0"
+            -- keeps the planner from folding this back into the per-sample rows
+            lateral (select m->>0 as station_id, (m->>1)::integer as transaction_id, (m->>2)::integer as evse_id,
+                            m->3 as samples offset 0) as o,
+            jsonb_array_elements(o.samples) as s
         )
         update ${transactions} set last_meter_wh = greatest(coalesce(${transactions.lastMeterWh}, v.wh), v.wh), updated_at = now()
         from json_to_recordset(${JSON.stringify(energy)}::json) as v(id integer, wh integer)
