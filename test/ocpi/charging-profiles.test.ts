@@ -9,7 +9,7 @@ import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { ids, startEmsp, type SimulatedEmsp } from '../support/emsp.js';
+import { ids, startEmsp, type SimulatedEmsp, registerEmsp, acConnector } from '../support/emsp.js';
 import { bootedStation, eventually, type SimulatedStation } from '../support/stations.js';
 
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
@@ -50,16 +50,9 @@ let sessionSilent: string;
 let sessionOffline: string;
 let sessionEnded: string;
 
-async function register(partner: SimulatedEmsp, tokenA: string): Promise<string> {
-  await anode.admin.POST('/register', { body: { token: tokenA } });
-  const { data } = await partner.client(tokenA).POST('/2.2.1/credentials', {
-    params: { header: ids() },
-    body: { token: partner.tokenForAnode, url: partner.versionsUrl, roles: partner.roles },
-  });
-  return data!.data!.token;
-}
+const register = (partner: SimulatedEmsp, tokenA: string) => registerEmsp(anode, partner, tokenA);
 
-const connector = { id: '1', standard: 'IEC_62196_T2' as const, format: 'SOCKET' as const, power_type: 'AC_3_PHASE' as const, max_voltage: 400, max_amperage: 32 };
+const connector = acConnector;
 
 async function pushToken(uid: string): Promise<void> {
   const { response } = await emsp.client(tokenC).PUT('/2.2.1/tokens/{country_code}/{party_id}/{token_uid}', {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { ids, startEmsp, type SimulatedEmsp } from '../support/emsp.js';
+import { ids, startEmsp, type SimulatedEmsp, registerEmsp, acConnector, appToken } from '../support/emsp.js';
 import { bootedStation, eventually, registerStation, type SimulatedStation } from '../support/stations.js';
 
 let anode: TestAnode;
@@ -11,27 +11,10 @@ let otherC: string;
 let v16: SimulatedStation;
 let v201: SimulatedStation;
 
-async function register(partner: SimulatedEmsp, tokenA: string): Promise<string> {
-  await anode.admin.POST('/register', { body: { token: tokenA } });
-  const { data } = await partner.client(tokenA).POST('/2.2.1/credentials', {
-    params: { header: ids() },
-    body: { token: partner.tokenForAnode, url: partner.versionsUrl, roles: partner.roles },
-  });
-  return data!.data!.token;
-}
+const register = (partner: SimulatedEmsp, tokenA: string) => registerEmsp(anode, partner, tokenA);
 
-const connector = { id: '1', standard: 'IEC_62196_T2' as const, format: 'SOCKET' as const, power_type: 'AC_3_PHASE' as const, max_voltage: 400, max_amperage: 32 };
-const token = (uid: string) => ({
-  country_code: 'NL',
-  party_id: 'EMS',
-  uid,
-  type: 'APP_USER' as const,
-  contract_id: `NL-EMS-${uid}`,
-  issuer: 'Simulated eMSP',
-  valid: true,
-  whitelist: 'ALLOWED' as const,
-  last_updated: '2024-01-01T00:00:00Z',
-});
+const connector = acConnector;
+const token = (uid: string) => appToken(uid);
 
 /** The CommandResult the eMSP received at this response URL. */
 const resultAt = (partner: SimulatedEmsp, path: string) =>

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../../generated/ocpi-2.2.1-cpo-client.js';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { ids, startEmsp, type SimulatedEmsp } from '../support/emsp.js';
+import { ids, startEmsp, type SimulatedEmsp, registerEmsp } from '../support/emsp.js';
 
 type ClientInfo = components['schemas']['ClientInfo'];
 
@@ -17,15 +17,8 @@ let emspToken: string;
 let hubPartyId: number;
 
 /** Registers the partner with Anode (credentials POST with token A) under the roles given. */
-async function register(partner: SimulatedEmsp, tokenA: string, roles: unknown[]): Promise<string> {
-  await anode.admin.POST('/register', { body: { token: tokenA } });
-  const { data, response } = await partner.client(tokenA).POST('/2.2.1/credentials', {
-    params: { header: ids() },
-    body: { token: partner.tokenForAnode, url: partner.versionsUrl, roles: roles as SimulatedEmsp['roles'] },
-  });
-  expect(response.status).toBe(200);
-  return data!.data!.token;
-}
+const register = (partner: SimulatedEmsp, tokenA: string, roles: unknown[]) =>
+  registerEmsp(anode, partner, tokenA, roles as SimulatedEmsp['roles']);
 
 beforeAll(async () => {
   anode = await startIsolatedAnode({ OCPI_COUNTRY_CODE: 'NL', OCPI_PARTY_ID: 'ANO' });

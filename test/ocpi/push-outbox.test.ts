@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startIsolatedAnode, startTestAnode, type TestAnode, type TestDatabase } from '../support/anode.js';
-import { ids, startEmsp, type Received, type SimulatedEmsp } from '../support/emsp.js';
+import { ids, startEmsp, type Received, type SimulatedEmsp, registerEmsp, acConnector, appToken } from '../support/emsp.js';
 import { bootedStation, eventually, type SimulatedStation } from '../support/stations.js';
 
 const FAST_PUSH = {
@@ -16,36 +16,11 @@ const FAST_PUSH = {
   OCPI_PARTNER_TIMEOUT_SECONDS: '2',
 };
 
-const connector = (tariffIds: string[] = []) => ({
-  id: '1',
-  standard: 'IEC_62196_T2' as const,
-  format: 'SOCKET' as const,
-  power_type: 'AC_3_PHASE' as const,
-  max_voltage: 400,
-  max_amperage: 32,
-  ...(tariffIds.length > 0 && { tariff_ids: tariffIds }),
-});
+const connector = (tariffIds: string[] = []) => ({ ...acConnector, ...(tariffIds.length > 0 && { tariff_ids: tariffIds }) });
 
-const token = (countryCode: string, partyId: string, uid: string) => ({
-  country_code: countryCode,
-  party_id: partyId,
-  uid,
-  type: 'APP_USER' as const,
-  contract_id: `${countryCode}-${partyId}-${uid}`,
-  issuer: 'Simulated eMSP',
-  valid: true,
-  whitelist: 'ALLOWED' as const,
-  last_updated: '2024-01-01T00:00:00Z',
-});
+const token = (countryCode: string, partyId: string, uid: string) => appToken(uid, countryCode, partyId);
 
-async function register(anode: TestAnode, partner: SimulatedEmsp, tokenA: string): Promise<string> {
-  await anode.admin.POST('/register', { body: { token: tokenA } });
-  const { data } = await partner.client(tokenA).POST('/2.2.1/credentials', {
-    params: { header: ids() },
-    body: { token: partner.tokenForAnode, url: partner.versionsUrl, roles: partner.roles },
-  });
-  return data!.data!.token;
-}
+const register = registerEmsp;
 
 async function partyIdOf(anode: TestAnode, partner: SimulatedEmsp): Promise<number> {
   const { data } = await anode.admin.GET('/ocpi/parties');

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../../generated/ocpi-2.2.1-cpo.js';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { ids, startEmsp, type SimulatedEmsp } from '../support/emsp.js';
+import { ids, startEmsp, type SimulatedEmsp, acConnector, appToken } from '../support/emsp.js';
 import { bootedStation, eventually, type SimulatedStation } from '../support/stations.js';
 
 type Session = components['schemas']['Session'];
@@ -23,18 +23,8 @@ let v201: SimulatedStation;
 /** how each station answers a remote start; changed by the tests */
 const answers = { RemoteStartTransaction: 'Accepted', RequestStartTransaction: 'Accepted' };
 
-const connector = { id: '1', standard: 'IEC_62196_T2' as const, format: 'SOCKET' as const, power_type: 'AC_3_PHASE' as const, max_voltage: 400, max_amperage: 32 };
-const token = (uid: string) => ({
-  country_code: 'NL',
-  party_id: 'EMS',
-  uid,
-  type: 'APP_USER' as const,
-  contract_id: `NL-EMS-${uid}`,
-  issuer: 'Simulated eMSP',
-  valid: true,
-  whitelist: 'ALLOWED' as const,
-  last_updated: '2024-01-01T00:00:00Z',
-});
+const connector = acConnector;
+const token = (uid: string) => appToken(uid);
 
 beforeAll(async () => {
   anode = await startIsolatedAnode({

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components as AdminComponents } from '../../generated/admin.js';
 import type { components as CpoComponents } from '../../generated/ocpi-2.2.1-cpo.js';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { ids, startEmsp, type SimulatedEmsp } from '../support/emsp.js';
+import { ids, startEmsp, type SimulatedEmsp, registerEmsp, acConnector } from '../support/emsp.js';
 import { bootedStation, eventually, registerStation, type SimulatedStation } from '../support/stations.js';
 
 type Reservation = AdminComponents['schemas']['Reservation'];
@@ -36,16 +36,9 @@ const reservationHandlers = (stationId: string) => ({
   CancelReservation: () => answer(stationId, 'CancelReservation'),
 });
 
-async function register(partner: SimulatedEmsp, tokenA: string): Promise<string> {
-  await anode.admin.POST('/register', { body: { token: tokenA } });
-  const { data } = await partner.client(tokenA).POST('/2.2.1/credentials', {
-    params: { header: ids() },
-    body: { token: partner.tokenForAnode, url: partner.versionsUrl, roles: partner.roles },
-  });
-  return data!.data!.token;
-}
+const register = (partner: SimulatedEmsp, tokenA: string) => registerEmsp(anode, partner, tokenA);
 
-const connector = { id: '1', standard: 'IEC_62196_T2' as const, format: 'SOCKET' as const, power_type: 'AC_3_PHASE' as const, max_voltage: 400, max_amperage: 32 };
+const connector = acConnector;
 const token = (uid: string, issuer: { country_code: string; party_id: string } = { country_code: 'NL', party_id: 'EMS' }, extra: Partial<Token> = {}): Token => ({
   ...issuer,
   uid,

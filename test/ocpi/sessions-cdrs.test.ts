@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { ids, startEmsp, type SimulatedEmsp } from '../support/emsp.js';
+import { ids, startEmsp, type SimulatedEmsp, registerEmsp } from '../support/emsp.js';
 import { bootedStation, eventually, type SimulatedStation } from '../support/stations.js';
 
 let anode: TestAnode;
@@ -10,14 +10,7 @@ let tokenC: string;
 let otherC: string;
 let station: SimulatedStation;
 
-async function register(partner: SimulatedEmsp, tokenA: string): Promise<string> {
-  await anode.admin.POST('/register', { body: { token: tokenA } });
-  const { data } = await partner.client(tokenA).POST('/2.2.1/credentials', {
-    params: { header: ids() },
-    body: { token: partner.tokenForAnode, url: partner.versionsUrl, roles: partner.roles },
-  });
-  return data!.data!.token;
-}
+const register = (partner: SimulatedEmsp, tokenA: string) => registerEmsp(anode, partner, tokenA);
 
 const pushToken = (partner: SimulatedEmsp, credentials: string, uid: string, countryCode: string, partyId: string) =>
   partner.client(credentials).PUT('/2.2.1/tokens/{country_code}/{party_id}/{token_uid}', {

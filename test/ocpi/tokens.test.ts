@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../../generated/ocpi-2.2.1-cpo-client.js';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { ids, startEmsp, type SimulatedEmsp } from '../support/emsp.js';
+import { ids, startEmsp, type SimulatedEmsp, registerEmsp } from '../support/emsp.js';
 import { bootedStation, type SimulatedStation } from '../support/stations.js';
 
 type Token = components['schemas']['Token'];
@@ -25,14 +25,7 @@ const token = (uid: string, overrides: Partial<Token> = {}): Token => ({
   ...overrides,
 });
 
-async function register(partner: SimulatedEmsp, tokenA: string): Promise<string> {
-  await anode.admin.POST('/register', { body: { token: tokenA } });
-  const { data } = await partner.client(tokenA).POST('/2.2.1/credentials', {
-    params: { header: ids() },
-    body: { token: partner.tokenForAnode, url: partner.versionsUrl, roles: partner.roles },
-  });
-  return data!.data!.token;
-}
+const register = (partner: SimulatedEmsp, tokenA: string) => registerEmsp(anode, partner, tokenA);
 
 beforeAll(async () => {
   anode = await startIsolatedAnode({ OCPI_AUTHORIZE_TIMEOUT_MS: '500' });

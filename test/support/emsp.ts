@@ -10,7 +10,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { Hono } from 'hono';
+import { createAdminClient } from '../../generated/admin-client.js';
 import { createOcpiCpoClient } from '../../generated/ocpi-2.2.1-cpo-client.js';
+import { requestIds } from '../../src/ocpi/modules/credentials.js';
 
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 
@@ -174,6 +176,41 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
     answers,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** An AC connector for the locations tests register. */
+export const acConnector = { id: '1', standard: 'IEC_62196_T2' as const, format: 'SOCKET' as const, power_type: 'AC_3_PHASE' as const, max_voltage: 400, max_amperage: 32 };
+
+/** An app token the simulated eMSP (NL/EMS unless told) issued, as it sends it in commands. */
+export const appToken = (uid: string, countryCode = 'NL', partyId = 'EMS') => ({
+  country_code: countryCode,
+  party_id: partyId,
+  uid,
+  type: 'APP_USER' as const,
+  contract_id: `${countryCode}-${partyId}-${uid}`,
+  issuer: 'Simulated eMSP',
+  valid: true,
+  whitelist: 'ALLOWED' as const,
+  last_updated: '2024-01-01T00:00:00Z',
+});
+
+/**
+ * The operator registers the eMSP with token A (admin API), then the eMSP completes the credentials handshake with
+ * it; answers the token the eMSP calls Anode with from then on (token C).
+ */
+export async function registerEmsp(
+  anode: { admin: ReturnType<typeof createAdminClient> },
+  partner: SimulatedEmsp,
+  tokenA: string,
+  roles: SimulatedEmsp['roles'] = partner.roles,
+): Promise<string> {
+  await anode.admin.POST('/register', { body: { token: tokenA } });
+  const { data, response } = await partner.client(tokenA).POST('/2.2.1/credentials', {
+    params: { header: requestIds() },
+    body: { token: partner.tokenForAnode, url: partner.versionsUrl, roles },
+  });
+  if (response.status !== 200 || !data?.data) throw new Error(`the credentials handshake failed: HTTP ${response.status}`);
+  return data.data.token;
 }
 
 /** The request ids every OCPI call carries (the generated types require them). */
