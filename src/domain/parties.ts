@@ -2,7 +2,7 @@ import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
 import type { DataVersions } from './data-versions.js';
-import { ocpiParties, type PartnerEndpoint, type PartnerRole } from '../db/schema.js';
+import { ocpiOutbox, ocpiParties, type PartnerEndpoint, type PartnerRole } from '../db/schema.js';
 import { NotFoundError } from './errors.js';
 
 export type Partner = typeof ocpiParties.$inferSelect;
@@ -125,13 +125,17 @@ export class Parties {
     await this.db.update(ocpiParties).set({ lastError: message, updatedAt: new Date() }).where(eq(ocpiParties.id, id));
   }
 
-  /** The party is gone: none of its tokens opens anything any more. */
+  /** The party is gone: none of its tokens opens anything any more, and nothing waits to be pushed to it. */
   async unregister(id: number): Promise<void> {
-    const updated = await this.db
-      .update(ocpiParties)
-      .set({ status: 'UNREGISTERED', incomingToken: null, registrationTokenUsed: true, updatedAt: new Date() })
-      .where(eq(ocpiParties.id, id))
-      .returning({ id: ocpiParties.id });
+    const updated = await this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(ocpiParties)
+        .set({ status: 'UNREGISTERED', incomingToken: null, registrationTokenUsed: true, updatedAt: new Date() })
+        .where(eq(ocpiParties.id, id))
+        .returning({ id: ocpiParties.id });
+      await tx.delete(ocpiOutbox).where(eq(ocpiOutbox.partnerId, id));
+      return rows;
+    });
     if (updated.length === 0) throw new NotFoundError(`OCPI party ${id} is not known`);
     await this.versions.refresh();
   }

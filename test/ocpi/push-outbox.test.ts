@@ -342,6 +342,24 @@ describe('what the operator can do with an outbox', () => {
     await eventually(async () => expect(tariff.taken.map(priceOf)).toEqual([4]));
   });
 
+  it('unregistering a party drops what still waited for it', async () => {
+    const tariff = flakyEndpoint(emsp, 'PUT /ocpi/2.2.1/tariffs/NL/ANO/OP-GONE');
+    tariff.failing = true;
+    await putTariff('OP-GONE', 5);
+    await eventually(async () => expect((await outbox()).map((entry) => priceOf(entry.body))).toEqual([5]));
+    const other = await startEmsp(anode.url, { countryCode: 'DE', partyId: 'OTH' });
+    const otherId = await register(anode, other, 'operator-a-2').then(() => partyIdOf(anode, other));
+    const gone = await anode.admin.DELETE('/ocpi/parties/{partyId}', { params: { path: { partyId: otherId } } });
+    expect(gone.response.status).toBe(204);
+    expect(await outbox()).toHaveLength(1); // the first party's entry stays
+    await other.stop();
+    const dropped = await anode.admin.DELETE('/ocpi/parties/{partyId}', { params: { path: { partyId } } });
+    expect(dropped.response.status).toBe(204);
+    expect(await outbox()).toEqual([]);
+    const { data } = await anode.admin.GET('/ocpi/parties/{partyId}', { params: { path: { partyId } } });
+    expect(data?.outbox).toEqual({ pending: 0, failed: 0, lastError: null });
+  });
+
   it('unknown entries and parties are 404 with a JSON body; a bad status filter is a 400', async () => {
     const missing = await anode.admin.DELETE('/ocpi/parties/{partyId}/outbox/{entryId}', { params: { path: { partyId, entryId: 999999 } } });
     expect(missing.response.status).toBe(404);
