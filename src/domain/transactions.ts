@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { Batcher } from '../db/batcher.js';
 import type { Database } from '../db/client.js';
-import { meterValues, transactionEvents, transactions } from '../db/schema.js';
+import { meterValues, reservations, transactionEvents, transactions } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
@@ -58,6 +58,11 @@ export interface StopTransaction {
   idTag?: string;
 }
 
+/** The authorization_reference of the reservation a station starts a transaction with, as a column value. */
+const reservationReference = (stationId: string, reservationId: number) =>
+  sql`(select ${reservations.authorizationReference} from ${reservations}
+       where ${reservations.id} = ${reservationId} and ${reservations.stationId} = ${stationId})`;
+
 /** Wh from an energy register sample, or undefined when the sample is not one. */
 export function energyWh(sample: MeterSample): number | undefined {
   if (sample.measurand !== ENERGY_REGISTER || sample.value === null || sample.phase) return undefined;
@@ -113,7 +118,10 @@ export class Transactions {
           authorizationStatus: input.authorizationStatus ?? null,
           reservationId: input.reservationId ?? null,
           remoteStartId: input.remoteStartId ?? remoteStart?.id ?? null,
-          authorizationReference: remoteStart?.authorizationReference ?? null,
+          // the partner's reference for the command or the reservation this transaction answers, if any
+          authorizationReference:
+            remoteStart?.authorizationReference ??
+            (input.reservationId !== undefined ? reservationReference(input.stationId, input.reservationId) : null),
           meterStartWh: input.meterStartWh,
           lastMeterWh: input.meterStartWh,
           startedAt: input.startedAt,

@@ -290,12 +290,16 @@ describe.each(VERSIONS)('RESERVE_NOW and CANCEL_RESERVATION on an OCPP $version 
 
   it('a transaction the station starts with the reservation id makes it USED, with the transaction recorded', async () => {
     const uid = `APP-U-${v.station}`;
-    await reserve(emsp, tokenC, `/results/${v.station}/used`, { ...evse, reservation_id: `${v.station}-U`, token: token(uid) });
+    const reference = `AUTH-U-${v.station}`;
+    await reserve(emsp, tokenC, `/results/${v.station}/used`, { ...evse, reservation_id: `${v.station}-U`, token: token(uid), authorization_reference: reference });
     await resultAt(emsp, `/results/${v.station}/used`);
     const stored = await reservationOf('NL', 'EMS', `${v.station}-U`);
     expect(stored?.status).toBe('ACTIVE');
     const transactionId = await v.startWith(stored!.id, uid);
     expect(await reservationOf('NL', 'EMS', `${v.station}-U`)).toMatchObject({ status: 'USED', transactionId });
+    // the session carries the reservation's authorization_reference, as OCPI asks
+    const { data } = await emsp.client(tokenC).GET('/2.2.1/sessions', { params: { header: ids(), query: { date_from: '2000-01-01T00:00:00Z', limit: 100 } } });
+    expect(data?.data?.find((session) => session.id === String(transactionId))).toMatchObject({ authorization_reference: reference });
   });
 
   it('CANCEL_RESERVATION: CancelReservation with the station reservation id; Accepted posts CANCELED_RESERVATION and the reservation is CANCELLED', async () => {
