@@ -38,8 +38,41 @@ async function openPostgres(url: string, maxConnections: number): Promise<Databa
     await migrator.end({ timeout: 5 });
   }
   const client = postgres(url, { max: maxConnections, onnotice: () => {} });
-  const db = drizzle(client, { schema }) as unknown as Database;
+  const db = drizzle(preparingMarked(client), { schema }) as unknown as Database;
   return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+}
+
+const PREPARED_MARK = '/* anode:prepared */';
+
+/**
+ * Marks a statement whose text never changes and that runs many times a second (the batched writes of the OCPP
+ * gateway). On PostgreSQL it is prepared once per connection: drizzle prepares nothing, and postgres.js then asks
+ * PostgreSQL for the parameter types before every run, an extra round trip. Statements whose text varies (lists
+ * of parameters) stay unprepared, so the per-connection statement cache does not grow without end.
+ */
+export const PREPARED = sql.raw(`${PREPARED_MARK} `);
+
+type PostgresClient = import('postgres').Sql;
+
+function preparingMarked(client: PostgresClient): PostgresClient {
+  const wrap = (target: PostgresClient): PostgresClient =>
+    new Proxy(target, {
+      get(object, property, receiver) {
+        if (property === 'unsafe') {
+          return (query: string, params?: unknown[], options: { prepare?: boolean } = {}) =>
+            object.unsafe(query, params as never, query.startsWith(PREPARED_MARK) ? { ...options, prepare: true } : options);
+        }
+        if (property === 'begin') {
+          // a transaction runs on a client of its own: it prepares marked statements too
+          return (...args: unknown[]) => {
+            const callback = args.at(-1) as (sql: PostgresClient) => unknown;
+            return (object.begin as (...a: unknown[]) => unknown)(...args.slice(0, -1), (sql: PostgresClient) => callback(wrap(sql)));
+          };
+        }
+        return Reflect.get(object, property, receiver);
+      },
+    });
+  return wrap(client);
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { rowsOf, type Database } from '../db/client.js';
+import { PREPARED, rowsOf, type Database } from '../db/client.js';
 import { connectorStatuses, evses, locations } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
 import type { DataVersions } from './data-versions.js';
@@ -44,7 +44,7 @@ export class ConnectorStatuses {
   /** Stores the report; answers whether the status it reports is new. */
   private async store(db: Database, report: StatusReport, updatedAt: Date): Promise<boolean> {
     // One statement: the upsert, and what the status was before it (to know whether it changed).
-    const result = await db.execute(sql`
+    const result = await db.execute(sql`${PREPARED}
       with previous as (
         select ${connectorStatuses.status} as status from ${connectorStatuses}
         where ${connectorStatuses.stationId} = ${report.stationId} and ${connectorStatuses.evseId} = ${report.evseId}

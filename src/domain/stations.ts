@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Bus } from '../cluster/bus.js';
 import { AnsweringBatcher, Batcher } from '../db/batcher.js';
-import { byCodePoint, rowsOf, type Database } from '../db/client.js';
+import { byCodePoint, PREPARED, rowsOf, type Database } from '../db/client.js';
 import { stationRequests, stations, type stationRequestKinds, type stationRequestStatuses } from '../db/schema.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
@@ -163,7 +163,7 @@ export class Stations {
     const rows = await this.db
       .select({ row: stations, workWaiting: workWaitingOfRow })
       .from(stations)
-      .where(inArray(stations.id, [...new Set(ids)]));
+      .where(sql`${stationIdColumn} in (select json_array_elements_text(${JSON.stringify([...new Set(ids)])}::json))`);
     const byId = new Map(rows.map((found) => [found.row.id, found]));
     return ids.map((id) => byId.get(id));
   }
@@ -256,7 +256,7 @@ export class Stations {
     }));
     const configurationWaiting = sql`exists (select 1 from ${stationRequests} r where r.station_id = ${stationIdColumn}
       and r.kind = 'reconfigure' and r.status in ('Pending', 'Delivered'))`;
-    const result = await this.db.execute(sql`
+    const result = await this.db.execute(sql`${PREPARED}
       update ${stations} set vendor = v.vendor, model = v.model, serial_number = v.serial_number,
         firmware_version = v.firmware_version, last_boot_at = v.at, last_seen_at = v.at,
         registration_status = case when ${configurationWaiting} then ${stations.registrationStatus} else 'Accepted' end
@@ -319,22 +319,20 @@ export class Stations {
   }
 
   private async writeConnections(records: ConnectionRecord[]): Promise<void> {
-    const latest = new Map(records.map((record) => [record.stationId, record]));
-    const rows = sql.join(
-      [...latest.values()].map(
-        (record) =>
-          sql`(${record.stationId}, ${record.nodeId}, ${record.ocppVersion}, ${record.at.toISOString()}::timestamptz)`,
-      ),
-      sql`, `,
-    );
-    await this.db.execute(sql`
+    const latest = [...new Map(records.map((record) => [record.stationId, record])).values()].map((record) => ({
+      id: record.stationId,
+      node: record.nodeId,
+      version: record.ocppVersion,
+      at: record.at.toISOString(),
+    }));
+    await this.db.execute(sql`${PREPARED}
       update ${stations} set connected_node = v.node, ocpp_version = v.version, connected_at = v.at, last_seen_at = v.at
-      from (values ${rows}) as v(id, node, version, at)
-      where ${stations.id} = v.id and ${lockedInIdOrder([...latest.keys()])}`);
+      from json_to_recordset(${JSON.stringify(latest)}::json) as v(id text, node text, version text, at timestamptz)
+      where ${stations.id} = v.id and ${lockedInIdOrder(latest.map((record) => record.id))}`);
   }
 
   private async writeSightings(ids: string[]): Promise<void> {
-    await this.db.update(stations).set({ lastSeenAt: new Date() }).where(lockedInIdOrder(ids));
+    await this.db.execute(sql`${PREPARED} update ${stations} set last_seen_at = now() where ${lockedInIdOrder(ids)}`);
   }
 
 

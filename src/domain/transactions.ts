@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { Batcher } from '../db/batcher.js';
-import type { Database } from '../db/client.js';
+import { PREPARED, type Database } from '../db/client.js';
 import { meterValues, reservations, transactionEvents, transactions } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
 import { NotFoundError } from './errors.js';
@@ -288,7 +288,7 @@ export class Transactions {
     // The whole batch travels as JSON parameters: building and binding thousands of placeholders cost more CPU than
     // the rest of a MeterValues message (measured with bench:ocpp), and nothing limits their size.
     const write = (db: Database) =>
-      db.execute(sql`
+      db.execute(sql`${PREPARED}
         with stored as (
           insert into ${meterValues} (station_id, transaction_id, evse_id, sampled_at, measurand, phase, unit, context,
                                       location, value, raw_value, signed_data)
