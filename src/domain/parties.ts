@@ -18,6 +18,13 @@ export interface PartyRegistration {
   rawTokens?: boolean;
 }
 
+/** Whether one of the partner's roles is the party `countryCode`/`partyId` (compared case-insensitively, as OCPI does). */
+export function actsFor(partner: Partner, countryCode: string, partyId: string): boolean {
+  return partner.roles.some(
+    (role) => role.country_code.toUpperCase() === countryCode.toUpperCase() && role.party_id.toUpperCase() === partyId.toUpperCase(),
+  );
+}
+
 /** How a presented token was recognised. */
 export type PartnerAccess = { partner: Partner; via: 'registration' | 'credentials' };
 

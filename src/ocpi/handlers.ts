@@ -3,8 +3,8 @@ import type { Context } from 'hono';
 import type { components, operations } from '../../generated/ocpi-2.2.1-cpo.js';
 import type { ClientInfo, ConnectionStatus } from '../domain/hub-client-info.js';
 import type { PageRequest } from '../domain/pagination.js';
-import type { Partner } from '../domain/parties.js';
-import { tokenEtag, type Token, type TokenInput } from '../domain/tokens.js';
+import { actsFor, type Partner } from '../domain/parties.js';
+import { tokenEtag } from '../domain/tokens.js';
 import type { OperationHandlers } from '../http/contract.js';
 import { paginationHeaders } from '../http/pagination.js';
 import type { OcpiContext } from './context.js';
@@ -13,8 +13,9 @@ import { CommandReceiver } from './modules/commands.js';
 import { acceptCredentials, ourCredentials } from './modules/credentials.js';
 import { LocationPageCache, ocpiConnector, ocpiEvse, ocpiLocation } from './modules/locations.js';
 import { ocpiSession, ownersOf } from './modules/sessions.js';
+import { ocpiToken, storedToken, tokenInput } from './modules/tokens.js';
 import { endpointsFor } from './modules/versions.js';
-import { callerOf, emptyEnvelope, envelope, OCPI_VERSION, OcpiError, partnerOf, StatusCode } from './transport.js';
+import { callerOf, emptyEnvelope, envelope, OCPI_VERSION, OcpiError, ocpiDate, partnerOf, StatusCode } from './transport.js';
 
 type Schemas = components['schemas'];
 
@@ -24,11 +25,6 @@ function pageOf(ctx: OcpiContext, query: { offset?: number; limit?: number } | u
   return { offset: query?.offset ?? 0, limit: Math.min(query?.limit ?? DEFAULT_PAGE_SIZE, ctx.maxPageSize) };
 }
 
-/** OCPI DateTime without a zone designator means UTC. */
-export function ocpiDate(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`);
-}
 
 /** Request ids echoed; for a routed request (a hub's), the routing headers answered the other way round. */
 function routed(context: Context): Record<string, string> {
@@ -54,7 +50,7 @@ const same = (a: string | undefined, b: string) => a !== undefined && a.toUpperC
  */
 function assertOwnParty(context: Context, countryCode: string, partyId: string): Partner {
   const partner = partnerOf(context);
-  const own = partner.roles.some((role) => same(role.country_code, countryCode) && same(role.party_id, partyId));
+  const own = actsFor(partner, countryCode, partyId);
   const viaHub =
     partner.roles.some((role) => role.role === 'HUB') &&
     same(context.req.header('ocpi-from-country-code'), countryCode) &&
@@ -88,44 +84,6 @@ function registeredPartner(context: Context): Partner {
     throw new OcpiError(405, StatusCode.clientError, 'not registered: use POST to register first');
   }
   return caller.partner;
-}
-
-function ocpiToken(token: Token): Schemas['Token'] {
-  return {
-    country_code: token.countryCode,
-    party_id: token.partyId,
-    uid: token.uid,
-    type: token.type,
-    contract_id: token.contractId,
-    ...(token.visualNumber !== null && { visual_number: token.visualNumber }),
-    issuer: token.issuer,
-    ...(token.groupId !== null && { group_id: token.groupId }),
-    valid: token.valid,
-    whitelist: token.cacheMode,
-    ...(token.languageCode !== null && { language: token.languageCode }),
-    ...(token.defaultProfileType !== null && { default_profile_type: token.defaultProfileType as Schemas['Token']['default_profile_type'] }),
-    ...(token.energyContract !== null && { energy_contract: token.energyContract as Schemas['Token']['energy_contract'] }),
-    last_updated: token.lastUpdated.toISOString(),
-  };
-}
-
-function tokenInput(partner: Partner, body: Partial<Schemas['Token']>): Partial<TokenInput> {
-  return {
-    ...(body.country_code !== undefined && { countryCode: body.country_code.toUpperCase() }),
-    ...(body.party_id !== undefined && { partyId: body.party_id.toUpperCase() }),
-    ...(body.uid !== undefined && { uid: body.uid }),
-    ...(body.type !== undefined && { type: body.type }),
-    ...(body.contract_id !== undefined && { contractId: body.contract_id }),
-    ...(body.visual_number !== undefined && { visualNumber: body.visual_number }),
-    ...(body.issuer !== undefined && { issuer: body.issuer }),
-    ...(body.group_id !== undefined && { groupId: body.group_id }),
-    ...(body.valid !== undefined && { valid: body.valid }),
-    ...(body.whitelist !== undefined && { cacheMode: body.whitelist }),
-    ...(body.language !== undefined && { languageCode: body.language }),
-    ...(body.default_profile_type !== undefined && { defaultProfileType: body.default_profile_type }),
-    ...(body.energy_contract !== undefined && { energyContract: body.energy_contract as Record<string, unknown> }),
-    ownerPartyId: partner.id,
-  };
 }
 
 export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
@@ -241,11 +199,7 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
         body.type !== (query?.type ?? body.type);
       if (mismatch) throw new OcpiError(400, StatusCode.invalidParameters, 'the token in the body is not the one the URL names');
       const existed = await domain.tokens.ofParty(path.country_code, path.party_id, path.token_uid, body.type);
-      const input = tokenInput(partner, body) as TokenInput;
-      const stored = await domain.tokens.putFromPartner(
-        { ...input, visualNumber: input.visualNumber ?? null, groupId: input.groupId ?? null, languageCode: input.languageCode ?? null, expiresAt: null, lastUpdated: ocpiDate(body.last_updated)! },
-        context.req.header('if-match'),
-      );
+      const stored = await domain.tokens.putFromPartner(storedToken(partner, body), context.req.header('if-match'));
       return { status: existed ? 200 : 201, body: emptyEnvelope(), headers: { ...routed(context), ETag: tokenEtag(stored) } };
     },
     cpoPatchToken: async ({ path, query, body, context }) => {

@@ -8,6 +8,14 @@ import type { Parties, Partner } from '../domain/parties.js';
 
 export const OCPI_VERSION = '2.2.1';
 
+/** OCPI DateTime without a zone designator means UTC. */
+export function ocpiDate(value: string): Date;
+export function ocpiDate(value: string | undefined): Date | undefined;
+export function ocpiDate(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  return new Date(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`);
+}
+
 /** OCPI status codes Anode answers with. */
 export const StatusCode = {
   success: 1000,

@@ -9,12 +9,12 @@ import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
 import type { Ocpp16Actions } from '../../../generated/ocpp16.js';
 import type { Ocpp201Actions } from '../../../generated/ocpp201.js';
-import type { Partner } from '../../domain/parties.js';
+import { actsFor, type Partner } from '../../domain/parties.js';
 import type { StationLink } from '../../domain/station-calls.js';
 import type { Transaction } from '../../domain/transactions.js';
 import type { OcpiContext } from '../context.js';
 import { callStation, inBackground, responseClient, type StationOutcome, type StationRequest } from '../station-requests.js';
-import { OcpiError, StatusCode } from '../transport.js';
+import { OcpiError, ocpiDate, StatusCode } from '../transport.js';
 import { requestIds } from './credentials.js';
 
 type Schemas = components['schemas'];
@@ -57,8 +57,6 @@ const ACTIONS: Record<Operation, string> = { active: 'GetCompositeSchedule', set
 
 // ---------- OCPI ↔ OCPP ----------
 
-/** OCPI DateTime without a zone designator means UTC. */
-const ocpiInstant = (value: string) => new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(value) ? value : `${value}Z`);
 const hasOneDecimalAtMost = (value: number) => Math.abs(Math.round(value * 10) - value * 10) < 1e-6;
 const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 /** OCPI DateTime: UTC, whole seconds. */
@@ -78,13 +76,13 @@ export function checkProfile(profile: ChargingProfile): void {
   if (profile.min_charging_rate !== undefined && !hasOneDecimalAtMost(profile.min_charging_rate)) {
     invalid(`min_charging_rate ${profile.min_charging_rate} has more than one decimal`);
   }
-  if (profile.start_date_time !== undefined && Number.isNaN(ocpiInstant(profile.start_date_time).getTime())) invalid('start_date_time is not a date');
+  if (profile.start_date_time !== undefined && Number.isNaN(ocpiDate(profile.start_date_time).getTime())) invalid('start_date_time is not a date');
 }
 
 /** An OCPI charging profile as an OCPP charging schedule (same shape in 1.6 and 2.0.1, but for 2.0.1's id). */
 export function ocppSchedule(profile: ChargingProfile): Schedule16 {
   return {
-    ...(profile.start_date_time !== undefined && { startSchedule: ocpiInstant(profile.start_date_time).toISOString() }),
+    ...(profile.start_date_time !== undefined && { startSchedule: ocpiDate(profile.start_date_time).toISOString() }),
     ...(profile.duration !== undefined && { duration: profile.duration }),
     chargingRateUnit: profile.charging_rate_unit,
     chargingSchedulePeriod: (profile.charging_profile_period ?? []).map((period) => ({ startPeriod: period.start_period, limit: oneDecimal(period.limit) })),
@@ -214,8 +212,7 @@ export class ChargingProfileReceiver {
   private async sessionOf(partner: Partner, sessionId: string): Promise<{ transaction: Transaction } | ProfileAnswer> {
     const id = /^\d{1,10}$/.test(sessionId) ? Number(sessionId) : 0;
     const facts = id > 0 && id <= MAX_OCPP_ID ? await this.ctx.domain.chargingRecords.facts(id) : undefined;
-    const owned = facts && partner.roles.some((role) => same(role.country_code, facts.token.countryCode) && same(role.party_id, facts.token.partyId));
-    if (!facts || !owned) return this.answer('UNKNOWN_SESSION', `session ${sessionId} is not known`);
+    if (!facts || !actsFor(partner, facts.token.countryCode, facts.token.partyId)) return this.answer('UNKNOWN_SESSION', `session ${sessionId} is not known`);
     const { transaction } = facts;
     if (transaction.stoppedAt) return this.answer('REJECTED', 'the session has ended');
     const version = this.link.connectedVersion(transaction.stationId);
@@ -280,5 +277,3 @@ export class ChargingProfileReceiver {
     if (!response.ok) this.ctx.logger.warn({ ...fields, status: response.status }, 'the partner refused a charging profile result');
   }
 }
-
-const same = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();

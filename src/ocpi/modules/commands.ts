@@ -5,12 +5,14 @@
  */
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
-import type { Partner } from '../../domain/parties.js';
+import { actsFor, type Partner } from '../../domain/parties.js';
 import { isOpen, type Reservation } from '../../domain/reservations.js';
 import type { StationLink } from '../../domain/station-calls.js';
 import type { OcpiContext } from '../context.js';
 import { callStation, inBackground, responseClient, type StationOutcome, type StationRequest } from '../station-requests.js';
 import { requestIds } from './credentials.js';
+import { ownersOf } from './sessions.js';
+import { storedToken } from './tokens.js';
 
 type Schemas = components['schemas'];
 export type CommandResponse = Schemas['CommandResponse'];
@@ -97,7 +99,7 @@ export class CommandReceiver {
   ) {}
 
   async startSession(partner: Partner, body: Schemas['StartSession']): Promise<CommandResponse> {
-    if (!ownsToken(partner, body.token)) return respond('REJECTED', this.settings, 'the token is not one of this party');
+    if (!actsFor(partner, body.token.country_code, body.token.party_id)) return respond('REJECTED', this.settings, 'the token is not one of this party');
     const outlet = await this.outletOf(body.location_id, body.evse_uid, body.connector_id);
     if (!outlet) return respond('REJECTED', this.settings, 'unknown location, EVSE or connector');
     const refusal = await this.adoptToken(partner, body.token);
@@ -128,8 +130,7 @@ export class CommandReceiver {
   async stopSession(partner: Partner, body: Schemas['StopSession']): Promise<CommandResponse> {
     const id = Number(body.session_id);
     const facts = Number.isInteger(id) && id > 0 ? await this.ctx.domain.chargingRecords.facts(id) : undefined;
-    const owned = facts && partner.roles.some((role) => same(role.country_code, facts.token.countryCode) && same(role.party_id, facts.token.partyId));
-    if (!facts || !owned) return respond('UNKNOWN_SESSION', this.settings);
+    if (!facts || !actsFor(partner, facts.token.countryCode, facts.token.partyId)) return respond('UNKNOWN_SESSION', this.settings);
     if (facts.transaction.stoppedAt) return respond('REJECTED', this.settings, 'the session has ended');
     const { transaction } = facts;
     this.run(partner, body.response_url, transaction.stationId, (version) =>
@@ -156,7 +157,7 @@ export class CommandReceiver {
    * the station asked to hold it; the station's answer makes it ACTIVE or REJECTED.
    */
   async reserveNow(partner: Partner, body: Schemas['ReserveNow'], expiresAt: Date): Promise<CommandResponse> {
-    if (!ownsToken(partner, body.token)) return respond('REJECTED', this.settings, 'the token is not one of this party');
+    if (!actsFor(partner, body.token.country_code, body.token.party_id)) return respond('REJECTED', this.settings, 'the token is not one of this party');
     const place = await this.placeOf(body.location_id, body.evse_uid);
     if (typeof place === 'string') return respond('REJECTED', this.settings, place);
     if (!(expiresAt.getTime() > Date.now())) return respond('REJECTED', this.settings, 'expiry_date has passed');
@@ -215,8 +216,7 @@ export class CommandReceiver {
    */
   async cancelReservation(partner: Partner, body: Schemas['CancelReservation']): Promise<CommandResponse> {
     const { reservations } = this.ctx.domain;
-    const owners = partner.roles.map((role) => ({ countryCode: role.country_code, partyId: role.party_id }));
-    const reservation = await reservations.ofParties(owners, body.reservation_id);
+    const reservation = await reservations.ofParties(ownersOf(partner), body.reservation_id);
     if (!reservation || !isOpen(reservation)) {
       const message = reservation ? `the reservation has ended (${reservation.status})` : 'no such reservation';
       inBackground(this.ctx.logger, { partnerId: partner.id }, 'command', () =>
@@ -262,22 +262,7 @@ export class CommandReceiver {
     const { tokens } = this.ctx.domain;
     if (await tokens.ofParty(token.country_code, token.party_id, token.uid, token.type)) return undefined;
     if (await tokens.get(token.uid).catch(() => undefined)) return 'the token uid belongs to another issuer';
-    await tokens.putFromPartner({
-      countryCode: token.country_code.toUpperCase(),
-      partyId: token.party_id.toUpperCase(),
-      uid: token.uid,
-      type: token.type,
-      contractId: token.contract_id,
-      visualNumber: token.visual_number ?? null,
-      issuer: token.issuer,
-      groupId: token.group_id ?? null,
-      valid: token.valid,
-      languageCode: token.language ?? null,
-      cacheMode: token.whitelist,
-      expiresAt: null,
-      ownerPartyId: partner.id,
-      lastUpdated: new Date(token.last_updated),
-    });
+    await tokens.putFromPartner(storedToken(partner, token));
     return undefined;
   }
 
@@ -314,9 +299,3 @@ export class CommandReceiver {
     if (!response.ok) this.ctx.logger.warn({ partnerId: partner.id, status: response.status }, 'the partner refused a command result');
   }
 }
-
-const same = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();
-
-/** A partner may only use tokens its own roles issued. */
-const ownsToken = (partner: Partner, token: Token) =>
-  partner.roles.some((role) => same(role.country_code, token.country_code) && same(role.party_id, token.party_id));

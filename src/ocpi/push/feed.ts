@@ -6,9 +6,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Change, ChangeFeed, ChangeKind } from '../../domain/change-feed.js';
-import type { ChargingFacts } from '../../domain/charging-records.js';
 import type { Database } from '../../db/client.js';
-import type { Partner } from '../../domain/parties.js';
+import { actsFor, type Partner } from '../../domain/parties.js';
 import type { NewOutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { ocpiLocation } from '../modules/locations.js';
@@ -36,10 +35,6 @@ const isReceiver = (partner: Partner, module: string) =>
   partner.outgoingToken !== null &&
   partner.endpoints.some((endpoint) => endpoint.identifier === module && endpoint.role === 'RECEIVER');
 
-const issued = (partner: Partner, facts: ChargingFacts) =>
-  partner.roles.some(
-    (role) => role.country_code.toUpperCase() === facts.token.countryCode.toUpperCase() && role.party_id.toUpperCase() === facts.token.partyId.toUpperCase(),
-  );
 
 export class PartnerPushFeed implements ChangeFeed {
   /** the partners as of a partners data version; reloaded when it changes */
@@ -110,7 +105,7 @@ export class PartnerPushFeed implements ChangeFeed {
   private async sessionPushes(readers: Readers, partners: Partner[], change: Extract<Change, { kind: 'session' }>): Promise<NewOutboxEntry[]> {
     const facts = await readers.chargingRecords.facts(change.transactionId);
     if (!facts) return []; // no token of a party, or not at a published EVSE: nothing OCPI knows of
-    const owners = partners.filter((partner) => issued(partner, facts));
+    const owners = partners.filter((partner) => actsFor(partner, facts.token.countryCode, facts.token.partyId));
     const objectKey = objectKeyOf(change);
     const target = { country_code: this.ctx.cpo.countryCode, party_id: this.ctx.cpo.partyId, session_id: String(facts.transaction.id) };
     const session = ocpiSession(facts, this.ctx.cpo);
