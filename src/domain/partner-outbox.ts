@@ -56,20 +56,21 @@ export class PartnerOutbox {
    */
   async claimDue(options: { perPartner: number; leaseMs: number; busyPartners: number[] }): Promise<OutboxEntry[]> {
     const busy = options.busyPartners.length > 0 ? sql`and o.partner_id not in (${sql.join(options.busyPartners.map((id) => sql`${id}`), sql`, `)})` : sql``;
-    const result = await this.db.execute(sql`
-      update ${ocpiOutbox} set lease_until = now() + ${options.leaseMs} * interval '1 millisecond'
-      where id in (
-        select id from (
-          select o.id, row_number() over (partition by o.partner_id order by o.id) as place
-          from ${ocpiOutbox} o join ${ocpiParties} p on p.id = o.partner_id and p.status = 'REGISTERED'
-          where o.status = 'PENDING' and o.next_attempt_at <= now() and (o.lease_until is null or o.lease_until < now()) ${busy}
-            and not exists (select 1 from ${ocpiOutbox} e where e.partner_id = o.partner_id and e.object_key = o.object_key and e.id < o.id)
-        ) heads where place <= ${options.perPartner}
-      ) and (lease_until is null or lease_until < now())
-      returning id`);
-    const ids = rowsOf<{ id: number | string }>(result).map((row) => Number(row.id));
-    if (ids.length === 0) return [];
-    const rows = await this.db.select().from(ocpiOutbox).where(sql`${ocpiOutbox.id} in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+    const free = sql`(${ocpiOutbox.leaseUntil} is null or ${ocpiOutbox.leaseUntil} < now())`;
+    const rows = await this.db
+      .update(ocpiOutbox)
+      .set({ leaseUntil: sql`now() + ${options.leaseMs} * interval '1 millisecond'` })
+      .where(
+        sql`${ocpiOutbox.id} in (
+          select id from (
+            select o.id, row_number() over (partition by o.partner_id order by o.id) as place
+            from ${ocpiOutbox} o join ${ocpiParties} p on p.id = o.partner_id and p.status = 'REGISTERED'
+            where o.status = 'PENDING' and o.next_attempt_at <= now() and (o.lease_until is null or o.lease_until < now()) ${busy}
+              and not exists (select 1 from ${ocpiOutbox} e where e.partner_id = o.partner_id and e.object_key = o.object_key and e.id < o.id)
+          ) heads where place <= ${options.perPartner}
+        ) and ${free}`,
+      )
+      .returning();
     return rows.sort((a, b) => a.id - b.id);
   }
 

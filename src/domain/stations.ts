@@ -96,11 +96,13 @@ export interface ConnectionRecord {
   at: Date;
 }
 
-/** Whether the station in the row has requests not yet settled (what `openRequests` would find), as a column. */
 // Qualified by hand: drizzle writes a one-table query's columns without their table, and "id" would be the request's.
 const stationIdColumn = sql`"stations"."id"`;
-const workWaitingOfRow = sql<boolean>`exists (select 1 from ${stationRequests} r where r.station_id = ${stationIdColumn}
-    and r.status in ('Pending', 'Delivered'))`;
+
+/** Whether the station in the row has requests not yet settled (what `openRequests` finds), of one kind or any, as a column. */
+const openRequestsOfRow = (kind?: StationRequestKind) =>
+  sql<boolean>`exists (select 1 from ${stationRequests} r where r.station_id = ${stationIdColumn}
+    and r.status in ('Pending', 'Delivered')${kind ? sql` and r.kind = ${kind}` : sql``})`;
 
 /**
  * Locks these stations' rows in id order before a batch updates them: batches of different kinds (boots,
@@ -161,7 +163,7 @@ export class Stations {
 
   private async readAdmissions(ids: string[]): Promise<Array<AdmissionRow | undefined>> {
     const rows = await this.db
-      .select({ row: stations, workWaiting: workWaitingOfRow })
+      .select({ row: stations, workWaiting: openRequestsOfRow() })
       .from(stations)
       .where(sql`${stationIdColumn} in (select json_array_elements_text(${JSON.stringify([...new Set(ids)])}::json))`);
     const byId = new Map(rows.map((found) => [found.row.id, found]));
@@ -254,8 +256,7 @@ export class Stations {
       firmware_version: report.firmwareVersion ?? null,
       at: at.toISOString(),
     }));
-    const configurationWaiting = sql`exists (select 1 from ${stationRequests} r where r.station_id = ${stationIdColumn}
-      and r.kind = 'reconfigure' and r.status in ('Pending', 'Delivered'))`;
+    const configurationWaiting = openRequestsOfRow('reconfigure');
     const result = await this.db.execute(sql`${PREPARED}
       update ${stations} set vendor = v.vendor, model = v.model, serial_number = v.serial_number,
         firmware_version = v.firmware_version, last_boot_at = v.at, last_seen_at = v.at,
@@ -264,7 +265,7 @@ export class Stations {
         as v(id text, vendor text, model text, serial_number text, firmware_version text, at timestamptz)
       where ${stations.id} = v.id and ${lockedInIdOrder(boots.map((boot) => boot.id))}
       returning ${stations.id} as id, ${stations.registrationStatus} as registration_status,
-        ${configurationWaiting} as configuration_waiting, ${workWaitingOfRow} as work_waiting`);
+        ${configurationWaiting} as configuration_waiting, ${openRequestsOfRow()} as work_waiting`);
     const byId = new Map(
       rowsOf<{ id: string; registration_status: 'Pending' | 'Accepted'; configuration_waiting: boolean; work_waiting: boolean }>(result).map(
         (row) => [row.id, { registrationStatus: row.registration_status, configurationWaiting: row.configuration_waiting, workWaiting: row.work_waiting }],

@@ -236,9 +236,9 @@ export class Transactions {
     await this.meterWriter.drain();
   }
 
-  /** Tells the feed of running sessions that progressed and were last told of more than an interval ago. */
-  private async tellProgress(tx: Database, transactionIds: number[]): Promise<void> {
-    const due = await tx
+  /** Running sessions among these that progressed and were last told of more than an interval ago; marks them told. */
+  private async progressDue(db: Database, transactionIds: number[]): Promise<number[]> {
+    const due = await db
       .update(transactions)
       .set({ sessionPushedAt: sql`now()` })
       .where(
@@ -249,10 +249,7 @@ export class Transactions {
         ),
       )
       .returning({ id: transactions.id });
-    await this.feed.record(
-      tx,
-      due.map(({ id }) => ({ kind: 'session' as const, transactionId: id, phase: 'updated' as const })),
-    );
+    return due.map(({ id }) => id);
   }
 
   private async writeMeterValues(items: MeterBatchItem[]): Promise<void> {
@@ -287,8 +284,7 @@ export class Transactions {
     // One statement, so one round trip and its own transaction: the samples, and each transaction's latest reading.
     // The whole batch travels as JSON parameters: building and binding thousands of placeholders cost more CPU than
     // the rest of a MeterValues message (measured with bench:ocpp), and nothing limits their size.
-    const write = (db: Database) =>
-      db.execute(sql`${PREPARED}
+    const statement = sql`${PREPARED}
         with stored as (
           insert into ${meterValues} (station_id, transaction_id, evse_id, sampled_at, measurand, phase, unit, context,
                                       location, value, raw_value, signed_data)
@@ -303,14 +299,12 @@ export class Transactions {
         )
         update ${transactions} set last_meter_wh = greatest(coalesce(${transactions.lastMeterWh}, v.wh), v.wh), updated_at = now()
         from json_to_recordset(${JSON.stringify(energy)}::json) as v(id integer, wh integer)
-        where ${transactions.id} = v.id and ${transactions.stoppedAt} is null`);
-    if (latestEnergy.size === 0 || !this.feed.wants('session')) {
-      await write(this.db);
-      return;
-    }
-    await this.db.transaction(async (tx) => {
-      await write(tx as unknown as Database);
-      await this.tellProgress(tx as unknown as Database, [...latestEnergy.keys()]);
+        where ${transactions.id} = v.id and ${transactions.stoppedAt} is null`;
+    const tellProgress = latestEnergy.size > 0 && this.feed.wants('session');
+    await withChanges(this.db, this.feed, tellProgress, async (db, changed) => {
+      await db.execute(statement);
+      if (!tellProgress) return;
+      for (const transactionId of await this.progressDue(db, [...latestEnergy.keys()])) changed({ kind: 'session', transactionId, phase: 'updated' });
     });
   }
 }
