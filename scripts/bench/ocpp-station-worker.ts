@@ -231,6 +231,39 @@ function connectErrorKind(error: unknown): string {
   return message.slice(0, 80);
 }
 
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Call timeouts for every station of this worker, from one interval. The timeout is the same for every call, so
+ * deadlines are registered in increasing order and a sweep stops at the first one not yet due.
+ */
+class CallDeadlines {
+  private readonly waiting = new Map<number, { deadline: number; expire: () => void }>();
+  private nextId = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  async race<T>(call: Promise<T>, deadline: number): Promise<T | typeof TIMED_OUT> {
+    const id = this.nextId++;
+    const expired = new Promise<typeof TIMED_OUT>((resolve) => this.waiting.set(id, { deadline, expire: () => resolve(TIMED_OUT) }));
+    this.sweeper ??= setInterval(() => this.sweep(), 250).unref();
+    try {
+      return await Promise.race([call, expired]);
+    } finally {
+      this.waiting.delete(id);
+    }
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const [id, entry] of this.waiting) {
+      if (entry.deadline > now) break;
+      this.waiting.delete(id);
+      entry.expire();
+    }
+  }
+}
+const deadlines = new CallDeadlines();
+
 // ---------------------------------------------------------------------------------------------
 // A simulated station
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +306,10 @@ class Station {
       password: this.spec.password,
       strictMode: true,
       reconnect: false,
-      callTimeoutMs: options.callTimeoutMs,
+      // ocpp-rpc's own call timeout makes an Error, an AbortController and a timer promise for every call, and
+      // aborts it on the answer (a DOMException with a stack): a quarter of this process's CPU at 5,000 calls/s.
+      // CallDeadlines below does the same job with one sweep per worker.
+      callTimeoutMs: 0,
       pingIntervalMs: options.wsPingMs,
       wsOpts: { handshakeTimeout: options.connectTimeoutMs },
     } as ClientOptions);
@@ -369,7 +405,11 @@ class Station {
     inflight++;
     const t0 = performance.now();
     try {
-      const result = (await this.client.call(action, params)) as Payload;
+      const result = await deadlines.race(this.client.call(action, params) as Promise<Payload>, t0 + options.callTimeoutMs);
+      if (result === TIMED_OUT) {
+        p.fail(action, 'timeout');
+        return undefined;
+      }
       p.ok(action, performance.now() - t0);
       return result;
     } catch (error) {

@@ -39,6 +39,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '../..');
 const WORKER_SCRIPT = join(HERE, 'ocpp-station-worker.ts');
 const STUB_SCRIPT = join(HERE, 'stub-csms.ts');
+/** The node options `npm start` runs Anode with (package.json), so the benchmark measures what operators run. */
+const ANODE_NODE_ARGS = '--max-semi-space-size=32';
 const DEFAULT_ADMIN_DB = 'postgres://anode_ci:anode_ci@127.0.0.1:5432/anode_ci';
 
 // ---------------------------------------------------------------------------------------------
@@ -65,6 +67,7 @@ Server under test
   --database-url <url>       use this existing database (not created, not dropped)
   --keep-db                  don't drop the created database at the end (to inspect it)
   --server-log-level <lvl>   LOG_LEVEL for the server (default warn); its output goes to a log file (path printed)
+  --server-node-args "<a b>" extra node options for Anode's process (default --max-semi-space-size=32, as npm start)
   (BENCH_ADMIN_DATABASE_URL  env: a role with CREATEDB; default ${DEFAULT_ADMIN_DB})
 
 Load
@@ -87,6 +90,8 @@ Limits
   --call-timeout <s>         OCPP call timeout (default 30)
   --connect-timeout <s>      WebSocket opening handshake timeout (default 30)
   --ws-ping <s>              WebSocket ping interval of the stations, 0 = off (default 0)
+  --worker-cpu-prof <dir>    write a V8 CPU profile of each load-generator worker into <dir> (to see what the
+                             load generator itself costs)
   --registration-concurrency <n>  admin API requests in flight while registering (default 50)
   --max-seconds <s>          hard timeout for the whole run: kill everything, exit 124 (default 600)
   --strict-targets           exit 3 when a target is missed (default: targets are informational)
@@ -115,6 +120,8 @@ const optionSpec = {
   'database-url': { type: 'string' },
   'keep-db': { type: 'boolean', default: false },
   'server-log-level': { type: 'string', default: 'warn' },
+  'server-node-args': { type: 'string' },
+  'worker-cpu-prof': { type: 'string' },
   workers: { type: 'string' },
   'boot-stations': { type: 'string' },
   'hold-stations': { type: 'string' },
@@ -597,7 +604,8 @@ async function startServer(databaseUrl: string | undefined): Promise<ServerHandl
     commandArgs = ['-c', `exec ${args['server-cmd']!}`];
   } else {
     command = process.execPath;
-    commandArgs = ['--import', 'tsx', serverKind === 'stub' ? STUB_SCRIPT : join(REPO_ROOT, 'src/main.ts')];
+    const nodeArgs = serverKind === 'stub' ? [] : (args['server-node-args'] ?? ANODE_NODE_ARGS).split(/\s+/).filter(Boolean);
+    commandArgs = [...nodeArgs, '--import', 'tsx', serverKind === 'stub' ? STUB_SCRIPT : join(REPO_ROOT, 'src/main.ts')];
   }
   const logFile = join(os.tmpdir(), `anode-bench-${runId}-server.log`);
   const logStream: WriteStream = createWriteStream(logFile);
@@ -790,7 +798,7 @@ class WorkerPool {
     const online: Promise<void>[] = [];
     for (let index = 0; index < count; index++) {
       const proc = fork(WORKER_SCRIPT, [], {
-        execArgv: ['--import', 'tsx'],
+        execArgv: ['--import', 'tsx', ...(args['worker-cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['worker-cpu-prof']}`] : [])],
         cwd: REPO_ROOT, // where `--import tsx` resolves
         env: { ...process.env, BENCH_WORKER_INDEX: String(index) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
