@@ -49,6 +49,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
     defaultCurrency: config.defaultCurrency,
     dataVersionPollMs: config.dataVersionPollMs,
     sessionUpdateSeconds: config.ocpi.sessionUpdateSeconds,
+    meterSyncSeconds: config.meterSyncSeconds,
   });
   domain.dataVersions.start();
   await domain.stations.clearConnections(config.nodeId);

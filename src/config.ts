@@ -26,6 +26,8 @@ export interface Config {
   dataVersionPollMs: number;
   /** How often open reservations past their expiry are marked EXPIRED. */
   reservationSweepMs: number;
+  /** a running transaction's row takes its latest energy reading at most once per this many seconds */
+  meterSyncSeconds: number;
   /** This node's name in the cluster: which stations' sockets it holds is recorded under it. */
   nodeId: string;
   ocpp: {
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeId: env.NODE_ID || hostname(),
     dataVersionPollMs: integer(env, 'DATA_VERSION_POLL_MS', 250, 20, 60_000),
     reservationSweepMs: integer(env, 'RESERVATION_SWEEP_MS', 5000, 20, 3_600_000),
+    meterSyncSeconds: integer(env, 'TRANSACTION_METER_SYNC_SECONDS', 15, 0, 3600),
     ocpp: {
       heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 10, 86400),
       pendingIntervalSeconds: integer(env, 'OCPP_PENDING_INTERVAL', 10, 1, 3600),

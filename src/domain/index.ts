@@ -49,13 +49,16 @@ export interface Domain {
 export function createDomain(
   db: Database,
   bus: Bus,
-  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number },
+  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number; meterSyncSeconds?: number },
 ): Domain {
   const dataVersions = new DataVersions(db, settings.dataVersionPollMs ?? 250);
   const changeFeed = new ChangeFeedSlot();
   const stations = new Stations(db, bus);
   const remoteStarts = new RemoteStarts(db);
-  const transactions = new Transactions(db, changeFeed, (settings.sessionUpdateSeconds ?? 60) * 1000, remoteStarts);
+  const transactions = new Transactions(db, changeFeed, remoteStarts, {
+    sessionUpdateMs: (settings.sessionUpdateSeconds ?? 60) * 1000,
+    meterSyncMs: (settings.meterSyncSeconds ?? 15) * 1000,
+  });
   const readersOver = (over: Database) => {
     const tariffs = new Tariffs(over, settings.cpo, changeFeed);
     return {

@@ -123,6 +123,49 @@ describe('OCPP 2.0.1 TransactionEvent: Started, Updated, Ended', () => {
   });
 });
 
+describe("A transaction's energy: every reading is stored, the row's copy is refreshed at most every TRANSACTION_METER_SYNC_SECONDS", () => {
+  const transactionId = randomUUID();
+  const updated = (seqNo: number, wh: number) => ({
+    eventType: 'Updated',
+    timestamp: now(),
+    triggerReason: 'MeterValuePeriodic',
+    seqNo,
+    transactionInfo: { transactionId },
+    meterValue: [{ timestamp: now(), sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }],
+  });
+  const listed = async () => {
+    const { data } = await anode.admin.GET('/cs/{csId}/transactions', { params: { path: { csId: STATION } } });
+    return data!.find((t) => t.stationTransactionId === transactionId)!;
+  };
+
+  it("within the interval the list keeps the reading of the start, while the transaction's own view shows the latest", async () => {
+    await station.call('TransactionEvent', {
+      ...updated(0, 2000),
+      eventType: 'Started',
+      triggerReason: 'Authorized',
+      idToken: { idToken: 'AA11BB22', type: 'ISO14443' },
+      evse: { id: 2, connectorId: 1 },
+    });
+    await station.call('TransactionEvent', updated(1, 2500));
+    await station.call('TransactionEvent', updated(2, 3100));
+    const row = await listed();
+    expect(row.lastMeterWh).toBe(2000);
+    const { data } = await anode.admin.GET('/transactions/{transactionId}', { params: { path: { transactionId: row.id } } });
+    expect(data?.transaction.lastMeterWh).toBe(3100);
+  });
+
+  it('an Ended event without a reading ends the transaction at its highest stored reading, not at the lagging copy', async () => {
+    await station.call('TransactionEvent', {
+      eventType: 'Ended',
+      timestamp: now(),
+      triggerReason: 'StopAuthorized',
+      seqNo: 3,
+      transactionInfo: { transactionId, stoppedReason: 'Local' },
+    });
+    expect(await listed()).toMatchObject({ meterStopWh: 3100, lastMeterWh: 3100 });
+  });
+});
+
 describe('OCPP 2.0.1 MeterValues, NotifyReport, SecurityEventNotification are kept', () => {
   it('MeterValues outside a transaction are stored', async () => {
     expect(await station.call('MeterValues', { evseId: 0, meterValue: [{ timestamp: now(), sampledValue: [{ value: 230, measurand: 'Voltage', phase: 'L1-N', unitOfMeasure: { unit: 'V' } }] }] })).toEqual({});
