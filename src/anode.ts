@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { InProcessBus } from './cluster/bus.js';
+import type { ClusterMember } from './cluster/member.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createDomain } from './domain/index.js';
@@ -40,9 +41,10 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
   });
 }
 
-export async function startAnode(config: Config, logger: Logger): Promise<RunningAnode> {
+/** `member`: this process is one worker of several serving the node's port (WORKERS > 1). */
+export async function startAnode(config: Config, logger: Logger, member?: ClusterMember): Promise<RunningAnode> {
   const database = await openDatabase(config.database);
-  const bus = new InProcessBus();
+  const bus = member ?? new InProcessBus();
   const domain = createDomain(database.db, bus, {
     cpo: config.cpo,
     defaultTimeZone: config.defaultTimeZone,
@@ -53,7 +55,9 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
   });
   domain.dataVersions.start();
   await domain.stations.clearConnections(config.nodeId);
-  const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp });
+  const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member });
+  member?.attach(gateway);
+  const stationLink = member ?? gateway;
 
   // The app is built once the port is known: links default to where the node listens (PORT may be 0).
   let app: Hono | undefined;
@@ -83,7 +87,7 @@ export async function startAnode(config: Config, logger: Logger): Promise<Runnin
   domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
   const stopTasks: Array<() => Promise<void>> = [];
   const onStop = (task: () => Promise<void>) => stopTasks.push(task);
-  app = createApp({ config, publicBaseUrl, database, domain, stationLink: gateway, bus, logger, version, startedAt: Date.now(), onStop });
+  app = createApp({ config, publicBaseUrl, database, domain, stationLink, bus, logger, version, startedAt: Date.now(), onStop });
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
     { database: database.kind, docs: `${url}/docs`, admin: `${url}/api/v0`, health: `${url}/health`, ocpp: ocppUrl },

@@ -28,6 +28,8 @@ export interface Config {
   reservationSweepMs: number;
   /** a running transaction's row takes its latest energy reading at most once per this many seconds */
   meterSyncSeconds: number;
+  /** processes serving this node's port (1: this process serves it) */
+  workers: number;
   /** This node's name in the cluster: which stations' sockets it holds is recorded under it. */
   nodeId: string;
   ocpp: {
@@ -129,6 +131,14 @@ function databaseTarget(env: Env): DatabaseTarget {
   return { kind: 'pglite', dataDir: dataDir.startsWith('memory://') ? dataDir : resolve(dataDir, 'pglite') };
 }
 
+function workerCount(env: Env, database: DatabaseTarget): number {
+  const workers = integer(env, 'WORKERS', 1, 1, 64);
+  if (workers > 1 && database.kind !== 'postgres') {
+    throw new ConfigError('WORKERS above 1 needs DATABASE_URL (PostgreSQL): the embedded PGlite lives in one process');
+  }
+  return workers;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -140,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminApiToken !== undefined && adminApiToken.length < 16) {
     throw new ConfigError('ADMIN_API_TOKEN must be at least 16 characters');
   }
+  const database = databaseTarget(env);
   const publicBaseUrl = env.PUBLIC_BASE_URL ? env.PUBLIC_BASE_URL.replace(/\/+$/, '') : undefined;
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
     throw new ConfigError('PUBLIC_BASE_URL must be an http(s) URL');
@@ -148,7 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     port,
     publicBaseUrl,
-    database: databaseTarget(env),
+    database,
     adminApiToken,
     logLevel,
     cpo: {
@@ -162,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataVersionPollMs: integer(env, 'DATA_VERSION_POLL_MS', 250, 20, 60_000),
     reservationSweepMs: integer(env, 'RESERVATION_SWEEP_MS', 5000, 20, 3_600_000),
     meterSyncSeconds: integer(env, 'TRANSACTION_METER_SYNC_SECONDS', 15, 0, 3600),
+    workers: workerCount(env, database),
     ocpp: {
       heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 10, 86400),
       pendingIntervalSeconds: integer(env, 'OCPP_PENDING_INTERVAL', 10, 1, 3600),

@@ -1,6 +1,19 @@
+import cluster from 'node:cluster';
 import { startAnode } from './anode.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './log.js';
+import { ClusterMember } from './cluster/member.js';
+import type { PrimaryToWorker, WorkerToPrimary } from './cluster/messages.js';
+import { startCluster } from './cluster/primary.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+
+/** One worker of several (WORKERS > 1): a whole Anode, wired to the others through the primary. */
+function startWorker(config: Config, logger: Logger) {
+  const index = process.env.ANODE_WORKER_INDEX ?? '0';
+  const workerLogger = logger.child({ worker: Number(index) });
+  const member = new ClusterMember(cluster.worker!.id, (message: WorkerToPrimary) => process.send!(message), config.ocpp.callTimeoutMs, workerLogger);
+  process.on('message', (message: PrimaryToWorker) => member.receive(message));
+  return startAnode({ ...config, nodeId: `${config.nodeId}-w${index}` }, workerLogger, member);
+}
 
 async function main(): Promise<void> {
   let config;
@@ -14,13 +27,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const anode = await startAnode(config, logger);
+  const running =
+    config.workers > 1 && cluster.isPrimary
+      ? await startCluster(config, logger)
+      : cluster.isWorker
+        ? await startWorker(config, logger)
+        : await startAnode(config, logger);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    anode
+    running
       .stop()
       .then(() => process.exit(0))
       .catch((error: unknown) => {
@@ -30,6 +48,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if ('ended' in running) void running.ended.then(() => shutdown('workers ended'));
 }
 
 main().catch((error: unknown) => {

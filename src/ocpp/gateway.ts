@@ -36,6 +36,13 @@ export interface GatewayOptions {
   /** labs only: admit any station id without authentication */
   allowUnregistered: boolean;
   pingIntervalMs: number;
+  /** told of every station connection this gateway gains or loses (the cluster's station directory listens) */
+  connections?: ConnectionObserver;
+}
+
+export interface ConnectionObserver {
+  connected(stationId: string, version: OcppVersion, connectionId: number): void;
+  disconnected(stationId: string, connectionId: number): void;
 }
 
 type AnyHandler = (ctx: StationContext, request: never) => Promise<unknown>;
@@ -66,6 +73,7 @@ interface RpcClient {
 }
 
 interface Connection {
+  id: number;
   client: RpcClient;
   session: StationSession;
   invalidCallsInARow: number;
@@ -116,6 +124,7 @@ function rpcErrorCode(error: unknown): string | undefined {
 export class OcppGateway implements StationLink {
   private readonly server: RPCServer;
   private readonly connections = new Map<string, Connection>();
+  private lastConnectionId = 0;
   private readonly work: WorkDelivery;
   private readonly unsubscribe: () => void;
 
@@ -202,7 +211,7 @@ export class OcppGateway implements StationLink {
   private onConnection(client: RpcClient): void {
     const { stationId, version, accepted, workWaiting } = client.session;
     const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false, transactions: new Map() };
-    const connection: Connection = { client, session, invalidCallsInARow: 0 };
+    const connection: Connection = { id: ++this.lastConnectionId, client, session, invalidCallsInARow: 0 };
     const previous = this.connections.get(stationId);
     this.connections.set(stationId, connection);
     if (previous) {
@@ -213,8 +222,10 @@ export class OcppGateway implements StationLink {
     this.domain.stations.recordConnected(record).catch((error: unknown) => this.logger.error({ err: error, stationId }, 'recording the connection failed'));
     this.wireHandlers(connection);
     this.watchBadInput(connection);
+    this.options.connections?.connected(stationId, version, connection.id);
     client.once('close', () => {
       if (this.connections.get(stationId) === connection) this.connections.delete(stationId);
+      this.options.connections?.disconnected(stationId, connection.id);
       this.domain.stations.recordDisconnected(record).catch((error: unknown) => this.logger.error({ err: error, stationId }, 'recording the disconnection failed'));
     });
     this.logger.info({ stationId, version }, 'station connected');
@@ -279,6 +290,14 @@ export class OcppGateway implements StationLink {
     void this.work.deliver(stationId, VERSION_WIRING[version].work, (requestId) => (action, payload) =>
       this.call(stationId, action, payload, requestId > 0 ? { stationRequestId: requestId } : {}),
     );
+  }
+
+  /** Closes this gateway's connection of the station, when it is this one: a newer one has opened elsewhere. */
+  replaced(stationId: string, connectionId: number): void {
+    const connection = this.connections.get(stationId);
+    if (connection?.id !== connectionId) return;
+    this.logger.info({ stationId }, 'station reconnected to another worker: the older connection is closed');
+    void connection.client.close({ code: 1000, reason: 'Replaced by a new connection' });
   }
 
   connectedVersion(stationId: string): string | undefined {

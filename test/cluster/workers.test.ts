@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminClient } from '../../generated/admin-client.js';
+import { createTestDatabase, onPostgres, type TestAnode, type TestDatabase } from '../support/anode.js';
+import { bootedStation, connectStation, eventually, registerStation, type SimulatedStation } from '../support/stations.js';
+
+const REPO = new URL('../..', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+interface AnodeProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `npm start`'s process (node --import tsx src/main.ts), on its own. */
+function startProcess(env: Record<string, string>): AnodeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += String(chunk)));
+  child.stderr!.on('data', (chunk) => (output += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+describe('WORKERS: several processes serve one node', () => {
+  it('WORKERS above 1 without DATABASE_URL is refused at start with a clear message', async () => {
+    const anode = startProcess({ WORKERS: '2', ANODE_DATA_DIR: 'memory://', PORT: String(await freePort()) });
+    expect(await anode.exited).toBe(2);
+    expect(anode.output()).toContain('WORKERS above 1 needs DATABASE_URL (PostgreSQL)');
+  });
+});
+
+describe.runIf(onPostgres)('a node of two workers on PostgreSQL', () => {
+  let database: TestDatabase;
+  let anode: AnodeProcess;
+  let node: TestAnode;
+  const stations = new Map<string, SimulatedStation>();
+  const IDS = ['W-1', 'W-2', 'W-3', 'W-4'];
+
+  /** The worker (node id) holding each station's socket, and since when, as the stations table records it. */
+  async function connections(ids: string[]): Promise<Map<string, { node: string | null; at: Date | null }>> {
+    const { default: postgres } = await import('postgres');
+    const sql = postgres(database.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql<{ id: string; node: string | null; at: Date | null }[]>`
+        select id, connected_node as node, connected_at as at from stations where id in ${sql(ids)}`;
+      return new Map(rows.map((row) => [row.id, { node: row.node, at: row.at }]));
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  }
+  const holders = async (ids: string[]) => new Map([...(await connections(ids))].map(([id, row]) => [id, row.node]));
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const port = await freePort();
+    anode = startProcess({ ...database.env, WORKERS: '2', PORT: String(port) });
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(async () => expect((await fetch(`${url}/health`)).status).toBe(200), 60_000);
+    node = { url, port, stop: async () => {}, admin: createAdminClient({ baseUrl: `${url}/api/v0` }) };
+    for (const id of IDS) {
+      stations.set(id, await bootedStation(node, id, { handlers: { ClearCache: () => ({ status: 'Accepted' }), TriggerMessage: () => ({ status: 'Accepted' }) } }));
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const station of stations.values()) await station.close();
+    if (anode && anode.child.exitCode === null) {
+      anode.child.kill('SIGTERM');
+      await anode.exited;
+    }
+    await database?.drop();
+  });
+
+  it("the primary hands connections to both workers: the stations' sockets are held by two different workers", async () => {
+    await eventually(async () => {
+      const byStation = await holders(IDS);
+      expect([...byStation.values()].every((holder) => holder !== null)).toBe(true);
+      expect(new Set(byStation.values()).size).toBe(2);
+    });
+  });
+
+  it('an operator call reaches every station, whichever worker holds its socket, and is recorded', async () => {
+    for (const id of IDS) {
+      const { data } = await node.admin.POST('/cs/{csId}/call', { params: { path: { csId: id } }, body: { action: 'ClearCache', payload: {} } });
+      expect(data).toEqual({ action: 'ClearCache', ocppVersion: 'ocpp1.6', status: 'Answered', response: { status: 'Accepted' } });
+      expect(stations.get(id)!.received.at(-1)).toEqual({ action: 'ClearCache', params: {} });
+      const recorded = await node.admin.GET('/cs/{csId}/calls', { params: { path: { csId: id }, query: { limit: 1 } } });
+      expect(recorded.data?.[0]).toMatchObject({ action: 'ClearCache', status: 'Answered' });
+    }
+  });
+
+  it("a station's CALLERROR comes back through any worker as from the one holding it", async () => {
+    for (const id of IDS) {
+      const { data } = await node.admin.POST('/cs/{csId}/call', { params: { path: { csId: id } }, body: { action: 'Reset', payload: { type: 'Soft' } } });
+      expect(data).toMatchObject({ status: 'CallError', errorCode: 'NotImplemented' });
+    }
+  });
+
+  it('work the operator asks for is delivered at once to the station, whichever worker took the request', async () => {
+    // Two requests per station, each on a connection of its own: the primary deals them to the two workers in turn,
+    // so one of the two always lands on the worker that does not hold the station.
+    for (const id of IDS) {
+      for (let i = 0; i < 2; i++) {
+        const response = await fetch(`${node.url}/api/v0/cs/${id}/trigger`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', connection: 'close' },
+          body: JSON.stringify({ trigger: 'StatusNotification' }),
+        });
+        expect(response.status).toBeLessThan(300);
+      }
+    }
+    for (const id of IDS) {
+      await eventually(async () => expect(stations.get(id)!.received.filter((call) => call.action === 'TriggerMessage')).toHaveLength(2));
+    }
+  });
+
+  it('a second connection for a station on the other worker closes the first', async () => {
+    const id = 'W-1';
+    let previous = stations.get(id)!;
+    let previousHolder = (await holders([id])).get(id);
+    let crossed = false;
+    // The primary deals connections out in turn: within a few tries one lands on the other worker.
+    for (let attempt = 0; attempt < 6 && !crossed; attempt++) {
+      const closed = new Promise<void>((resolve) => previous.client.once('close', () => resolve()));
+      const since = new Date();
+      const latest = await connectStation(node, { id, password: 'station-password', handlers: { ClearCache: () => ({ status: 'Accepted' }) } });
+      await closed;
+      stations.set(id, latest);
+      const holder = await eventually(async () => {
+        const row = (await connections([id])).get(id);
+        expect(row?.at?.getTime()).toBeGreaterThanOrEqual(since.getTime() - 1000);
+        return row!.node;
+      });
+      crossed = holder !== null && holder !== previousHolder;
+      previous = latest;
+      previousHolder = holder;
+    }
+    expect(crossed).toBe(true);
+    const { data } = await node.admin.POST('/cs/{csId}/call', { params: { path: { csId: id } }, body: { action: 'ClearCache', payload: {} } });
+    expect(data).toMatchObject({ status: 'Answered' });
+  });
+
+  it('a registered station connected to no worker is a 409 from every worker', async () => {
+    await registerStation(node, 'W-OFFLINE');
+    for (let i = 0; i < 2; i++) {
+      const { response } = await fetch(`${node.url}/api/v0/cs/W-OFFLINE/call`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: JSON.stringify({ action: 'ClearCache', payload: {} }),
+      }).then((response) => ({ response }));
+      expect(response.status).toBe(409);
+    }
+  });
+
+  it('SIGTERM stops the workers and the primary cleanly, and their stations are marked disconnected', async () => {
+    anode.child.kill('SIGTERM');
+    expect(await anode.exited).toBe(0);
+    const byStation = await holders(IDS);
+    expect([...byStation.values()]).toEqual(IDS.map(() => null));
+  });
+});
