@@ -67,6 +67,7 @@ Server under test
   --database-url <url>       use this existing database (not created, not dropped)
   --keep-db                  don't drop the created database at the end (to inspect it)
   --server-log-level <lvl>   LOG_LEVEL for the server (default warn); its output goes to a log file (path printed)
+  --server-workers <n>       WORKERS for Anode: processes sharing its port (default 1; above 1 needs PostgreSQL)
   --server-node-args "<a b>" extra node options for Anode's process (default --max-semi-space-size=32, as npm start)
   (BENCH_ADMIN_DATABASE_URL  env: a role with CREATEDB; default ${DEFAULT_ADMIN_DB})
 
@@ -121,6 +122,7 @@ const optionSpec = {
   'keep-db': { type: 'boolean', default: false },
   'server-log-level': { type: 'string', default: 'warn' },
   'server-node-args': { type: 'string' },
+  'server-workers': { type: 'string' },
   'worker-cpu-prof': { type: 'string' },
   workers: { type: 'string' },
   'boot-stations': { type: 'string' },
@@ -196,6 +198,7 @@ const config = {
   scenarios: scenarioList,
   quick: args.quick,
   workers: num('workers', 2, 2, 1, 64),
+  serverWorkers: num('server-workers', 1, 1, 1, 64),
   ocpp201Share: num('ocpp201-share', 0, 0, 0, 1, false),
   bootStations: num('boot-stations', DEFAULTS.boot, 200, 1, 1_000_000),
   holdStations: num('hold-stations', DEFAULTS.hold, 500, 1, 1_000_000),
@@ -356,13 +359,20 @@ function readCpuSeconds(pid: number | undefined): number | null {
   return found ? ticks / CLK_TCK : null;
 }
 
+/** Open file descriptors of the process and its descendants (Anode's workers, with --server-workers). */
 function readFdCount(pid: number | undefined): number | null {
   if (!pid) return null;
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return null;
+  let total = 0;
+  let found = false;
+  for (const p of processTree(pid)) {
+    try {
+      total += readdirSync(`/proc/${p}/fd`).length;
+      found = true;
+    } catch {
+      // gone
+    }
   }
+  return found ? total : null;
 }
 
 function portRangeSize(): number | null {
@@ -590,6 +600,7 @@ async function startServer(databaseUrl: string | undefined): Promise<ServerHandl
     LOG_LEVEL: config.serverLogLevel,
     NODE_ENV: 'production',
   };
+  if (serverKind === 'anode') env.WORKERS = String(config.serverWorkers);
   if (databaseUrl) {
     env.DATABASE_URL = databaseUrl;
   } else {
@@ -1167,10 +1178,14 @@ function capacityFor(server: ServerHandle, requested: number, what: string): num
   }
   const serverLimit = server.pid ? readFdLimit(server.pid) : null;
   if (serverLimit) {
-    const spare = serverLimit.soft - (serverFdBaseline ?? 64) - 100;
+    // With --server-workers the primary holds no sockets: each worker holds its share, under its own limit.
+    const processes = serverKind === 'anode' ? config.serverWorkers : 1;
+    const spare = processes * (serverLimit.soft - 100) - (serverFdBaseline ?? 64);
     if (spare < cap) {
       cap = spare;
-      reasons.push(`the server process's open-files limit is ${serverLimit.soft} (hard ${serverLimit.hard}) and it already uses ${serverFdBaseline ?? '?'}`);
+      reasons.push(
+        `the server's open-files limit is ${serverLimit.soft} (hard ${serverLimit.hard}) per process, ${processes} process(es) hold sockets, and they already use ${serverFdBaseline ?? '?'}`,
+      );
     }
   }
   const ports = portRangeSize();
