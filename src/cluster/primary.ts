@@ -165,6 +165,11 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
     };
     cluster.on('listening', onListening);
   });
+  // Workers accept from the shared listening socket themselves. Node's default on Linux has the primary accept every
+  // connection and hand it to a worker over IPC; in bench:ocpp's 20,000-station reconnect storm that hand-off was the
+  // bottleneck (5,014 handshake timeouts and 1,006 stations never connected, against none). NODE_CLUSTER_SCHED_POLICY
+  // (Node's own switch: rr or none) still decides when it is set.
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   for (let index = 0; index < config.workers; index++) fork(index);
   try {
     await started;

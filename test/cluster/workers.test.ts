@@ -69,7 +69,8 @@ describe.runIf(onPostgres)('a node of two workers on PostgreSQL', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     const port = await freePort();
-    anode = startProcess({ ...database.env, WORKERS: '2', PORT: String(port) });
+    // Round-robin hand-out (not the default, where workers race to accept) so that the stations land on both workers.
+    anode = startProcess({ ...database.env, WORKERS: '2', PORT: String(port), NODE_CLUSTER_SCHED_POLICY: 'rr' });
     const url = `http://127.0.0.1:${port}`;
     await eventually(async () => expect((await fetch(`${url}/health`)).status).toBe(200), 60_000);
     node = { url, port, stop: async () => {}, admin: createAdminClient({ baseUrl: `${url}/api/v0` }) };
@@ -113,7 +114,7 @@ describe.runIf(onPostgres)('a node of two workers on PostgreSQL', () => {
   });
 
   it('work the operator asks for is delivered at once to the station, whichever worker took the request', async () => {
-    // Two requests per station, each on a connection of its own: the primary deals them to the two workers in turn,
+    // Two requests per station, each on a connection of its own: the primary deals them to the two workers in turn
     // so one of the two always lands on the worker that does not hold the station.
     for (const id of IDS) {
       for (let i = 0; i < 2; i++) {
