@@ -1041,6 +1041,19 @@ function loadGenRows(phase: MergedPhase | undefined, label = ''): Row[] {
   ];
 }
 
+/**
+ * CPU seconds the hypervisor took from this (virtual) machine since boot: time its vCPUs wanted to run but the host
+ * ran something else. It shows as stalls no process of ours caused.
+ */
+function readStolenSeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return (fields[7] ?? 0) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
 /** Busy CPU seconds of the whole machine since boot (everything but idle and iowait), from /proc/stat. */
 function readMachineBusySeconds(): number | null {
   try {
@@ -1079,6 +1092,7 @@ function readPostgresCpuSeconds(): number {
 interface CpuSnapshot {
   at: number;
   machine: number | null;
+  stolen: number | null;
   server: number | null;
   loadGen: number | null;
   postgres: number | null;
@@ -1094,6 +1108,7 @@ function cpuSnapshot(server: ServerHandle, pool: WorkerPool): CpuSnapshot {
   return {
     at: performance.now(),
     machine: readMachineBusySeconds(),
+    stolen: readStolenSeconds(),
     server: readCpuSeconds(server.pid),
     loadGen,
     postgres: useDb ? readPostgresCpuSeconds() : null,
@@ -1113,9 +1128,10 @@ function cpuSplit(a: CpuSnapshot, b: CpuSnapshot) {
   const serverPct = pct(a.server, b.server);
   const loadGen = pct(a.loadGen, b.loadGen);
   const pg = pct(a.postgres, b.postgres);
-  const other = machine === null ? null : Math.max(0, machine - (serverPct ?? 0) - (loadGen ?? 0) - (pg ?? 0));
+  const stolen = pct(a.stolen, b.stolen);
+  const other = machine === null ? null : Math.max(0, machine - (serverPct ?? 0) - (loadGen ?? 0) - (pg ?? 0) - (stolen ?? 0));
   const idle = machine === null ? null : Math.max(0, machineCpus() * 100 - machine);
-  return { seconds: round(seconds, 1), cores: machineCpus(), server: serverPct, postgres: pg, loadGenerator: loadGen, otherProcesses: other, idle };
+  return { seconds: round(seconds, 1), cores: machineCpus(), server: serverPct, postgres: pg, loadGenerator: loadGen, otherProcesses: other, stolen, idle };
 }
 type CpuSplit = ReturnType<typeof cpuSplit>;
 
@@ -1130,7 +1146,7 @@ function cpuRow(label: string, cpu: CpuSplit): Row {
   }
   return [
     `CPU ${label} (100% = 1 core of ${cpu.cores})`,
-    `server ${fmt(cpu.server, '%', 0)}${cpu.postgres === null ? '' : `, PostgreSQL ${fmt(cpu.postgres, '%', 0)}`}, load generator ${fmt(cpu.loadGenerator, '%', 0)}, other processes ${fmt(cpu.otherProcesses, '%', 0)}, idle ${fmt(cpu.idle, '%', 0)}`,
+    `server ${fmt(cpu.server, '%', 0)}${cpu.postgres === null ? '' : `, PostgreSQL ${fmt(cpu.postgres, '%', 0)}`}, load generator ${fmt(cpu.loadGenerator, '%', 0)}, other processes ${fmt(cpu.otherProcesses, '%', 0)}, taken by the hypervisor ${fmt(cpu.stolen, '%', 0)}, idle ${fmt(cpu.idle, '%', 0)}`,
     disturbed ? 'DISTURBED by other processes' : '',
   ];
 }
