@@ -54,7 +54,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     meterSyncSeconds: config.meterSyncSeconds,
   });
   domain.dataVersions.start();
-  await domain.stations.clearConnections(config.nodeId);
+  await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
   const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member });
   member?.attach(gateway);
   const stationLink = member ?? gateway;

@@ -9,7 +9,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
+import { Stations } from '../domain/stations.js';
 import type { Logger } from '../log.js';
+import { InProcessBus } from './bus.js';
 import type { DirectoryEntry, PrimaryToWorker, WorkerToPrimary } from './messages.js';
 
 /** A worker that dies sooner than this after it started listening is replaced only after a pause (no crash loop). */
@@ -26,7 +28,12 @@ export interface RunningCluster {
 
 export async function startCluster(config: Config, logger: Logger): Promise<RunningCluster> {
   const database = await openDatabase(config.database); // applies the migrations, once for every worker
-  await database.close();
+  try {
+    // Stations a worker of an earlier run held (one beyond today's WORKERS, say) are not connected any more.
+    await new Stations(database.db, new InProcessBus()).clearConnections(config.nodeId, { andItsWorkers: true });
+  } finally {
+    await database.close();
+  }
 
   const directory = new Map<string, DirectoryEntry>();
   /** routed calls by owner worker, so a dying owner's calls are answered */

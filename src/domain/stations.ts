@@ -301,13 +301,19 @@ export class Stations {
       );
   }
 
-  /** A node that starts or stops holds no sockets: forget what an earlier run of it left behind. */
-  async clearConnections(nodeId: string): Promise<void> {
+  /**
+   * A node that starts or stops holds no sockets: forget what an earlier run of it left behind. A whole node (not one
+   * of its workers) also forgets what its workers (`<node>-w<index>`) of an earlier run held.
+   */
+  async clearConnections(nodeId: string, options: { andItsWorkers?: boolean } = {}): Promise<void> {
     await this.connections.drain();
+    const held = options.andItsWorkers
+      ? sql`(${stations.connectedNode} = ${nodeId} or starts_with(${stations.connectedNode}, ${`${nodeId}-w`}))`
+      : eq(stations.connectedNode, nodeId);
     await this.db
       .update(stations)
       .set({ connectedNode: null })
-      .where(and(isNotNull(stations.connectedNode), eq(stations.connectedNode, nodeId)));
+      .where(and(isNotNull(stations.connectedNode), held));
   }
 
   /** The station said something: last seen now (written in batches). */

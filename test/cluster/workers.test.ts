@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminClient } from '../../generated/admin-client.js';
@@ -15,6 +16,23 @@ function freePort(): Promise<number> {
     });
     server.once('error', reject);
   });
+}
+
+/** The pid of the primary's worker with this ANODE_WORKER_INDEX. */
+function workerPid(primaryPid: number, index: string): number {
+  const children = readdirSync(`/proc/${primaryPid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${primaryPid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+  );
+  const environ = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    } catch {
+      return []; // exited meanwhile
+    }
+  };
+  const pid = children.find((child) => environ(child).includes(`ANODE_WORKER_INDEX=${index}`));
+  if (pid === undefined) throw new Error(`no worker ${index} under ${primaryPid}`);
+  return pid;
 }
 
 interface AnodeProcess {
@@ -169,10 +187,62 @@ describe.runIf(onPostgres)('a node of two workers on PostgreSQL', () => {
     }
   });
 
+  it('a worker that dies is replaced; its stations are no longer marked connected, reconnect and are reached again', async () => {
+    const byStation = await holders(IDS);
+    const victimNode = byStation.get('W-2')!;
+    const orphans = IDS.filter((id) => byStation.get(id) === victimNode);
+    const closed = orphans.map((id) => new Promise<void>((resolve) => stations.get(id)!.client.once('close', () => resolve())));
+    process.kill(workerPid(anode.child.pid!, victimNode.slice(victimNode.lastIndexOf('-w') + 2)), 'SIGKILL');
+    await Promise.all(closed);
+    // The replacement worker (same index, same node id) forgets what its predecessor held.
+    await eventually(async () => {
+      const now = await holders(orphans);
+      expect(orphans.map((id) => now.get(id))).toEqual(orphans.map(() => null));
+    }, 30_000);
+    for (const id of orphans) {
+      const { response } = await node.admin.POST('/cs/{csId}/call', { params: { path: { csId: id } }, body: { action: 'ClearCache', payload: {} } });
+      expect(response.status).toBe(409);
+      stations.set(id, await connectStation(node, { id, password: 'station-password', handlers: { ClearCache: () => ({ status: 'Accepted' }) } }));
+    }
+    for (const id of IDS) {
+      const { data } = await eventually(async () => {
+        const answer = await node.admin.POST('/cs/{csId}/call', { params: { path: { csId: id } }, body: { action: 'ClearCache', payload: {} } });
+        expect(answer.response.status).toBe(200);
+        return answer;
+      });
+      expect(data).toMatchObject({ status: 'Answered' });
+    }
+  }, 60_000);
+
   it('SIGTERM stops the workers and the primary cleanly, and their stations are marked disconnected', async () => {
     anode.child.kill('SIGTERM');
     expect(await anode.exited).toBe(0);
     const byStation = await holders(IDS);
     expect([...byStation.values()]).toEqual(IDS.map(() => null));
   });
+
+  it('a node started with fewer workers, or as one process, forgets the stations its killed workers of the run before held', async () => {
+    const port = await freePort();
+    const killedNode = startProcess({ ...database.env, WORKERS: '2', PORT: String(port), NODE_CLUSTER_SCHED_POLICY: 'rr' });
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(async () => expect((await fetch(`${url}/health`)).status).toBe(200), 60_000);
+    const again = { ...node, url, port };
+    const held = [await connectStation(again, { id: 'W-3', password: 'station-password' }), await connectStation(again, { id: 'W-4', password: 'station-password' })];
+    await eventually(async () => expect([...(await holders(['W-3', 'W-4'])).values()].every((holder) => holder !== null)).toBe(true));
+    // Killed outright, primary and workers: nothing of it tidies up.
+    const workers = ['0', '1'].map((index) => workerPid(killedNode.child.pid!, index));
+    killedNode.child.kill('SIGKILL');
+    for (const pid of workers) process.kill(pid, 'SIGKILL');
+    await killedNode.exited;
+    for (const station of held) await station.close();
+    expect([...(await holders(['W-3', 'W-4'])).values()].every((holder) => holder !== null)).toBe(true);
+
+    const single = startProcess({ ...database.env, PORT: String(await freePort()) });
+    try {
+      await eventually(async () => expect([...(await holders(['W-3', 'W-4'])).values()]).toEqual([null, null]), 60_000);
+    } finally {
+      single.child.kill('SIGTERM');
+      await single.exited;
+    }
+  }, 120_000);
 });
