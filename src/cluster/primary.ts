@@ -14,9 +14,14 @@ import type { Logger } from '../log.js';
 import { InProcessBus } from './bus.js';
 import type { DirectoryEntry, PrimaryToWorker, WorkerToPrimary } from './messages.js';
 
-/** A worker that dies sooner than this after it started listening is replaced only after a pause (no crash loop). */
+/**
+ * A worker that dies sooner than this after it started listening is replaced only after a pause, which doubles with
+ * each such death in a row up to the longest (a worker that cannot start, say while the database is away, must not
+ * spin the CPU).
+ */
 const MIN_WORKER_LIFE_MS = 10_000;
 const REFORK_PAUSE_MS = 2_000;
+const REFORK_PAUSE_MAX_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 
 export interface RunningCluster {
@@ -40,6 +45,8 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
   const routed = new Map<number, Map<string, { requester: number; callId: number }>>();
   const indexOf = new Map<number, number>();
   const listeningSince = new Map<number, number>();
+  /** by worker index: how many of its workers in a row died young */
+  const youngDeaths = new Map<number, number>();
   let stopping = false;
   let failed: ((error: Error) => void) | undefined;
   let port = config.port;
@@ -136,9 +143,12 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
       failed(new Error(`worker ${index} exited (code ${code}, signal ${signal}) before it listened`));
       return;
     }
-    logger.error({ worker: index, code, signal }, 'a worker died: starting another');
     const young = since === undefined || Date.now() - since < MIN_WORKER_LIFE_MS;
-    setTimeout(() => stopping || fork(index), young ? REFORK_PAUSE_MS : 0).unref();
+    const deaths = young ? (youngDeaths.get(index) ?? 0) + 1 : 0;
+    youngDeaths.set(index, deaths);
+    const pauseMs = deaths === 0 ? 0 : Math.min(REFORK_PAUSE_MS * 2 ** (deaths - 1), REFORK_PAUSE_MAX_MS);
+    logger.error({ worker: index, code, signal, restartInMs: pauseMs }, 'a worker died: starting another');
+    setTimeout(() => stopping || fork(index), pauseMs).unref();
   });
 
   const stop = async () => {

@@ -20,9 +20,7 @@ function freePort(): Promise<number> {
 
 /** The pid of the primary's worker with this ANODE_WORKER_INDEX. */
 function workerPid(primaryPid: number, index: string): number {
-  const children = readdirSync(`/proc/${primaryPid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${primaryPid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-  );
+  const children = childrenOf(primaryPid);
   const environ = (pid: number) => {
     try {
       return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
@@ -41,6 +39,35 @@ interface AnodeProcess {
   exited: Promise<number | null>;
 }
 
+/** Every process a test started, so that none outlives the file, whatever failed (a primary forks on and on). */
+const started = new Set<AnodeProcess>();
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return []; // gone
+  }
+}
+
+afterAll(async () => {
+  for (const anode of started) {
+    if (anode.child.exitCode !== null || anode.child.signalCode !== null) continue;
+    const workers = childrenOf(anode.child.pid!);
+    anode.child.kill('SIGKILL');
+    for (const pid of workers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await anode.exited;
+  }
+});
+
 /** `npm start`'s process (node --import tsx src/main.ts), on its own. */
 function startProcess(env: Record<string, string>): AnodeProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -52,7 +79,9 @@ function startProcess(env: Record<string, string>): AnodeProcess {
   child.stdout!.on('data', (chunk) => (output += String(chunk)));
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  const anode = { child, output: () => output, exited };
+  started.add(anode);
+  return anode;
 }
 
 describe('WORKERS: several processes serve one node', () => {
