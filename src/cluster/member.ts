@@ -13,10 +13,10 @@ import type { Logger } from '../log.js';
 import type { ConnectionObserver } from '../ocpp/gateway.js';
 import type { OcppVersion } from '../ocpp/context.js';
 import { InProcessBus, type Bus, type DomainEvents } from './bus.js';
+import { StationDirectory } from './directory.js';
 import {
   CLUSTER_WIDE_TOPICS,
   type CallOutcome,
-  type DirectoryEntry,
   type PrimaryToWorker,
   type RoutedCall,
   type WorkerToPrimary,
@@ -32,7 +32,7 @@ const ROUTING_GRACE_MS = 5_000;
 
 export class ClusterMember implements Bus, ConnectionObserver, StationLink {
   private readonly local = new InProcessBus();
-  private readonly directory = new Map<string, DirectoryEntry>();
+  private readonly directory = new StationDirectory();
   private readonly waiting = new Map<number, (outcome: CallOutcome) => void>();
   private lastCallId = 0;
   private stations: LocalStations | undefined;
@@ -53,17 +53,16 @@ export class ClusterMember implements Bus, ConnectionObserver, StationLink {
   receive(message: PrimaryToWorker): void {
     switch (message.kind) {
       case 'directory':
-        this.directory.clear();
-        for (const entry of message.entries) this.directory.set(entry.stationId, entry);
+        this.directory.replaceAll(message.entries);
         return;
-      case 'connected':
-        this.directory.set(message.stationId, message);
-        return;
-      case 'disconnected': {
-        const entry = this.directory.get(message.stationId);
-        if (entry?.worker === message.worker && entry.connectionId === message.connectionId) this.directory.delete(message.stationId);
+      case 'connected': {
+        const { kind: _, ...entry } = message;
+        this.directory.set(entry);
         return;
       }
+      case 'disconnected':
+        this.directory.drop(message.stationId, message.worker, message.connectionId);
+        return;
       case 'replaced':
         this.stations?.replaced(message.stationId, message.connectionId);
         return;
@@ -94,13 +93,12 @@ export class ClusterMember implements Bus, ConnectionObserver, StationLink {
   // ConnectionObserver
 
   connected(stationId: string, version: OcppVersion, connectionId: number): void {
-    this.directory.set(stationId, { stationId, version, worker: this.self, connectionId });
+    this.directory.set({ stationId, version, worker: this.self, connectionId });
     this.send({ kind: 'connected', stationId, version, connectionId });
   }
 
   disconnected(stationId: string, connectionId: number): void {
-    const entry = this.directory.get(stationId);
-    if (entry?.worker === this.self && entry.connectionId === connectionId) this.directory.delete(stationId);
+    this.directory.drop(stationId, this.self, connectionId);
     this.send({ kind: 'disconnected', stationId, connectionId });
   }
 

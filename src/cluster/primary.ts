@@ -12,7 +12,8 @@ import { openDatabase } from '../db/client.js';
 import { Stations } from '../domain/stations.js';
 import type { Logger } from '../log.js';
 import { InProcessBus } from './bus.js';
-import type { DirectoryEntry, PrimaryToWorker, WorkerToPrimary } from './messages.js';
+import { StationDirectory } from './directory.js';
+import type { PrimaryToWorker, WorkerToPrimary } from './messages.js';
 
 /**
  * A worker that dies sooner than this after it started listening is replaced only after a pause, which doubles with
@@ -25,7 +26,6 @@ const REFORK_PAUSE_MAX_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 
 export interface RunningCluster {
-  port: number;
   stop(): Promise<void>;
   /** resolves when every worker has exited by itself (e.g. each was sent SIGINT by the terminal) */
   ended: Promise<void>;
@@ -40,7 +40,7 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
     await database.close();
   }
 
-  const directory = new Map<string, DirectoryEntry>();
+  const directory = new StationDirectory();
   /** routed calls by owner worker, so a dying owner's calls are answered */
   const routed = new Map<number, Map<string, { requester: number; callId: number }>>();
   const indexOf = new Map<number, number>();
@@ -63,9 +63,8 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
   const onMessage = (worker: Worker, message: WorkerToPrimary) => {
     switch (message.kind) {
       case 'connected': {
-        const previous = directory.get(message.stationId);
         const entry = { stationId: message.stationId, version: message.version, worker: worker.id, connectionId: message.connectionId };
-        directory.set(message.stationId, entry);
+        const previous = directory.set(entry);
         if (previous && previous.worker !== worker.id) {
           post(workerById(previous.worker), { kind: 'replaced', stationId: previous.stationId, connectionId: previous.connectionId });
         }
@@ -73,8 +72,7 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
         return;
       }
       case 'disconnected': {
-        const entry = directory.get(message.stationId);
-        if (entry?.worker === worker.id && entry.connectionId === message.connectionId) directory.delete(message.stationId);
+        directory.drop(message.stationId, worker.id, message.connectionId);
         broadcast({ kind: 'disconnected', stationId: message.stationId, worker: worker.id, connectionId: message.connectionId }, worker.id);
         return;
       }
@@ -104,9 +102,9 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
 
   /** A worker is gone: its stations are no longer connected, its routed calls get no answer from it. */
   const forget = (worker: Worker) => {
-    for (const entry of [...directory.values()]) {
+    for (const entry of directory.all()) {
       if (entry.worker !== worker.id) continue;
-      directory.delete(entry.stationId);
+      directory.drop(entry.stationId, worker.id, entry.connectionId);
       broadcast({ kind: 'disconnected', stationId: entry.stationId, worker: worker.id, connectionId: entry.connectionId });
     }
     for (const { requester, callId } of routed.get(worker.id)?.values() ?? []) {
@@ -119,7 +117,7 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
     const worker = cluster.fork({ ANODE_WORKER_INDEX: String(index) });
     indexOf.set(worker.id, index);
     worker.on('message', (message: WorkerToPrimary) => onMessage(worker, message));
-    worker.on('online', () => post(worker, { kind: 'directory', entries: [...directory.values()] }));
+    worker.on('online', () => post(worker, { kind: 'directory', entries: directory.all() }));
     return worker;
   };
 
@@ -195,5 +193,5 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
     throw error;
   }
   logger.info({ workers: config.workers, port }, `${config.workers} workers share port ${port}`);
-  return { port, stop, ended: new Promise<void>((resolve) => (ended = resolve)) };
+  return { stop, ended: new Promise<void>((resolve) => (ended = resolve)) };
 }

@@ -214,10 +214,7 @@ export class OcppGateway implements StationLink {
     const connection: Connection = { id: ++this.lastConnectionId, client, session, invalidCallsInARow: 0 };
     const previous = this.connections.get(stationId);
     this.connections.set(stationId, connection);
-    if (previous) {
-      this.logger.info({ stationId }, 'station reconnected: the older connection is closed');
-      void previous.client.close({ code: 1000, reason: 'Replaced by a new connection' });
-    }
+    if (previous) this.closeReplaced(previous, 'station reconnected: the older connection is closed');
     const record = { stationId, nodeId: this.options.nodeId, ocppVersion: version, at: session.connectedAt };
     this.domain.stations.recordConnected(record).catch((error: unknown) => this.logger.error({ err: error, stationId }, 'recording the connection failed'));
     this.wireHandlers(connection);
@@ -295,8 +292,11 @@ export class OcppGateway implements StationLink {
   /** Closes this gateway's connection of the station, when it is this one: a newer one has opened elsewhere. */
   replaced(stationId: string, connectionId: number): void {
     const connection = this.connections.get(stationId);
-    if (connection?.id !== connectionId) return;
-    this.logger.info({ stationId }, 'station reconnected to another worker: the older connection is closed');
+    if (connection?.id === connectionId) this.closeReplaced(connection, 'station reconnected to another worker: the older connection is closed');
+  }
+
+  private closeReplaced(connection: Connection, why: string): void {
+    this.logger.info({ stationId: connection.session.stationId }, why);
     void connection.client.close({ code: 1000, reason: 'Replaced by a new connection' });
   }
 
