@@ -320,59 +320,51 @@ function processTree(pid: number): number[] {
   return out;
 }
 
-/** VmRSS in KB of the process and its descendants (a `--server-cmd` may start children). */
-function readRssKb(pid: number | undefined): number | null {
+/**
+ * A reading summed over the process and its descendants (a `--server-cmd` may start children, `--server-workers`
+ * does); null when none could be read. `read` returns undefined or throws for a process that has no such figure or
+ * is gone.
+ */
+function sumOverTree(pid: number | undefined, read: (pid: number) => number | undefined): number | null {
   if (!pid) return null;
   let total = 0;
   let found = false;
   for (const p of processTree(pid)) {
     try {
-      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      if (m) {
-        total += Number(m[1]);
-        found = true;
-      }
+      const value = read(p);
+      if (value === undefined) continue;
+      total += value;
+      found = true;
     } catch {
       // gone
     }
   }
   return found ? total : null;
+}
+
+/** VmRSS in KB of the process and its descendants. */
+function readRssKb(pid: number | undefined): number | null {
+  return sumOverTree(pid, (p) => {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  });
 }
 
 const CLK_TCK = 100; // Linux USER_HZ
 
 /** CPU seconds (user+system) of the process and its descendants. */
 function readCpuSeconds(pid: number | undefined): number | null {
-  if (!pid) return null;
-  let ticks = 0;
-  let found = false;
-  for (const p of processTree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-      found = true;
-    } catch {
-      // gone
-    }
-  }
-  return found ? ticks / CLK_TCK : null;
+  const ticks = sumOverTree(pid, (p) => {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  });
+  return ticks === null ? null : ticks / CLK_TCK;
 }
 
-/** Open file descriptors of the process and its descendants (Anode's workers, with --server-workers). */
+/** Open file descriptors of the process and its descendants. */
 function readFdCount(pid: number | undefined): number | null {
-  if (!pid) return null;
-  let total = 0;
-  let found = false;
-  for (const p of processTree(pid)) {
-    try {
-      total += readdirSync(`/proc/${p}/fd`).length;
-      found = true;
-    } catch {
-      // gone
-    }
-  }
-  return found ? total : null;
+  return sumOverTree(pid, (p) => readdirSync(`/proc/${p}/fd`).length);
 }
 
 function portRangeSize(): number | null {
@@ -1042,24 +1034,15 @@ function loadGenRows(phase: MergedPhase | undefined, label = ''): Row[] {
 }
 
 /**
- * CPU seconds the hypervisor took from this (virtual) machine since boot: time its vCPUs wanted to run but the host
- * ran something else. It shows as stalls no process of ours caused.
+ * The whole machine's CPU seconds since boot, from /proc/stat: busy (everything but idle and iowait), and of that what
+ * the hypervisor took (steal: time the vCPUs wanted to run but the host ran something else, which shows as stalls no
+ * process of ours caused).
  */
-function readStolenSeconds(): number | null {
+function readMachineCpuSeconds(): { busy: number; stolen: number } | null {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return (fields[7] ?? 0) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
-
-/** Busy CPU seconds of the whole machine since boot (everything but idle and iowait), from /proc/stat. */
-function readMachineBusySeconds(): number | null {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = fields;
-    return (user + nice + system + irq + softirq + (steal ?? 0)) / CLK_TCK;
+    const [user, nice, system, , , irq, softirq, steal = 0] = fields;
+    return { busy: (user + nice + system + irq + softirq + steal) / CLK_TCK, stolen: steal / CLK_TCK };
   } catch {
     return null;
   }
@@ -1105,10 +1088,11 @@ function cpuSnapshot(server: ServerHandle, pool: WorkerPool): CpuSnapshot {
     if (cpu === null) loadGen = null;
     else if (loadGen !== null) loadGen += cpu;
   }
+  const machineCpu = readMachineCpuSeconds();
   return {
     at: performance.now(),
-    machine: readMachineBusySeconds(),
-    stolen: readStolenSeconds(),
+    machine: machineCpu?.busy ?? null,
+    stolen: machineCpu?.stolen ?? null,
     server: readCpuSeconds(server.pid),
     loadGen,
     postgres: useDb ? readPostgresCpuSeconds() : null,
@@ -1667,9 +1651,9 @@ async function main(): Promise<void> {
       `open files ${machine.fdLimit ? `${machine.fdLimit.soft} (hard ${machine.fdLimit.hard})` : 'unknown'}; ` +
       `${machine.ephemeralPorts ?? '?'} ephemeral ports; somaxconn ${machine.somaxconn ?? '?'}`,
   );
-  const busy0 = readMachineBusySeconds();
+  const busy0 = readMachineCpuSeconds()?.busy ?? null;
   await sleep(1000);
-  const busy1 = readMachineBusySeconds();
+  const busy1 = readMachineCpuSeconds()?.busy ?? null;
   if (busy0 !== null && busy1 !== null) {
     const busyPercent = Math.round((busy1 - busy0) * 100);
     result.machine.busyPercentBeforeStart = busyPercent;
