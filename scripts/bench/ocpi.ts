@@ -8,7 +8,7 @@
  * Options (environment): BENCH_LOCATIONS (10000), BENCH_SECONDS (10 per round), BENCH_CONNECTIONS (32),
  * BENCH_ROUNDS (2, alternating bare and Anode to expose the noise), BENCH_ADMIN_DATABASE_URL (a role that may
  * create databases; default the CI role postgres://anode_ci:anode_ci@127.0.0.1:5432/anode_ci), BENCH_SERVER_NODE_ARGS
- * (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * (node options for the server instead of those of npm start, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,7 @@ import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { ANODE_ENTRY, npmStartNodeOptions } from '../start-command.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -198,8 +199,8 @@ async function main(): Promise<void> {
     const databaseUrl = new URL(ADMIN_DB);
     databaseUrl.pathname = `/${database}`;
     const adminToken = randomBytes(24).toString('hex');
-    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    anode = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS === undefined ? npmStartNodeOptions() : process.env.BENCH_SERVER_NODE_ARGS.split(' ').filter(Boolean);
+    anode = spawn(process.execPath, [...nodeArgs, ...ANODE_ENTRY], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl.toString(), NODE_ENV: 'production', LOG_LEVEL: 'warn', ADMIN_API_TOKEN: adminToken },

@@ -34,13 +34,12 @@ import {
   type WorkerStatsJSON,
   type WorkerToParent,
 } from './ocpp-common.js';
+import { ANODE_ENTRY, npmStartNodeOptions } from '../start-command.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '../..');
 const WORKER_SCRIPT = join(HERE, 'ocpp-station-worker.ts');
 const STUB_SCRIPT = join(HERE, 'stub-csms.ts');
-/** The node options `npm start` runs Anode with (package.json), so the benchmark measures what operators run. */
-const ANODE_NODE_ARGS = '--max-semi-space-size=32';
 const DEFAULT_ADMIN_DB = 'postgres://anode_ci:anode_ci@127.0.0.1:5432/anode_ci';
 
 // ---------------------------------------------------------------------------------------------
@@ -68,7 +67,7 @@ Server under test
   --keep-db                  don't drop the created database at the end (to inspect it)
   --server-log-level <lvl>   LOG_LEVEL for the server (default warn); its output goes to a log file (path printed)
   --server-workers <n>       WORKERS for Anode: processes sharing its port (default 1; above 1 needs PostgreSQL)
-  --server-node-args "<a b>" extra node options for Anode's process (default --max-semi-space-size=32, as npm start)
+  --server-node-args "<a b>" node options for Anode's process (default: those of npm start, from package.json)
   (BENCH_ADMIN_DATABASE_URL  env: a role with CREATEDB; default ${DEFAULT_ADMIN_DB})
 
 Load
@@ -607,8 +606,12 @@ async function startServer(databaseUrl: string | undefined): Promise<ServerHandl
     commandArgs = ['-c', `exec ${args['server-cmd']!}`];
   } else {
     command = process.execPath;
-    const nodeArgs = serverKind === 'stub' ? [] : (args['server-node-args'] ?? ANODE_NODE_ARGS).split(/\s+/).filter(Boolean);
-    commandArgs = [...nodeArgs, '--import', 'tsx', serverKind === 'stub' ? STUB_SCRIPT : join(REPO_ROOT, 'src/main.ts')];
+    if (serverKind === 'stub') {
+      commandArgs = ['--import', 'tsx', STUB_SCRIPT];
+    } else {
+      const nodeArgs = args['server-node-args'] === undefined ? npmStartNodeOptions() : args['server-node-args'].split(/\s+/).filter(Boolean);
+      commandArgs = [...nodeArgs, ...ANODE_ENTRY];
+    }
   }
   const logFile = join(os.tmpdir(), `anode-bench-${runId}-server.log`);
   const logStream: WriteStream = createWriteStream(logFile);

@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminClient } from '../../generated/admin-client.js';
 import { createTestDatabase, onPostgres, type TestAnode, type TestDatabase } from '../support/anode.js';
+import { spawnMain, type MainProcess } from '../support/main-process.js';
 import { bootedStation, connectStation, eventually, registerStation, type SimulatedStation } from '../support/stations.js';
-
-const REPO = new URL('../..', import.meta.url).pathname;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,14 +31,8 @@ function workerPid(primaryPid: number, index: string): number {
   return pid;
 }
 
-interface AnodeProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
 /** Every process a test started, so that none outlives the file, whatever failed (a primary forks on and on). */
-const started = new Set<AnodeProcess>();
+const started = new Set<MainProcess>();
 
 function childrenOf(pid: number): number[] {
   try {
@@ -69,17 +61,8 @@ afterAll(async () => {
 });
 
 /** `npm start`'s process (node --import tsx src/main.ts), on its own. */
-function startProcess(env: Record<string, string>): AnodeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += String(chunk)));
-  child.stderr!.on('data', (chunk) => (output += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const anode = { child, output: () => output, exited };
+function startProcess(env: Record<string, string>): MainProcess {
+  const anode = spawnMain({ PATH: process.env.PATH ?? '', HOST: '127.0.0.1', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env });
   started.add(anode);
   return anode;
 }
@@ -94,7 +77,7 @@ describe('WORKERS: several processes serve one node', () => {
 
 describe.runIf(onPostgres)('a node of two workers on PostgreSQL', () => {
   let database: TestDatabase;
-  let anode: AnodeProcess;
+  let anode: MainProcess;
   let node: TestAnode;
   const stations = new Map<string, SimulatedStation>();
   const IDS = ['W-1', 'W-2', 'W-3', 'W-4'];

@@ -2,10 +2,11 @@
  * The real entry point, as `npm start` runs it (tsx, plain Node ESM loading): it must start, serve, take a station
  * and stop cleanly on SIGTERM. Tests that start Anode in-process cannot see start-up failures of the module loader.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/anode.js';
+import { spawnMain } from '../support/main-process.js';
 import { connectStation } from '../support/stations.js';
 
 let child: ChildProcess | undefined;
@@ -16,17 +17,12 @@ afterAll(async () => {
 });
 
 function startMain(env: Record<string, string>): Promise<{ url: string; process: ChildProcess }> {
-  const started = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const main = spawnMain({ ...process.env, ...env });
+  const started = main.child;
   child = started;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no "listening" log line within 30 s')), 30_000);
-    let errors = '';
-    started.stderr!.on('data', (chunk) => (errors += String(chunk)));
-    started.once('exit', (code) => reject(new Error(`exited with ${code}: ${errors}`)));
+    started.once('exit', (code) => reject(new Error(`exited with ${code}: ${main.output()}`)));
     createInterface({ input: started.stdout! }).on('line', (line) => {
       const match = /listening on (http:\/\/[^:]+:\d+)/.exec(line);
       if (match) {
