@@ -3,6 +3,7 @@ import { Batcher } from '../db/batcher.js';
 import { PREPARED, type Database } from '../db/client.js';
 import { meterValues, reservations, transactionEvents, transactions } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
+import { EnergyRowSync } from './energy-row-sync.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
 import type { RemoteStarts } from './remote-starts.js';
@@ -78,34 +79,6 @@ const storedEnergyWh = (transactionId: number) =>
        from ${meterValues}
        where ${meterValues.transactionId} = ${transactionId} and ${meterValues.measurand} = ${ENERGY_REGISTER}
          and ${meterValues.phase} is null and ${meterValues.value} is not null and coalesce(${meterValues.unit}, 'Wh') in ('Wh', 'kWh'))`;
-
-/**
- * Which running transactions' rows are due to take their latest energy reading. Every sample is stored as it comes;
- * the row's copy (last_meter_wh) is for readers that list sessions, and rewriting that row on every MeterValues was a
- * third of PostgreSQL's work in bench:ocpp. A transaction it has not seen, or not within the interval, is due.
- */
-class EnergyRowSync {
-  private readonly writtenAt = new Map<number, number>();
-
-  constructor(private readonly intervalMs: number) {}
-
-  due(transactionId: number, now: number): boolean {
-    const last = this.writtenAt.get(transactionId);
-    if (last !== undefined && now - last < this.intervalMs) return false;
-    if (this.writtenAt.size >= 100_000) this.forgetOlderThan(now - this.intervalMs);
-    this.writtenAt.set(transactionId, now);
-    return true;
-  }
-
-  forget(transactionId: number): void {
-    this.writtenAt.delete(transactionId);
-  }
-
-  /** An entry older than the interval says nothing (its transaction is due either way). */
-  private forgetOlderThan(cutoff: number): void {
-    for (const [transactionId, at] of this.writtenAt) if (at <= cutoff) this.writtenAt.delete(transactionId);
-  }
-}
 
 interface MeterBatchItem {
   stationId: string;
