@@ -7,6 +7,10 @@
  * batch. So when the database slows down, batches grow and commits get fewer, instead of ever more small
  * transactions queueing for connections (measured with bench:ocpp: 80 writes in flight at once made the slowest
  * answers wait seconds).
+ *
+ * A batch the database refuses for its data (SQLSTATE class 22 or 23: a value out of range, a broken constraint) is
+ * written again in halves, down to the item that caused it, so one station's bad value fails only that station's
+ * call. A batch's statement commits all or nothing, so writing part of it again stores nothing twice.
  */
 export interface BatcherOptions {
   /** write as soon as this many items are waiting; no batch is bigger */
@@ -63,16 +67,38 @@ export class Batcher<T> {
     this.due = false;
     const batch = this.queue.splice(0, this.options.maxItems);
     if (this.queue.length > 0) this.due = true;
-    const writing = this.write(batch.map((waiting) => waiting.item)).then(
-      () => batch.forEach((waiting) => waiting.resolve()),
-      (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
-    );
+    const writing = this.settle(batch);
     this.inFlight.add(writing);
     void writing.finally(() => {
       this.inFlight.delete(writing);
       if (this.due) this.flush();
     });
   }
+
+  private async settle(batch: Waiting<T>[]): Promise<void> {
+    try {
+      await this.write(batch.map((waiting) => waiting.item));
+      batch.forEach((waiting) => waiting.resolve());
+    } catch (error) {
+      if (batch.length === 1 || !refusedForItsData(error)) {
+        batch.forEach((waiting) => waiting.reject(error));
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.settle(batch.slice(0, half));
+      await this.settle(batch.slice(half));
+    }
+  }
+}
+
+/** A PostgreSQL data exception (22xxx) or integrity violation (23xxx), possibly wrapped by the ORM. */
+function refusedForItsData(error: unknown): boolean {
+  let cause = error;
+  for (let depth = 0; depth < 5 && cause instanceof Object; depth += 1, cause = (cause as { cause?: unknown }).cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
 }
 
 /**
