@@ -254,9 +254,9 @@ export const transactions = pgTable(
     remoteStartId: integer('remote_start_id'),
     /** the eMSP's reference to the authorization it gave (OCPI authorization_reference), when one came with it */
     authorizationReference: text('authorization_reference'),
-    meterStartWh: integer('meter_start_wh').notNull(),
-    meterStopWh: integer('meter_stop_wh'),
-    lastMeterWh: integer('last_meter_wh'),
+    meterStartWh: bigint('meter_start_wh', { mode: 'number' }).notNull(),
+    meterStopWh: bigint('meter_stop_wh', { mode: 'number' }),
+    lastMeterWh: bigint('last_meter_wh', { mode: 'number' }),
     startedAt: timestamptz('started_at').notNull(),
     stoppedAt: timestamptz('stopped_at'),
     stopReason: text('stop_reason'),

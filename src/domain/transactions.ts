@@ -64,21 +64,26 @@ const reservationReference = (stationId: string, reservationId: number) =>
   sql`(select ${reservations.authorizationReference} from ${reservations}
        where ${reservations.id} = ${reservationId} and ${reservations.stationId} = ${stationId})`;
 
-/** Wh from an energy register sample, or undefined when the sample is not one. */
+/**
+ * Wh from an energy register sample, or undefined when the sample is not one, or when its value is beyond what an
+ * integer holds exactly (it is stored as sent, but no transaction's reading is taken from it).
+ */
 export function energyWh(sample: { measurand: string; value: number | null; phase?: string | null; unit?: string | null }): number | undefined {
   if (sample.measurand !== ENERGY_REGISTER || sample.value === null || sample.phase) return undefined;
   const unit = sample.unit ?? 'Wh';
-  if (unit === 'Wh') return Math.round(sample.value);
-  if (unit === 'kWh') return Math.round(sample.value * 1000);
-  return undefined;
+  const wh = unit === 'Wh' ? Math.round(sample.value) : unit === 'kWh' ? Math.round(sample.value * 1000) : undefined;
+  return wh !== undefined && Number.isSafeInteger(wh) ? wh : undefined;
 }
 
 /** The largest energy register reading among a transaction's stored samples, in Wh, as a column value. */
-const storedEnergyWh = (transactionId: number) =>
-  sql`(select max(case when ${meterValues.unit} = 'kWh' then round(${meterValues.value} * 1000) else round(${meterValues.value}) end)::integer
+const storedEnergyWh = (transactionId: number) => {
+  const wh = sql`case when ${meterValues.unit} = 'kWh' then round(${meterValues.value} * 1000) else round(${meterValues.value}) end`;
+  return sql`(select max(${wh})::bigint
        from ${meterValues}
        where ${meterValues.transactionId} = ${transactionId} and ${meterValues.measurand} = ${ENERGY_REGISTER}
-         and ${meterValues.phase} is null and ${meterValues.value} is not null and coalesce(${meterValues.unit}, 'Wh') in ('Wh', 'kWh'))`;
+         and ${meterValues.phase} is null and ${meterValues.value} is not null and coalesce(${meterValues.unit}, 'Wh') in ('Wh', 'kWh')
+         and abs(${wh}) <= ${Number.MAX_SAFE_INTEGER})`;
+};
 
 interface MeterBatchItem {
   stationId: string;
@@ -93,7 +98,7 @@ interface EnergyReading {
 }
 
 /**
- * Energy readings as rows v(id, wh) to join with transactions. Two integer arrays, unnested: the planner takes them for
+ * Energy readings as rows v(id, wh) to join with transactions. Two arrays, unnested: the planner takes them for
  * a few rows and looks each transaction up by its key. json_to_recordset counts as 100 rows, and joined with a small
  * table that meant a sequential scan of every transaction in every meter-values batch (a third more PostgreSQL CPU in
  * bench:ocpp once the rows' refreshes were spread over the interval).
@@ -101,7 +106,7 @@ interface EnergyReading {
 function readingRows(energy: EnergyReading[]) {
   const ids = `{${energy.map(({ id }) => id).join(',')}}`;
   const whs = `{${energy.map(({ wh }) => wh).join(',')}}`;
-  return sql`unnest(${ids}::integer[], ${whs}::integer[]) as v(id, wh)`;
+  return sql`unnest(${ids}::integer[], ${whs}::bigint[]) as v(id, wh)`;
 }
 
 /** The transaction's latest energy reading: its row's copy, or a newer one among its samples. */

@@ -77,6 +77,77 @@ describe('calls about unknown transactions or connectors', () => {
   });
 });
 
+describe('energy readings beyond any real meter', () => {
+  const reading = (transactionId: number, value: string, unit = 'Wh') => ({
+    connectorId: 1,
+    transactionId,
+    meterValue: [{ timestamp: '2024-01-01T00:30:00Z', sampledValue: [{ value, unit, measurand: 'Energy.Active.Import.Register' }] }],
+  });
+  const transactionOf = async (transactionId: number) =>
+    (await anode.admin.GET('/transactions/{transactionId}', { params: { path: { transactionId } } })).data!;
+
+  it('a register reading above 2^31 Wh is stored, and readings written in the same batch are stored too', async () => {
+    const [huge, usual] = await Promise.all([bootedStation(anode, 'BIG-METER'), bootedStation(anode, 'USUAL-METER')]);
+    const start = { connectorId: 1, idTag: 'X', meterStart: 4_000_000_000, timestamp: '2024-01-01T00:00:00Z' };
+    const [a, b] = await Promise.all([
+      huge.call<{ transactionId: number }>('StartTransaction', start),
+      usual.call<{ transactionId: number }>('StartTransaction', { ...start, meterStart: 1000 }),
+    ]);
+    const answers = await Promise.all([
+      huge.call('MeterValues', reading(a.transactionId, '5000000000000')),
+      usual.call('MeterValues', reading(b.transactionId, '1500')),
+    ]);
+    expect(answers).toEqual([{}, {}]);
+    expect((await transactionOf(a.transactionId)).meterValues.map((sample) => sample.value)).toEqual([5_000_000_000_000]);
+    expect((await transactionOf(b.transactionId)).meterValues.map((sample) => sample.value)).toEqual([1500]);
+    expect((await transactionOf(a.transactionId)).transaction.lastMeterWh).toBe(5_000_000_000_000);
+    await huge.call('StopTransaction', { transactionId: a.transactionId, meterStop: 5_000_000_001_000, timestamp: '2024-01-01T01:00:00Z' });
+    expect((await transactionOf(a.transactionId)).transaction).toMatchObject({ meterStartWh: 4_000_000_000, meterStopWh: 5_000_000_001_000 });
+    await Promise.all([huge.close(), usual.close()]);
+  });
+
+  it('a reading no integer can hold is stored as sent, and no transaction takes it as its energy', async () => {
+    const station = await bootedStation(anode, 'ABSURD-METER');
+    const { transactionId } = await station.call<{ transactionId: number }>('StartTransaction', { connectorId: 1, idTag: 'X', meterStart: 10, timestamp: '2024-01-01T00:00:00Z' });
+    expect(await station.call('MeterValues', reading(transactionId, '1e300', 'kWh'))).toEqual({});
+    expect(await station.call('MeterValues', reading(transactionId, '20'))).toEqual({});
+    const { transaction, meterValues } = await transactionOf(transactionId);
+    expect(meterValues.map((sample) => sample.value)).toEqual([1e300, 20]);
+    expect(transaction.lastMeterWh).toBe(20);
+    await station.close();
+  });
+
+  it('an OCPP 2.0.1 transaction ended without a reading ends at its highest reading an integer holds', async () => {
+    const station = await bootedStation(anode, 'ABSURD-201', { version: 'ocpp2.0.1' });
+    const event = (eventType: string, seqNo: number, value?: number, unit = 'Wh') => ({
+      eventType,
+      timestamp: '2024-01-01T00:00:00Z',
+      triggerReason: 'MeterValuePeriodic',
+      seqNo,
+      transactionInfo: { transactionId: 'absurd-1' },
+      ...(value !== undefined && { meterValue: [{ timestamp: '2024-01-01T00:00:00Z', sampledValue: [{ value, unitOfMeasure: { unit } }] }] }),
+    });
+    await station.call('TransactionEvent', { ...event('Started', 0, 10), evse: { id: 1, connectorId: 1 } });
+    await station.call('TransactionEvent', event('Updated', 1, 1e300, 'kWh'));
+    await station.call('TransactionEvent', event('Updated', 2, 35));
+    await station.call('TransactionEvent', event('Ended', 3));
+    const { data } = await anode.admin.GET('/cs/{csId}/transactions', { params: { path: { csId: 'ABSURD-201' } } });
+    expect(data?.[0]).toMatchObject({ meterStartWh: 10, meterStopWh: 35 });
+    await station.close();
+  });
+
+  it.each([
+    ['a meterStart beyond 2^53 Wh', [2, 'r1', 'StartTransaction', { connectorId: 1, idTag: 'X', meterStart: 2 ** 60, timestamp: '2024-01-01T00:00:00Z' }]],
+    ['a meterStop beyond 2^53 Wh', [2, 'r2', 'StopTransaction', { transactionId: 1, meterStop: 2 ** 60, timestamp: '2024-01-01T00:00:00Z' }]],
+    ['a connectorId no connector has', [2, 'r3', 'MeterValues', { connectorId: 2 ** 40, meterValue: [{ timestamp: '2024-01-01T00:00:00Z', sampledValue: [{ value: '1' }] }] }]],
+    ['a transactionId no transaction has', [2, 'r4', 'MeterValues', { connectorId: 1, transactionId: 2 ** 40, meterValue: [{ timestamp: '2024-01-01T00:00:00Z', sampledValue: [{ value: '1' }] }] }]],
+    ['a StatusNotification for a connectorId no connector has', [2, 'r5', 'StatusNotification', { connectorId: 2 ** 40, errorCode: 'NoError', status: 'Available' }]],
+  ])('%s is refused with a PropertyConstraintViolation', async (_what, frame) => {
+    const answer = (await exchange(socket, JSON.stringify(frame))) as unknown[];
+    expect(answer.slice(0, 3)).toEqual([4, frame[1], 'PropertyConstraintViolation']);
+  });
+});
+
 describe('abuse closes the socket and leaves the server and its data intact', () => {
   it('a frame over OCPP_MAX_MESSAGE_BYTES closes the socket with 1009', async () => {
     const password = await registerStation(anode, 'BAD-BIG');

@@ -107,8 +107,16 @@ export function rawSocket(
 /** Sends a raw frame and resolves with the next frame the CSMS sends. */
 export function exchange(socket: WebSocket, frame: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    socket.once('message', (data) => resolve(JSON.parse(String(data))));
-    socket.once('close', (code) => reject(new Error(`closed with ${code}`)));
+    const onMessage = (data: WebSocket.RawData) => {
+      socket.off('close', onClose);
+      resolve(JSON.parse(String(data)));
+    };
+    const onClose = (code: number) => {
+      socket.off('message', onMessage);
+      reject(new Error(`closed with ${code}`));
+    };
+    socket.once('message', onMessage);
+    socket.once('close', onClose);
     socket.send(frame);
   });
 }

@@ -3,7 +3,7 @@ import type { Ocpp16Actions, components } from '../../../generated/ocpp16.js';
 import type { Authorization } from '../../domain/authorization.js';
 import { bootStation } from '../boot.js';
 import { rememberTransaction, type StationContext } from '../context.js';
-import { propertyConstraintViolation } from '../errors.js';
+import { meterRegisterWh, propertyConstraintViolation, storedNumber } from '../errors.js';
 import { samplesFrom16 } from '../meter-values.js';
 
 export type StationAction16 =
@@ -69,6 +69,8 @@ export const v16Handlers: HandlerTable16 = {
 
   StartTransaction: async (ctx, request) => {
     if (request.connectorId < 1) throw propertyConstraintViolation('connectorId must be 1 or more for a transaction');
+    storedNumber('connectorId', request.connectorId);
+    meterRegisterWh('meterStart', request.meterStart);
     const authorization = await ctx.domain.authorizer.authorize(request.idTag, { stationId: ctx.session.stationId });
     const { transaction } = await ctx.domain.transactions.start({
       stationId: ctx.session.stationId,
@@ -90,7 +92,8 @@ export const v16Handlers: HandlerTable16 = {
 
   StopTransaction: async (ctx, request) => {
     const { transactions, authorizer } = ctx.domain;
-    const transaction = await transactions.findOfStation(ctx.session.stationId, request.transactionId);
+    meterRegisterWh('meterStop', request.meterStop);
+    const transaction = await transactions.findOfStation(ctx.session.stationId, storedNumber('transactionId', request.transactionId));
     if (!transaction) throw propertyConstraintViolation(`unknown transactionId ${request.transactionId}`);
     // A repeated StopTransaction is answered but changes nothing: its transactionData was stored the first time.
     if (transaction.stoppedAt === null && request.transactionData) {
@@ -114,7 +117,7 @@ export const v16Handlers: HandlerTable16 = {
     if (request.transactionId !== undefined) {
       const transaction =
         ctx.session.transactions.get(String(request.transactionId)) ??
-        (await transactions.findOfStation(ctx.session.stationId, request.transactionId));
+        (await transactions.findOfStation(ctx.session.stationId, storedNumber('transactionId', request.transactionId)));
       if (!transaction) throw propertyConstraintViolation(`unknown transactionId ${request.transactionId}`);
       rememberTransaction(ctx.session, transaction.id, transaction);
       transactionId = transaction.id;
@@ -122,7 +125,7 @@ export const v16Handlers: HandlerTable16 = {
     await transactions.recordMeterValues(
       ctx.session.stationId,
       transactionId,
-      request.connectorId,
+      storedNumber('connectorId', request.connectorId),
       samplesFrom16(request.meterValue),
     );
     return {};
@@ -131,7 +134,7 @@ export const v16Handlers: HandlerTable16 = {
   StatusNotification: async (ctx, request) => {
     await ctx.domain.connectorStatuses.record({
       stationId: ctx.session.stationId,
-      evseId: request.connectorId,
+      evseId: storedNumber('connectorId', request.connectorId),
       connectorId: 0,
       status: request.status,
       errorCode: request.errorCode,
