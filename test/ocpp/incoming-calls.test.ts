@@ -1,0 +1,129 @@
+/**
+ * Anode's answer to incoming calls (src/ocpp/rpc-incoming-calls.ts) in place of ocpp-rpc's own: the same frames and
+ * events, with the handler's AbortSignal made only when read. Checked on a bare ocpp-rpc server and client over
+ * loopback; the gateway's own suites check it end to end.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RPCClient, NOREPLY } from 'ocpp-rpc';
+import { RPCServer } from '../../src/ocpp/rpc.js';
+import { leanIncomingCallsInstalled } from '../../src/ocpp/rpc-incoming-calls.js';
+
+type Handler = (call: { params: unknown; signal: AbortSignal; reply: (value: unknown) => void }) => unknown;
+
+let cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const step of cleanup) await step().catch(() => undefined);
+  cleanup = [];
+});
+
+/**
+ * A strict OCPP 1.6 server whose clients get these handlers, and a station connected to it that does not check its own
+ * calls (so that invalid ones reach the server).
+ */
+async function connected(handlers: Record<string, Handler>) {
+  const rpc = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true });
+  const serverClients: Array<{ on(event: string, listener: (detail: never) => void): void }> = [];
+  rpc.on('client', (client: { handle(action: string, handler: Handler): void; on(event: string, listener: (detail: never) => void): void }) => {
+    serverClients.push(client);
+    for (const [action, handler] of Object.entries(handlers)) client.handle(action, handler);
+  });
+  const http: Server = createServer();
+  http.on('upgrade', rpc.handleUpgrade);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  const station = new RPCClient({ endpoint: `ws://127.0.0.1:${port}`, identity: 'CS1', protocols: ['ocpp1.6'], strictMode: false, reconnect: false } as never);
+  await station.connect();
+  cleanup.push(() => station.close({ force: true }), () => rpc.close({ force: true }), () => {
+    http.closeAllConnections();
+    return new Promise((resolve) => http.close(resolve));
+  });
+  return { station, serverClients };
+}
+
+const rpcCode = (promise: Promise<unknown>) => promise.then(() => 'answered', (error: { rpcErrorCode?: string }) => error.rpcErrorCode);
+
+describe('Answering incoming calls', () => {
+  it('is in place for the ocpp-rpc version it was written against', () => {
+    expect(leanIncomingCallsInstalled()).toBe(true);
+  });
+
+  it('answers with the handler result, validated against the schema', async () => {
+    const { station } = await connected({ Heartbeat: () => ({ currentTime: '2026-12-03T10:00:00.000Z' }) });
+    expect(await station.call('Heartbeat', {})).toEqual({ currentTime: '2026-12-03T10:00:00.000Z' });
+  });
+
+  it('refuses an action without a handler with NotImplemented', async () => {
+    const { station } = await connected({});
+    expect(await rpcCode(station.call('Heartbeat', {}))).toBe('NotImplemented');
+  });
+
+  it('refuses a request that breaks the schema with its 1.6 errata code, and tells the strictValidationFailure listeners', async () => {
+    const { station, serverClients } = await connected({ Authorize: () => ({ idTagInfo: { status: 'Accepted' } }) });
+    const failures: unknown[] = [];
+    serverClients[0].on('strictValidationFailure', (detail) => failures.push(detail));
+    expect(await rpcCode(station.call('Authorize', { idTag: 42 }))).toBe('TypeConstraintViolation');
+    expect(await rpcCode(station.call('Authorize', {}))).toBe('OccurrenceConstraintViolation');
+    expect(failures).toHaveLength(2);
+  });
+
+  it('answers an invalid handler result with InternalError instead of sending it', async () => {
+    const { station } = await connected({ Heartbeat: () => ({ currentTime: 'not a time' }) });
+    expect(await rpcCode(station.call('Heartbeat', {}))).toBe('InternalError');
+  });
+
+  it("passes on a handler error's rpcErrorCode, and any other error as GenericError", async () => {
+    const { station } = await connected({
+      Heartbeat: () => {
+        throw Object.assign(new Error('no'), { rpcErrorCode: 'SecurityError' });
+      },
+      Authorize: async () => {
+        throw new Error('boom');
+      },
+    });
+    expect(await rpcCode(station.call('Heartbeat', {}))).toBe('SecurityError');
+    expect(await rpcCode(station.call('Authorize', { idTag: 'TAG' }))).toBe('GenericError');
+  });
+
+  it('takes the first of reply() and the returned value, and sends nothing for NOREPLY', async () => {
+    const { station } = await connected({
+      Heartbeat: ({ reply }) => {
+        reply({ currentTime: '2026-12-03T10:00:00.000Z' });
+        return { currentTime: '2000-01-01T00:00:00.000Z' };
+      },
+      Authorize: () => NOREPLY,
+    });
+    expect(await station.call('Heartbeat', {})).toEqual({ currentTime: '2026-12-03T10:00:00.000Z' });
+    expect(await rpcCode(station.call('Authorize', { idTag: 'TAG' }, { callTimeoutMs: 300 }))).toBe(undefined);
+  });
+
+  it("gives a handler that reads it an AbortSignal, aborted when the socket goes during the call", async () => {
+    let signal: AbortSignal | undefined;
+    const { station } = await connected({
+      Heartbeat: (call) => {
+        signal = call.signal;
+        return new Promise(() => undefined);
+      },
+    });
+    void station.call('Heartbeat', {}).catch(() => undefined);
+    await expect.poll(() => signal).toBeInstanceOf(AbortSignal);
+    expect(signal?.aborted).toBe(false);
+    await station.close({ force: true });
+    await expect.poll(() => signal?.aborted).toBe(true);
+  });
+
+  it('gives a handler that reads its signal only after the call was cancelled an aborted one', async () => {
+    let readSignal: (() => AbortSignal) | undefined;
+    const { station } = await connected({
+      Heartbeat: (call) => {
+        readSignal = () => call.signal;
+        return new Promise(() => undefined);
+      },
+    });
+    void station.call('Heartbeat', {}).catch(() => undefined);
+    await expect.poll(() => readSignal).toBeDefined();
+    await station.close({ force: true });
+    await expect.poll(() => readSignal?.().aborted).toBe(true);
+  });
+});
