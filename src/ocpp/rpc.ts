@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { installLeanIncomingCalls } from './rpc-incoming-calls.js';
 
 const rpc = createRequire(import.meta.url)('ocpp-rpc') as typeof import('ocpp-rpc');
-installLeanIncomingCalls();
+installLeanIncomingCalls(rpc);
 
 export const { RPCServer, TimeoutError, createValidator, createRPCError } = rpc;
 export type RPCServer = InstanceType<typeof rpc.RPCServer>;
