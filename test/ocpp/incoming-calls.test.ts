@@ -55,6 +55,19 @@ describe('Answering incoming calls', () => {
     expect(await station.call('Heartbeat', {})).toEqual({ currentTime: '2026-12-03T10:00:00.000Z' });
   });
 
+  it("gives the handler the call's message id, action and params, as ocpp-rpc does", async () => {
+    let seen: unknown;
+    const { station } = await connected({
+      Authorize: (call) => {
+        const { messageId, method, params } = call as unknown as { messageId: string; method: string; params: unknown };
+        seen = { messageId, method, params };
+        return { idTagInfo: { status: 'Accepted' } };
+      },
+    });
+    await station.call('Authorize', { idTag: 'TAG' });
+    expect(seen).toEqual({ messageId: expect.any(String), method: 'Authorize', params: { idTag: 'TAG' } });
+  });
+
   it('refuses an action without a handler with NotImplemented', async () => {
     const { station } = await connected({});
     expect(await rpcCode(station.call('Heartbeat', {}))).toBe('NotImplemented');
