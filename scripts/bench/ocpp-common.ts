@@ -142,6 +142,10 @@ export interface PhaseStatsJSON {
   answeredAtEnd?: Record<string, number>;
   /** Length of the measurement window in ms, measured by the worker. */
   windowMs?: number;
+  /** Answers over 100 ms by the second of the phase their call was sent in (index 0 = the first second). */
+  slowBySecond?: number[];
+  /** When the phase began, in ms since the epoch (to line its seconds up with the server's own logs). */
+  startedAt?: number;
   /** The worker's own CPU time and event-loop delay during the phase: is the load generator the bottleneck? */
   cpuUserMs: number;
   cpuSystemMs: number;
@@ -224,6 +228,8 @@ export interface ScenarioOptions {
   connectRetries: number;
   heartbeatIntervalMs: number;
   meterValuesIntervalMs: number;
+  /** meter-values: MeterValues flow this long before the measurement window opens (reported as its own phase). */
+  warmupMs: number;
   /** meter-values: length of the measurement window. */
   windowMs: number;
   /** WebSocket ping interval of the simulated stations (0 = off). */

@@ -58,6 +58,8 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'tim
 // ---------------------------------------------------------------------------------------------
 
 const LOOP_RESOLUTION_MS = 10;
+/** the meter-values target's latency bound: answers slower than this are counted per second, to show where they fall */
+const SLOW_ANSWER_MS = 100;
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 loopDelay.enable();
 
@@ -65,8 +67,11 @@ class Phase {
   readonly actions = new Map<string, { hist: Histogram; errors: Record<string, number> }>();
   answeredAtEnd?: Record<string, number>;
   windowMs?: number;
+  /** answers slower than SLOW_ANSWER_MS, by the second of the phase in which their call was sent */
+  readonly slowBySecond: number[] = [];
   private readonly cpuStart = process.cpuUsage();
   private readonly wallStart = performance.now();
+  private readonly startedAt = Date.now();
   private frozen?: Pick<PhaseStatsJSON, 'cpuUserMs' | 'cpuSystemMs' | 'wallMs' | 'loopDelayP99Ms' | 'loopDelayMaxMs'>;
 
   constructor(readonly name: string) {
@@ -82,8 +87,13 @@ class Phase {
     return entry;
   }
 
-  ok(action: string, ms: number): void {
+  ok(action: string, ms: number, sentAt: number): void {
     this.action(action).hist.record(ms);
+    if (ms > SLOW_ANSWER_MS) {
+      const second = Math.max(0, Math.floor((sentAt - this.wallStart) / 1000));
+      while (this.slowBySecond.length <= second) this.slowBySecond.push(0);
+      this.slowBySecond[second]++;
+    }
     totals.answered++;
   }
 
@@ -119,7 +129,14 @@ class Phase {
   toJSON(): PhaseStatsJSON {
     const actions: Record<string, ActionStatsJSON> = {};
     for (const [name, entry] of this.actions) actions[name] = { hist: entry.hist.toJSON(), errors: entry.errors };
-    return { actions, answeredAtEnd: this.answeredAtEnd, windowMs: this.windowMs, ...(this.frozen ?? this.measure()) };
+    return {
+      actions,
+      answeredAtEnd: this.answeredAtEnd,
+      windowMs: this.windowMs,
+      slowBySecond: this.slowBySecond,
+      startedAt: this.startedAt,
+      ...(this.frozen ?? this.measure()),
+    };
   }
 }
 
@@ -410,7 +427,7 @@ class Station {
         p.fail(action, 'timeout');
         return undefined;
       }
-      p.ok(action, performance.now() - t0);
+      p.ok(action, performance.now() - t0, t0);
       return result;
     } catch (error) {
       p.fail(action, errorKind(error));
@@ -780,15 +797,17 @@ async function runScenario(o: ScenarioOptions): Promise<void> {
     send({ type: 'ready', stats: snapshot() });
     await Promise.race([go, stopped]);
     if (goResolve === undefined) {
-      // 'go' arrived: the measurement window.
-      beginPhase('window');
-      const window = phase;
-      const t0 = performance.now();
+      // 'go' arrived: MeterValues and Heartbeats start; after the warm-up (reported on its own), the measurement window.
+      beginPhase('warmup');
       for (const s of stations) {
         if (!s.open) continue;
         s.startMeterValues();
         s.startHeartbeats();
       }
+      if (o.warmupMs > 0) await Promise.race([sleep(o.warmupMs), stopped]);
+      beginPhase('window');
+      const window = phase;
+      const t0 = performance.now();
       await Promise.race([sleep(o.windowMs), stopped.then(() => undefined)]);
       window.answeredAtEnd = window.answeredNow();
       window.windowMs = performance.now() - t0;

@@ -79,6 +79,8 @@ Load
   --mv-stations <n>          meter-values: stations with a transaction open (default 5000)
   --mv-interval <s>          meter-values: MeterValues period per station (default 1)
   --mv-seconds <s>           meter-values: length of the measurement window (default 30)
+  --mv-warmup-seconds <s>    meter-values: MeterValues flow this long before the window opens; reported apart as the
+                             warm-up (default 10; 0 = none)
   --ramp-batch <n>           hold/meter-values connect ramp: sockets per step, all workers together (default 500)
   --ramp-every-ms <ms>       ramp step (default 100)
 
@@ -131,6 +133,7 @@ const optionSpec = {
   'mv-stations': { type: 'string' },
   'mv-interval': { type: 'string' },
   'mv-seconds': { type: 'string' },
+  'mv-warmup-seconds': { type: 'string' },
   'ramp-batch': { type: 'string' },
   'ramp-every-ms': { type: 'string' },
   'boot-timeout': { type: 'string' },
@@ -206,6 +209,7 @@ const config = {
   mvStations: num('mv-stations', DEFAULTS.mv, 200, 1, 1_000_000),
   mvIntervalS: num('mv-interval', 1, 1, 0.01, 3600, false),
   mvSeconds: num('mv-seconds', 30, 10, 1, 86_400, false),
+  mvWarmupS: num('mv-warmup-seconds', 10, 3, 0, 3600, false),
   rampBatch: num('ramp-batch', 500, 500, 1, 1_000_000),
   rampEveryMs: num('ramp-every-ms', 100, 100, 0, 60_000),
   bootTimeoutS: num('boot-timeout', 60, 30, 1, 3600, false),
@@ -449,6 +453,22 @@ const result: Record<string, any> = {
 };
 
 let exiting = false;
+/**
+ * Milliseconds for a fixed amount of integer work, best of three: these machines' speed has been seen to change by half
+ * within a session (a hypervisor's doing that /proc/stat's steal did not show), so each run says how fast its machine was.
+ */
+function cpuProbeMs(): number {
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    let x = 0;
+    for (let i = 0; i < 100_000_000; i++) x += i % 7;
+    if (x < 0) throw new Error('unreachable');
+    best = Math.min(best, performance.now() - start);
+  }
+  return Math.round(best);
+}
+
 async function finish(code: number, error?: string): Promise<never> {
   if (exiting) {
     // A second Ctrl-C: stop waiting.
@@ -461,6 +481,10 @@ async function finish(code: number, error?: string): Promise<never> {
     process.stdout.write(`\nbench:ocpp: ${error}\n`);
   }
   await cleanup();
+  if (result.cpuProbeMs) {
+    result.cpuProbeMs.end = cpuProbeMs();
+    say(`CPU probe (a fixed loop, lower is faster): ${result.cpuProbeMs.start} ms at the start, ${result.cpuProbeMs.end} ms at the end`);
+  }
   result.finishedAt = new Date().toISOString();
   result.seconds = round((performance.now() - t0) / 1000, 1);
   result.exitCode = code;
@@ -919,6 +943,10 @@ interface MergedPhase {
   /** Σ over workers of answered-in-window / window length: answers per second. */
   windowRate: Record<string, number>;
   windowSeconds: number;
+  /** Σ over workers: answers over 100 ms by the second of the phase their call was sent in */
+  slowBySecond: number[];
+  /** the earliest worker's start of the phase, ms since the epoch */
+  startedAt: number | null;
   workers: Array<{ worker: number; cpuPercent: number; loopDelayP99Ms: number | null; loopDelayMaxMs: number | null; wallSeconds: number }>;
 }
 
@@ -970,7 +998,7 @@ function mergeStats(list: WorkerStatsJSON[]) {
     for (const [name, p] of Object.entries(s.phases)) {
       let m = phases.get(name);
       if (!m) {
-        m = { actions: new Map(), windowRate: {}, windowSeconds: 0, workers: [] };
+        m = { actions: new Map(), windowRate: {}, windowSeconds: 0, slowBySecond: [], startedAt: null, workers: [] };
         phases.set(name, m);
       }
       for (const [action, a] of Object.entries(p.actions)) {
@@ -982,6 +1010,8 @@ function mergeStats(list: WorkerStatsJSON[]) {
         entry.hist.merge(a.hist);
         mergeCounts(entry.errors, a.errors);
       }
+      if (p.startedAt !== undefined) m.startedAt = Math.min(m.startedAt ?? Infinity, p.startedAt);
+      (p.slowBySecond ?? []).forEach((n, second) => (m.slowBySecond[second] = (m.slowBySecond[second] ?? 0) + n));
       if (p.answeredAtEnd && p.windowMs) {
         for (const [action, n] of Object.entries(p.answeredAtEnd)) incr(m.windowRate, action, (n * 1000) / p.windowMs);
         m.windowSeconds = Math.max(m.windowSeconds, p.windowMs / 1000);
@@ -1237,6 +1267,7 @@ function scenarioOptions(scenario: ScenarioName, server: ServerHandle, w: Worker
     connectRetries: config.connectRetries,
     heartbeatIntervalMs: config.heartbeatIntervalS * 1000,
     meterValuesIntervalMs: config.mvIntervalS * 1000,
+    warmupMs: config.mvWarmupS * 1000,
     windowMs: config.mvSeconds * 1000,
     wsPingMs: config.wsPingS * 1000,
   };
@@ -1514,17 +1545,23 @@ async function meterValues(server: ServerHandle, databaseUrl: string | undefined
   const perSecond = count / config.mvIntervalS;
   say(
     `meter-values: ${count} stations: boot, Authorize, start a transaction; then MeterValues every ${config.mvIntervalS} s ` +
-      `(~${Math.round(perSecond)}/s) and Heartbeat every ${config.heartbeatIntervalS} s for ${config.mvSeconds} s; then stop`,
+      `(~${Math.round(perSecond)}/s) and Heartbeat every ${config.heartbeatIntervalS} s: ${config.mvWarmupS} s of warm-up, ` +
+      `then ${config.mvSeconds} s measured; then stop`,
   );
   pool.startProgress('meter-values', count, 5000);
   pool.send((w) => ({ type: 'scenario', options: scenarioOptions('meter-values', server, w, specs, true) }));
   const setup = mergeStats(
     await pool.waitAll('ready', (rampSeconds(count) + config.bootTimeoutS + config.connectTimeoutS + 6 * config.callTimeoutS + 60) * 1000),
   );
-  say(`meter-values: ${setup.transactions.started} transactions open (${setup.openNow} sockets); measuring ${config.mvSeconds} s`);
+  say(
+    `meter-values: ${setup.transactions.started} transactions open (${setup.openNow} sockets); ` +
+      `warming up ${config.mvWarmupS} s, then measuring ${config.mvSeconds} s`,
+  );
+  pool.send({ type: 'go' });
+  // The workers open their window this long after 'go'; the CPU figures cover (about) the same span.
+  await sleep(config.mvWarmupS * 1000);
   const cpu0 = cpuSnapshot(server, pool);
   const rss0 = readRssKb(server.pid);
-  pool.send({ type: 'go' });
   const win = mergeStats(await pool.waitAll('window-done', (config.mvSeconds + config.callTimeoutS + 60) * 1000));
   const cpu = cpuSplit(cpu0, cpuSnapshot(server, pool));
   const rss1 = readRssKb(server.pid);
@@ -1540,6 +1577,9 @@ async function meterValues(server: ServerHandle, databaseUrl: string | undefined
   const mvRate = mvActions.reduce((sum, a) => sum + (window?.windowRate[a] ?? 0), 0);
   const totalRate = Object.values(window?.windowRate ?? {}).reduce((a, b) => a + b, 0);
   const mvLatency = hist(window, ...mvActions).summary();
+  const warmup = win.phases.get('warmup');
+  const warmupLatency = hist(warmup, ...mvActions).summary();
+  const slowBySecond = window?.slowBySecond ?? [];
   const mvSkipped = (done.skipped.MeterValues ?? 0) + (done.skipped.TransactionEvent ?? 0);
   const fullScale = perSecond >= DEFAULTS.mvPerSecond;
   const met = fullScale ? mvRate >= DEFAULTS.mvPerSecond * 0.98 && mvLatency.p99 !== null && mvLatency.p99 < 100 : null;
@@ -1558,6 +1598,10 @@ async function meterValues(server: ServerHandle, databaseUrl: string | undefined
     messagesPerSecond: round(totalRate, 1),
     answeredPerSecondByAction: Object.fromEntries(Object.entries(window?.windowRate ?? {}).map(([k, v]) => [k, round(v, 1)])),
     meterValuesLatencyMs: mvLatency,
+    warmupSeconds: config.mvWarmupS,
+    warmupMeterValuesLatencyMs: warmupLatency,
+    answersOver100MsBySecond: slowBySecond.map((n) => n ?? 0),
+    windowOpenedAt: window?.startedAt ? new Date(window.startedAt).toISOString() : null,
     meterValuesSkipped: mvSkipped,
     window: phaseActions(window),
     setup: phaseActions(done.phases.get('setup')),
@@ -1590,6 +1634,10 @@ async function meterValues(server: ServerHandle, databaseUrl: string | undefined
     ],
   ];
   for (const [action, a] of Object.entries(json.window)) rows.push([`  ${action} (window)`, fmtLatency(a.latencyMs)]);
+  rows.push(['answers over 100 ms, by second of the window', fmtSlowSeconds(json.answersOver100MsBySecond)]);
+  if (config.mvWarmupS > 0) {
+    rows.push([`  MeterValues (warm-up, ${config.mvWarmupS} s before the window)`, fmtLatency(warmupLatency), 'not part of the target figure']);
+  }
   for (const [label, actions] of [
     ['setup', json.setup],
     ['teardown', json.teardown],
@@ -1636,6 +1684,16 @@ async function meterValues(server: ServerHandle, databaseUrl: string | undefined
   }
 }
 
+/** "412 in 3 of 30 s: s0 300, s12 100, s17 12": where in the window the slow answers fall. */
+function fmtSlowSeconds(counts: number[]): string {
+  const seconds = counts.map((n, second) => [second, n ?? 0]).filter(([, n]) => n > 0);
+  const total = seconds.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return 'none';
+  const worst = [...seconds].sort((a, b) => b[1] - a[1]).slice(0, 8).sort((a, b) => a[0] - b[0]);
+  const more = seconds.length > worst.length ? ', …' : '';
+  return `${total.toLocaleString('en-US')} in ${seconds.length} s: ${worst.map(([second, n]) => `s${second} ${n}`).join(', ')}${more}`;
+}
+
 function expected(v: Verification): string {
   return v.expectedSampledValues.toLocaleString('en-US');
 }
@@ -1654,6 +1712,8 @@ async function main(): Promise<void> {
       `open files ${machine.fdLimit ? `${machine.fdLimit.soft} (hard ${machine.fdLimit.hard})` : 'unknown'}; ` +
       `${machine.ephemeralPorts ?? '?'} ephemeral ports; somaxconn ${machine.somaxconn ?? '?'}`,
   );
+  result.cpuProbeMs = { start: cpuProbeMs(), end: null };
+  say(`CPU probe (a fixed loop, lower is faster): ${result.cpuProbeMs.start} ms`);
   const busy0 = readMachineCpuSeconds()?.busy ?? null;
   await sleep(1000);
   const busy1 = readMachineCpuSeconds()?.busy ?? null;
