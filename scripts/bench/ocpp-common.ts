@@ -136,13 +136,16 @@ export interface ActionStatsJSON {
   errors: Record<string, number>;
 }
 
+/** The meter-values target's latency bound: p99 under this; the stations count the answers slower than it per second. */
+export const MV_LATENCY_TARGET_MS = 100;
+
 export interface PhaseStatsJSON {
   actions: Record<string, ActionStatsJSON>;
   /** Answered calls per action at the instant the phase's measurement window closed (meter-values window). */
   answeredAtEnd?: Record<string, number>;
   /** Length of the measurement window in ms, measured by the worker. */
   windowMs?: number;
-  /** Answers over 100 ms by the second of the phase their call was sent in (index 0 = the first second). */
+  /** Answers over MV_LATENCY_TARGET_MS by the second of the phase their call was sent in (index 0 = the first second). */
   slowBySecond?: number[];
   /** When the phase began, in ms since the epoch (to line its seconds up with the server's own logs). */
   startedAt?: number;

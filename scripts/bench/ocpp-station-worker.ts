@@ -11,6 +11,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import ocppRpc from 'ocpp-rpc';
 import {
   Histogram,
+  MV_LATENCY_TARGET_MS,
   incr,
   type ActionStatsJSON,
   type OcppVersion,
@@ -58,8 +59,6 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'tim
 // ---------------------------------------------------------------------------------------------
 
 const LOOP_RESOLUTION_MS = 10;
-/** the meter-values target's latency bound: answers slower than this are counted per second, to show where they fall */
-const SLOW_ANSWER_MS = 100;
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 loopDelay.enable();
 
@@ -67,7 +66,7 @@ class Phase {
   readonly actions = new Map<string, { hist: Histogram; errors: Record<string, number> }>();
   answeredAtEnd?: Record<string, number>;
   windowMs?: number;
-  /** answers slower than SLOW_ANSWER_MS, by the second of the phase in which their call was sent */
+  /** answers slower than MV_LATENCY_TARGET_MS, by the second of the phase in which their call was sent */
   readonly slowBySecond: number[] = [];
   private readonly cpuStart = process.cpuUsage();
   private readonly wallStart = performance.now();
@@ -89,7 +88,7 @@ class Phase {
 
   ok(action: string, ms: number, sentAt: number): void {
     this.action(action).hist.record(ms);
-    if (ms > SLOW_ANSWER_MS) {
+    if (ms > MV_LATENCY_TARGET_MS) {
       const second = Math.max(0, Math.floor((sentAt - this.wallStart) / 1000));
       while (this.slowBySecond.length <= second) this.slowBySecond.push(0);
       this.slowBySecond[second]++;

@@ -11,7 +11,13 @@ import { RPCClient, NOREPLY, TimeoutError } from 'ocpp-rpc';
 import { RPCServer } from '../../src/ocpp/rpc.js';
 import { leanIncomingCallsInstalled } from '../../src/ocpp/rpc-incoming-calls.js';
 
-type Handler = (call: { params: unknown; signal: AbortSignal; reply: (value: unknown) => void }) => unknown;
+type Handler = (call: {
+  messageId: string;
+  method: string;
+  params: unknown;
+  signal: AbortSignal;
+  reply: (value: unknown) => void;
+}) => unknown;
 
 let cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -58,8 +64,7 @@ describe('Answering incoming calls', () => {
   it("gives the handler the call's message id, action and params, as ocpp-rpc does", async () => {
     let seen: unknown;
     const { station } = await connected({
-      Authorize: (call) => {
-        const { messageId, method, params } = call as unknown as { messageId: string; method: string; params: unknown };
+      Authorize: ({ messageId, method, params }) => {
         seen = { messageId, method, params };
         return { idTagInfo: { status: 'Accepted' } };
       },
