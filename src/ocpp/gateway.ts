@@ -139,6 +139,9 @@ export class OcppGateway implements StationLink {
       strictMode: true,
       callTimeoutMs: options.settings.callTimeoutMs,
       pingIntervalMs: options.pingIntervalMs,
+      // A station whose messages arrive is alive: ping it only after an interval without any. Each ping round costs
+      // a frame each way and, in ocpp-rpc, an AbortController, listeners and a promise that live the whole interval.
+      deferPingsOnActivity: true,
       maxBadMessages: options.maxBadMessages,
       wssOptions: { maxPayload: options.maxMessageBytes },
     });
