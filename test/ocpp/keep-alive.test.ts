@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { registerStation } from '../support/stations.js';
+import { rawSocket, registerStation } from '../support/stations.js';
 
 const PING_INTERVAL_SECONDS = 2;
 
@@ -11,17 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => anode?.stop());
 
-/** A bare ocpp1.6 socket that counts the CSMS's pings (ws answers each with a pong by itself). */
+/** A raw ocpp1.6 socket that counts the CSMS's pings (ws answers each with a pong by itself). */
 async function openCountingPings(stationId: string, password: string): Promise<{ socket: WebSocket; pings: () => number }> {
-  const socket = new WebSocket(`${anode.url.replace(/^http/, 'ws')}/ocpp/${stationId}`, ['ocpp1.6'], {
-    headers: { Authorization: `Basic ${Buffer.from(`${stationId}:${password}`).toString('base64')}` },
-  });
+  const socket = await rawSocket(anode, stationId, password);
   let pings = 0;
   socket.on('ping', () => (pings += 1));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
   return { socket, pings: () => pings };
 }
 
