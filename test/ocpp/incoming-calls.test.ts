@@ -10,6 +10,7 @@ import * as ocppRpc from 'ocpp-rpc';
 import { RPCClient, NOREPLY, TimeoutError } from 'ocpp-rpc';
 import { RPCServer } from '../../src/ocpp/rpc.js';
 import { leanIncomingCallsInstalled } from '../../src/ocpp/rpc-incoming-calls.js';
+import { CallsInProgress } from '../../src/ocpp/calls-in-progress.js';
 
 type Handler = (call: {
   messageId: string;
@@ -144,5 +145,47 @@ describe('Answering incoming calls', () => {
     await expect.poll(() => readSignal).toBeDefined();
     await station.close({ force: true });
     await expect.poll(() => readSignal?.().aborted).toBe(true);
+  });
+
+  it("keeps a connection's calls in progress in a CallsInProgress once it has answered one", async () => {
+    const { station, serverClients } = await connected({ Heartbeat: () => ({ currentTime: '2026-12-03T10:00:00.000Z' }) });
+    await station.call('Heartbeat', {});
+    expect((serverClients[0] as unknown as { _pendingResponses: unknown })._pendingResponses).toBeInstanceOf(CallsInProgress);
+  });
+
+  it('refuses a call whose message id is still being answered, and answers the first', async () => {
+    let release: (() => void) | undefined;
+    const { station } = await connected({
+      Heartbeat: () => new Promise((resolve) => (release = () => resolve({ currentTime: '2026-12-03T10:00:00.000Z' }))),
+    });
+    const frames: unknown[] = [];
+    (station as unknown as { on(event: string, listener: (event: { message: string; outbound: boolean }) => void): void }).on(
+      'message',
+      ({ message, outbound }) => !outbound && frames.push(JSON.parse(message)),
+    );
+    const send = (frame: unknown[]) => (station as unknown as { sendRaw(message: string): void }).sendRaw(JSON.stringify(frame));
+    send([2, 'same-id', 'Heartbeat', {}]);
+    await expect.poll(() => release).toBeDefined();
+    send([2, 'same-id', 'Heartbeat', {}]);
+    await expect.poll(() => frames.length).toBe(1);
+    expect(frames[0]).toEqual([4, 'same-id', 'RpcFrameworkError', expect.stringContaining('same-id'), {}]);
+    release!();
+    await expect.poll(() => frames.length).toBe(2);
+    expect(frames[1]).toEqual([3, 'same-id', { currentTime: '2026-12-03T10:00:00.000Z' }]);
+  });
+
+  it('aborts every call in progress when the socket goes, however many there are', async () => {
+    const signals: AbortSignal[] = [];
+    const { station } = await connected({
+      Heartbeat: (call) => {
+        signals.push(call.signal);
+        return new Promise(() => undefined);
+      },
+    });
+    const send = (frame: unknown[]) => (station as unknown as { sendRaw(message: string): void }).sendRaw(JSON.stringify(frame));
+    for (const id of ['one', 'two', 'three']) send([2, id, 'Heartbeat', {}]);
+    await expect.poll(() => signals.length).toBe(3);
+    await station.close({ force: true });
+    await expect.poll(() => signals.every((signal) => signal.aborted)).toBe(true);
   });
 });
