@@ -36,16 +36,26 @@ import {
   type WorkerToParent,
 } from './ocpp-common.js';
 import { ANODE_ENTRY, npmStartNodeOptions } from '../start-command.js';
+import type { GcProbeSecond } from './gc-probe.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '../..');
 const WORKER_SCRIPT = join(HERE, 'ocpp-station-worker.ts');
 const STUB_SCRIPT = join(HERE, 'stub-csms.ts');
+const GC_PROBE_SCRIPT = join(HERE, 'gc-probe.ts');
 const DEFAULT_ADMIN_DB = 'postgres://anode_ci:anode_ci@127.0.0.1:5432/anode_ci';
 
 // ---------------------------------------------------------------------------------------------
 // Command line
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The simulated stations are the load, not what is measured: V8 flags that keep their own collections from stalling
+ * them. With allocation-site pretenuring V8 sometimes decided, early in a run, to allocate a call's objects straight
+ * in the old generation, which then filled at ~9 MB/s per worker and was mark-compacted every ~15 s; without it, and
+ * with a 32 MB young generation, it grows ~0.2 MB/s (bench:ocpp --gc-probe).
+ */
+const DEFAULT_WORKER_NODE_ARGS = '--no-allocation-site-pretenuring --max-semi-space-size=32';
 
 const HELP = `OCPP load benchmark (scripts/bench/ocpp.ts)
 
@@ -72,7 +82,7 @@ Server under test
   (BENCH_ADMIN_DATABASE_URL  env: a role with CREATEDB; default ${DEFAULT_ADMIN_DB})
 
 Load
-  --workers <n>              load-generator processes (default 2)
+  --workers <n>              load-generator processes (default 3: each one's collections stall fewer stations)
   --boot-stations <n>        boot-storm: stations connecting and booting at once (default 5000)
   --hold-stations <n>        hold: stations held open (default 20000)
   --hold-seconds <s>         hold: how long to hold them after the ramp (default 30)
@@ -93,6 +103,10 @@ Limits
   --call-timeout <s>         OCPP call timeout (default 30)
   --connect-timeout <s>      WebSocket opening handshake timeout (default 30)
   --ws-ping <s>              WebSocket ping interval of the stations, 0 = off (default 0)
+  --gc-probe                 meter-values: per process (server, each load-generator worker), its collections in the
+                             window: scavenges and their pauses, mark-compacts, how fast the old generation grows
+                             (which sets how often a mark-compact comes), event-loop stalls, CPU (scripts/bench/gc-probe.ts)
+  --worker-node-args "<a b>" node options for each load-generator worker (default: ${DEFAULT_WORKER_NODE_ARGS})
   --worker-cpu-prof <dir>    write a V8 CPU profile of each load-generator worker into <dir> (to see what the
                              load generator itself costs)
   --registration-concurrency <n>  admin API requests in flight while registering (default 50)
@@ -126,6 +140,8 @@ const optionSpec = {
   'server-node-args': { type: 'string' },
   'server-workers': { type: 'string' },
   'worker-cpu-prof': { type: 'string' },
+  'worker-node-args': { type: 'string' },
+  'gc-probe': { type: 'boolean', default: false },
   workers: { type: 'string' },
   'boot-stations': { type: 'string' },
   'hold-stations': { type: 'string' },
@@ -197,10 +213,11 @@ const serverKind: 'anode' | 'stub' | 'command' | 'external' = args.url
         : usage(`--server must be anode or stub, got "${args.server}"`);
 
 const DEFAULTS = { boot: 5000, hold: 20000, mv: 5000, mvPerSecond: 5000 };
+const workerNodeArgs = (args['worker-node-args'] ?? DEFAULT_WORKER_NODE_ARGS).split(/\s+/).filter(Boolean);
 const config = {
   scenarios: scenarioList,
   quick: args.quick,
-  workers: num('workers', 2, 2, 1, 64),
+  workers: num('workers', 3, 3, 1, 64),
   serverWorkers: num('server-workers', 1, 1, 1, 64),
   ocpp201Share: num('ocpp201-share', 0, 0, 0, 1, false),
   bootStations: num('boot-stations', DEFAULTS.boot, 200, 1, 1_000_000),
@@ -222,6 +239,7 @@ const config = {
   registrationConcurrency: num('registration-concurrency', 50, 50, 1, 1000),
   maxSeconds: num('max-seconds', 600, 600, 10, 7 * 86_400, false),
   serverLogLevel: args['server-log-level'],
+  workerNodeArgs,
 };
 const useDb = !(args['no-db'] || serverKind === 'stub' || (serverKind === 'external' && !args['database-url']));
 
@@ -430,6 +448,70 @@ function cleanup(): Promise<void> {
 const runId = randomBytes(4).toString('hex').slice(0, 6);
 const stationPrefix = `bench-${runId}`;
 
+/** With --gc-probe: node arguments that load the probe after tsx, and the file it writes to set in `env`. */
+function withGcProbe(nodeArgs: string[], label: string, env: NodeJS.ProcessEnv): string[] {
+  if (!args['gc-probe']) return nodeArgs;
+  env.BENCH_GC_PROBE_FILE = gcProbeFile(label);
+  const afterTsx = nodeArgs.indexOf('tsx') + 1;
+  return [...nodeArgs.slice(0, afterTsx), '--import', GC_PROBE_SCRIPT, ...nodeArgs.slice(afterTsx)];
+}
+
+const gcProbeFile = (label: string) => join(os.tmpdir(), `anode-bench-${runId}-gc-${label}.jsonl`);
+
+interface GcSummary {
+  process: string;
+  seconds: number;
+  cpuPercent: number;
+  scavenges: number;
+  scavengePauseMs: { p50: number | null; max: number | null };
+  markCompactPausesMs: number[];
+  oldGrowthMbPerSecond: number;
+  maxStallMs: number;
+  secondsWithStallOver50Ms: number;
+}
+
+/** What the probe of each process (a server's workers apart) saw in [from, to]. */
+function gcSummaries(labels: string[], from: number, to: number): GcSummary[] {
+  const summaries: GcSummary[] = [];
+  for (const label of labels) {
+    let lines: GcProbeSecond[];
+    try {
+      lines = readFileSync(gcProbeFile(label), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as GcProbeSecond);
+    } catch {
+      continue;
+    }
+    const byPid = new Map<number, GcProbeSecond[]>();
+    for (const line of lines) if (line.at > from && line.at <= to + 1000) byPid.set(line.pid, [...(byPid.get(line.pid) ?? []), line]);
+    for (const [pid, seconds] of byPid) {
+      const scavenges = seconds.flatMap((second) => second.scavenges).sort((a, b) => a - b);
+      summaries.push({
+        process: byPid.size > 1 ? `${label} (pid ${pid})` : label,
+        seconds: seconds.length,
+        cpuPercent: round((100 * seconds.reduce((sum, second) => sum + second.cpuMs, 0)) / (seconds.length * 1000), 0),
+        scavenges: scavenges.length,
+        scavengePauseMs: {
+          p50: scavenges.length ? round(scavenges[scavenges.length >> 1], 1) : null,
+          max: scavenges.length ? round(scavenges[scavenges.length - 1], 1) : null,
+        },
+        markCompactPausesMs: seconds.flatMap((second) => second.markCompacts).map((ms) => round(ms, 1)),
+        oldGrowthMbPerSecond: round(seconds.reduce((sum, second) => sum + second.oldGrowth, 0) / 1e6 / seconds.length, 2),
+        maxStallMs: round(Math.max(0, ...seconds.map((second) => second.maxStallMs)), 1),
+        secondsWithStallOver50Ms: seconds.filter((second) => second.maxStallMs > 50).length,
+      });
+    }
+  }
+  return summaries;
+}
+
+function gcRows(summaries: GcSummary[]): Row[] {
+  return summaries.map((gc) => [
+    `  GC: ${gc.process}`,
+    `CPU ${gc.cpuPercent}%, scavenges ${gc.scavenges} (p50 ${fmt(gc.scavengePauseMs.p50)} / max ${fmt(gc.scavengePauseMs.max)} ms), ` +
+      `mark-compacts ${gc.markCompactPausesMs.length}${gc.markCompactPausesMs.length ? ` (${gc.markCompactPausesMs.join(', ')} ms)` : ''}, ` +
+      `old gen +${gc.oldGrowthMbPerSecond} MB/s, loop stalls max ${gc.maxStallMs} ms (${gc.secondsWithStallOver50Ms} s over 50 ms)`,
+  ]);
+}
+
 const machine = {
   cpus: os.cpus().length,
   cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -632,10 +714,10 @@ async function startServer(databaseUrl: string | undefined): Promise<ServerHandl
   } else {
     command = process.execPath;
     if (serverKind === 'stub') {
-      commandArgs = ['--import', 'tsx', STUB_SCRIPT];
+      commandArgs = withGcProbe(['--import', 'tsx', STUB_SCRIPT], 'server', env);
     } else {
       const nodeArgs = args['server-node-args'] === undefined ? npmStartNodeOptions() : args['server-node-args'].split(/\s+/).filter(Boolean);
-      commandArgs = [...nodeArgs, ...ANODE_ENTRY];
+      commandArgs = [...nodeArgs, ...withGcProbe(ANODE_ENTRY, 'server', env)];
     }
   }
   const logFile = join(os.tmpdir(), `anode-bench-${runId}-server.log`);
@@ -828,10 +910,14 @@ class WorkerPool {
     onCleanup('stop the load-generator workers', async () => pool.kill());
     const online: Promise<void>[] = [];
     for (let index = 0; index < count; index++) {
+      const env: NodeJS.ProcessEnv = { ...process.env, BENCH_WORKER_INDEX: String(index) };
       const proc = fork(WORKER_SCRIPT, [], {
-        execArgv: ['--import', 'tsx', ...(args['worker-cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['worker-cpu-prof']}`] : [])],
+        execArgv: [
+          ...workerNodeArgs,
+          ...withGcProbe(['--import', 'tsx'], `w${index}`, env),
+          ...(args['worker-cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['worker-cpu-prof']}`] : [])],
         cwd: REPO_ROOT, // where `--import tsx` resolves
-        env: { ...process.env, BENCH_WORKER_INDEX: String(index) },
+        env,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       const handle: WorkerHandle = { index, proc, inbox: new Map(), waiters: new Set() };
@@ -1616,6 +1702,7 @@ async function meterValues(server: ServerHandle, databaseUrl: string | undefined
     cpuDuringWindow: cpu,
     server: { rssKbBefore: rss0, rssKbAfter: rss1 },
     loadGenerator: window?.workers ?? [],
+    gc: window?.startedAt ? gcSummaries(['server', ...pool.workers.map((w) => `w${w.index}`)], window.startedAt, window.startedAt + windowSeconds * 1000) : [],
     target: { text: '5,000 MeterValues/s with p99 < 100 ms', met },
   };
   result.scenarios['meter-values'] = json;
@@ -1656,6 +1743,7 @@ async function meterValues(server: ServerHandle, databaseUrl: string | undefined
     ['transactions stopped (acknowledged)', done.transactions.stopped.toLocaleString('en-US')],
     cpuRow('during the window', cpu),
     ...loadGenRows(window),
+    ...gcRows(json.gc),
     ...commonRows(done),
     ['sampled values acknowledged', `${done.sampledValuesAcked.toLocaleString('en-US')} (${fmtCounts(done.sampledValuesAckedBy)})`],
     ['sampled values in calls that failed', done.sampledValuesUnacked.toLocaleString('en-US'), 'the server may or may not have stored these'],
