@@ -54,13 +54,42 @@ export const PREPARED = sql.raw(`${PREPARED_MARK} `);
 
 type PostgresClient = import('postgres').Sql;
 
+/** What of a postgres.js query object `releaseParametersWhenDone` touches. */
+interface QueryInternals {
+  args: unknown[] | null;
+  parameters: unknown[] | null;
+  resolve: (result: unknown) => void;
+}
+
+/**
+ * Lets go of a query's parameters once it has its result. postgres.js keeps them on the query object, and finished
+ * query objects sit in the old generation until the next mark-compact: whatever they still point to survives every
+ * scavenge until then and is promoted. For the batched writes of the OCPP gateway those are the JSON texts of whole
+ * batches: in a postgres.js loop at 100 batches/s, 37 MB promoted in 20 s, 2.8 MB once they were released, and half
+ * of what survived the server's scavenges in bench:ocpp's meter-values window. Only a resolved query lets go: one that
+ * fails still reports its parameters, and one postgres.js runs again (a prepared statement gone stale) still has them.
+ */
+function releaseParametersWhenDone<T>(pending: T): T {
+  const query = pending as unknown as QueryInternals;
+  const resolve = query.resolve;
+  if (typeof resolve !== 'function') return pending;
+  query.resolve = (result) => {
+    query.args = null;
+    query.parameters = null;
+    resolve(result);
+  };
+  return pending;
+}
+
 function preparingMarked(client: PostgresClient): PostgresClient {
   const wrap = (target: PostgresClient): PostgresClient =>
     new Proxy(target, {
       get(object, property, receiver) {
         if (property === 'unsafe') {
           return (query: string, params?: unknown[], options: { prepare?: boolean } = {}) =>
-            object.unsafe(query, params as never, query.startsWith(PREPARED_MARK) ? { ...options, prepare: true } : options);
+            releaseParametersWhenDone(
+              object.unsafe(query, params as never, query.startsWith(PREPARED_MARK) ? { ...options, prepare: true } : options),
+            );
         }
         if (property === 'begin') {
           // a transaction runs on a client of its own: it prepares marked statements too
