@@ -119,8 +119,8 @@ Notes
   histogram). A station keeps at most one MeterValues (2.0.1: TransactionEvent Updated) and one Heartbeat
   unanswered; a tick that finds one still unanswered is skipped and counted, so an overloaded server shows
   as a lower rate plus skips rather than an ever-growing queue. Targets are judged only at the default scale.
-  The persisted-count check compares sampled values the server acknowledged with rows in meter_values for
-  this run's stations (with --server stub: the stub's counters).
+  The persisted-count check compares sampled values the server acknowledged with the sampled values stored in
+  meter_values for this run's stations (with --server stub: the stub's counters).
   Exit codes: 0 done, 1 a scenario/setup failed or the persisted count mismatched, 2 bad options,
   3 a target missed with --strict-targets, 124 hard timeout, 130/143 interrupted.
 `;
@@ -1557,7 +1557,7 @@ async function countPersisted(databaseUrl: string): Promise<{ meterValues: numbe
   try {
     let meterValues: number | null = null;
     try {
-      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from meter_values where station_id like ${like}`;
+      const [row] = await sql<{ n: number }[]>`select coalesce(sum(jsonb_array_length(sampled_values)), 0)::int as n from meter_values where station_id like ${like}`;
       meterValues = row.n;
     } catch (error) {
       if (!missingTable(error)) throw error;
@@ -1748,7 +1748,7 @@ async function meterValues(server: ServerHandle, databaseUrl: string | undefined
     ['sampled values acknowledged', `${done.sampledValuesAcked.toLocaleString('en-US')} (${fmtCounts(done.sampledValuesAckedBy)})`],
     ['sampled values in calls that failed', done.sampledValuesUnacked.toLocaleString('en-US'), 'the server may or may not have stored these'],
     [
-      verification.reason === 'stub counters (no database)' ? 'sampled values counted by the stub' : 'rows in meter_values',
+      verification.reason === 'stub counters (no database)' ? 'sampled values counted by the stub' : 'sampled values in meter_values',
       verification.persistedSampledValues === undefined || verification.persistedSampledValues === null ? 'n/a' : verification.persistedSampledValues.toLocaleString('en-US'),
       verification.status === 'match' ? 'MATCH' : verification.status === 'mismatch' ? '!!! MISMATCH !!!' : 'skipped',
     ],
@@ -1875,9 +1875,9 @@ async function main(): Promise<void> {
     v.persistedAfterServerStop = counted?.meterValues ?? null;
     if (counted?.meterValues === v.expectedSampledValues) {
       v.status = 'match';
-      say(`after the server stopped, meter_values holds ${counted.meterValues} rows: now a MATCH (the server flushed on shutdown)`);
+      say(`after the server stopped, meter_values holds ${counted.meterValues} sampled values: now a MATCH (the server flushed on shutdown)`);
     } else {
-      say(`after the server stopped, meter_values holds ${counted?.meterValues ?? 'n/a'} rows: still a MISMATCH (expected ${v.expectedSampledValues})`);
+      say(`after the server stopped, meter_values holds ${counted?.meterValues ?? 'n/a'} sampled values: still a MISMATCH (expected ${v.expectedSampledValues})`);
     }
   }
 

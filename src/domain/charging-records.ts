@@ -4,8 +4,8 @@
  */
 import { and, asc, count, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { cdrs, connectors, evses, locations, meterValues, tokens, transactions } from '../db/schema.js';
-import { ENERGY_REGISTER, type Transaction } from './transactions.js';
+import { cdrs, connectors, evses, locations, tokens, transactions } from '../db/schema.js';
+import { ENERGY_REGISTER, readSampledValues, type Transaction } from './transactions.js';
 import type { Page, PageRequest } from './pagination.js';
 import { priceSession, type PricedSession, type PricingSample, type Tariff } from './pricing.js';
 import type { TariffDocument, Tariffs } from './tariffs.js';
@@ -161,18 +161,7 @@ export class ChargingRecords {
     const tariffIds = [...new Set(rows.flatMap((row) => connectorOf(row)?.tariffIds.slice(0, 1) ?? []))];
     const tariffsById = await this.tariffs.getMany(tariffIds);
     const transactionIds = [...new Set(rows.map((row) => row.transaction.id))];
-    const readings = await this.db
-      .select({
-        transactionId: meterValues.transactionId,
-        sampledAt: meterValues.sampledAt,
-        measurand: meterValues.measurand,
-        phase: meterValues.phase,
-        unit: meterValues.unit,
-        value: meterValues.value,
-      })
-      .from(meterValues)
-      .where(and(inArray(meterValues.transactionId, transactionIds), inArray(meterValues.measurand, [ENERGY_REGISTER, 'Power.Active.Import'])))
-      .orderBy(asc(meterValues.transactionId), asc(meterValues.sampledAt), asc(meterValues.id));
+    const readings = await readSampledValues(this.db, transactionIds, [ENERGY_REGISTER, 'Power.Active.Import']);
     const readingsOf = groupBy(readings, (reading) => reading.transactionId);
     return rows.map((row) => {
       const connector = connectorOf(row);

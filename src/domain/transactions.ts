@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { Batcher } from '../db/batcher.js';
 import { PREPARED, type Database } from '../db/client.js';
-import { meterValues, reservations, transactionEvents, transactions } from '../db/schema.js';
+import { meterValues, reservations, transactionEvents, transactions, type SampledValueRow } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
 import { EnergyRowSync } from './energy-row-sync.js';
 import { NotFoundError } from './errors.js';
@@ -9,7 +9,22 @@ import type { Page, PageRequest } from './pagination.js';
 import type { RemoteStarts } from './remote-starts.js';
 
 export type Transaction = typeof transactions.$inferSelect;
-export type StoredMeterValue = typeof meterValues.$inferSelect;
+
+/** One stored sampled value, with the moment and outlet of its MeterValue. */
+export interface StoredMeterValue {
+  stationId: string;
+  transactionId: number | null;
+  evseId: number;
+  sampledAt: Date;
+  measurand: string;
+  phase: string | null;
+  unit: string | null;
+  context: string | null;
+  location: string | null;
+  value: number | null;
+  rawValue: string | null;
+  signedData: unknown;
+}
 
 export const ENERGY_REGISTER = 'Energy.Active.Import.Register';
 
@@ -75,15 +90,73 @@ export function energyWh(sample: { measurand: string; value: number | null; phas
   return wh !== undefined && Number.isSafeInteger(wh) ? wh : undefined;
 }
 
-/** The largest energy register reading among a transaction's stored samples, in Wh, as a column value. */
-const storedEnergyWh = (transactionId: number) => {
-  const wh = sql`case when ${meterValues.unit} = 'kWh' then round(${meterValues.value} * 1000) else round(${meterValues.value}) end`;
-  return sql`(select max(${wh})::bigint
-       from ${meterValues}
-       where ${meterValues.transactionId} = ${transactionId} and ${meterValues.measurand} = ${ENERGY_REGISTER}
-         and ${meterValues.phase} is null and ${meterValues.value} is not null and coalesce(${meterValues.unit}, 'Wh') in ('Wh', 'kWh')
-         and abs(${wh}) <= ${Number.MAX_SAFE_INTEGER})`;
-};
+/** The largest energy register reading among a transaction's stored meter values, in Wh, as a column value. */
+const storedEnergyWh = (transactionId: number) =>
+  sql`(select max(${meterValues.energyWh}) from ${meterValues} where ${meterValues.transactionId} = ${transactionId})`;
+
+/** The highest energy register reading among these samples, in Wh (null when there is none). */
+function highestEnergyWh(samples: MeterSample[]): number | null {
+  let highest: number | null = null;
+  for (const sample of samples) {
+    const wh = energyWh(sample);
+    if (wh !== undefined && (highest === null || wh > highest)) highest = wh;
+  }
+  return highest;
+}
+
+/**
+ * The sampled values stored for these transactions, by transaction, then in the order they were taken and sent.
+ * `measurands` keeps only those (the CDR reads energy and power).
+ */
+export async function readSampledValues(db: Database, transactionIds: number[], measurands?: string[]): Promise<StoredMeterValue[]> {
+  if (transactionIds.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(meterValues)
+    .where(inArray(meterValues.transactionId, transactionIds))
+    .orderBy(asc(meterValues.transactionId), asc(meterValues.sampledAt), asc(meterValues.id));
+  const wanted = measurands && new Set(measurands);
+  return rows.flatMap((row) =>
+    row.sampledValues
+      .filter(([measurand]) => !wanted || wanted.has(measurand))
+      .map(([measurand, phase, unit, context, location, value, rawValue, signedData]) => ({
+        stationId: row.stationId,
+        transactionId: row.transactionId,
+        evseId: row.evseId,
+        sampledAt: row.sampledAt,
+        measurand,
+        phase,
+        unit,
+        context,
+        location,
+        value,
+        rawValue,
+        signedData: signedData ?? null,
+      })),
+  );
+}
+
+/** A message's samples, one group per moment they were taken (an OCPP MeterValue), in the order they came. */
+function meterValuesOf(samples: MeterSample[]): MeterSample[][] {
+  const groups: MeterSample[][] = [];
+  for (const sample of samples) {
+    const last = groups.at(-1);
+    if (last && last[0].sampledAt.getTime() === sample.sampledAt.getTime()) last.push(sample);
+    else groups.push([sample]);
+  }
+  return groups;
+}
+
+const sampledValueRow = (sample: MeterSample): SampledValueRow => [
+  sample.measurand,
+  sample.phase ?? null,
+  sample.unit ?? null,
+  sample.context ?? null,
+  sample.location ?? null,
+  sample.value,
+  sample.rawValue ?? null,
+  sample.signedData ?? null,
+];
 
 interface MeterBatchItem {
   stationId: string;
@@ -271,11 +344,7 @@ export class Transactions {
     await this.meterWriter.drain();
     const [transaction] = await this.db.select().from(transactions).where(eq(transactions.id, transactionId));
     if (!transaction) throw new NotFoundError(`transaction ${transactionId} is not known`);
-    const samples = await this.db
-      .select()
-      .from(meterValues)
-      .where(eq(meterValues.transactionId, transactionId))
-      .orderBy(asc(meterValues.sampledAt), asc(meterValues.id));
+    const samples = await readSampledValues(this.db, [transactionId]);
     return { transaction: { ...transaction, lastMeterWh: latestEnergyWh(transaction, samples) }, meterValues: samples };
   }
 
@@ -304,51 +373,34 @@ export class Transactions {
   }
 
   private async writeMeterValues(items: MeterBatchItem[]): Promise<void> {
-    // Per message its outlet once, then each sample as an array: about half the bytes of one object per sample
-    // (writing them to PostgreSQL was a fifth of the gateway's CPU in bench:ocpp); jsonb, parsed once, is cheaper to pick
-    // apart there than json, which every -> parses again.
-    const batch = items.map((item) => [
-      item.stationId,
-      item.transactionId,
-      item.evseId,
-      item.samples.map((sample) => [
-        sample.sampledAt.toISOString(),
-        sample.measurand,
-        sample.phase ?? null,
-        sample.unit ?? null,
-        sample.context ?? null,
-        sample.location ?? null,
-        sample.value,
-        sample.rawValue ?? null,
-        sample.signedData ?? null,
-      ]),
-    ]);
+    // Per message its outlet once, then per MeterValue its moment, energy reading and sampled values as arrays: about
+    // half the bytes of one object per sample (writing them to PostgreSQL was a fifth of the gateway's CPU in
+    // bench:ocpp); jsonb, parsed once, is cheaper to pick apart there than json, which every -> parses again.
     const latestEnergy = new Map<number, number>();
-    for (const item of items) {
-      if (item.transactionId === null) continue;
-      for (const sample of item.samples) {
-        const wh = energyWh(sample);
-        if (wh !== undefined) latestEnergy.set(item.transactionId, Math.max(wh, latestEnergy.get(item.transactionId) ?? wh));
-      }
-    }
+    const batch = items.map((item) => {
+      const readings = meterValuesOf(item.samples).map((samples) => {
+        const wh = highestEnergyWh(samples);
+        if (wh !== null && item.transactionId !== null) latestEnergy.set(item.transactionId, Math.max(wh, latestEnergy.get(item.transactionId) ?? wh));
+        return [samples[0].sampledAt.toISOString(), wh, samples.map(sampledValueRow)];
+      });
+      return [item.stationId, item.transactionId, item.evseId, readings];
+    });
     const energy: EnergyReading[] = [...latestEnergy].map(([id, wh]) => ({ id, wh }));
     const now = Date.now();
     const energyDue = energy.filter(({ id }) => this.energyRows.due(id, now));
-    // One statement, so one round trip and its own transaction: the samples, and each transaction's latest reading.
-    // The whole batch travels as JSON parameters: building and binding thousands of placeholders cost more CPU than
-    // the rest of a MeterValues message (measured with bench:ocpp), and nothing limits their size.
+    // One statement, so one round trip and its own transaction: the meter values, and each transaction's latest
+    // reading. The whole batch travels as JSON parameters: building and binding thousands of placeholders cost more
+    // CPU than the rest of a MeterValues message (measured with bench:ocpp), and nothing limits their size.
     const statement = sql`${PREPARED}
         with stored as (
-          insert into ${meterValues} (station_id, transaction_id, evse_id, sampled_at, measurand, phase, unit, context,
-                                      location, value, raw_value, signed_data)
-          select o.station_id, o.transaction_id, o.evse_id, (s->>0)::timestamptz, s->>1, s->>2, s->>3, s->>4, s->>5,
-                 (s->>6)::double precision, s->>7, nullif(s->8, 'null'::jsonb)
+          insert into ${meterValues} (station_id, transaction_id, evse_id, sampled_at, energy_wh, sampled_values)
+          select o.station_id, o.transaction_id, o.evse_id, (r->>0)::timestamptz, (r->>1)::bigint, r->2
           from jsonb_array_elements(${JSON.stringify(batch)}::jsonb) as m,
-            -- a message's fields read once, not once per sample ("offset 0" keeps the planner from folding this back
-            -- into the per-sample rows: with 6,000 samples in one message that made the insert quadratic)
+            -- a message's fields read once, not once per meter value ("offset 0" keeps the planner from folding this
+            -- back into the per-value rows: with 6,000 of them in one message that made the insert quadratic)
             lateral (select m->>0 as station_id, (m->>1)::integer as transaction_id, (m->>2)::integer as evse_id,
-                            m->3 as samples offset 0) as o,
-            jsonb_array_elements(o.samples) as s
+                            m->3 as readings offset 0) as o,
+            jsonb_array_elements(o.readings) as r
         )
         update ${transactions} set last_meter_wh = greatest(coalesce(${transactions.lastMeterWh}, v.wh), v.wh), updated_at = now()
         from ${readingRows(energyDue)}

@@ -11,6 +11,7 @@ import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/client.js';
 import * as schema from '../../src/db/schema.js';
+import type { SampledValueRow } from '../../src/db/schema.js';
 import { ChangeFeedSlot } from '../../src/domain/change-feed.js';
 import { ChargingRecords, type ChargingFacts } from '../../src/domain/charging-records.js';
 import type { Page } from '../../src/domain/pagination.js';
@@ -98,12 +99,12 @@ async function seed(db: Database): Promise<void> {
         updatedAt: at(start + 60),
       })
       .returning({ id: schema.transactions.id });
-    const sample = { stationId: 'CS1', transactionId: transaction.id, evseId: 1, unit: 'Wh' };
+    const outlet = { stationId: 'CS1', transactionId: transaction.id, evseId: 1 };
+    const sampled = (measurand: string, unit: string, value: number): SampledValueRow => [measurand, null, unit, null, null, value, null, null];
     await db.insert(schema.meterValues).values([
-      { ...sample, sampledAt: at(start + 15), measurand: ENERGY_REGISTER, value: energyWh * 0.25 },
-      { ...sample, sampledAt: at(start + 15), measurand: 'Power.Active.Import', unit: 'W', value: 7400 + i },
-      { ...sample, sampledAt: at(start + 30), measurand: ENERGY_REGISTER, value: energyWh * 0.5 },
-      { ...sample, sampledAt: at(start + 45), measurand: ENERGY_REGISTER, value: energyWh * 0.5 },
+      { ...outlet, sampledAt: at(start + 15), sampledValues: [sampled(ENERGY_REGISTER, 'Wh', energyWh * 0.25), sampled('Power.Active.Import', 'W', 7400 + i)] },
+      { ...outlet, sampledAt: at(start + 30), sampledValues: [sampled(ENERGY_REGISTER, 'Wh', energyWh * 0.5)] },
+      { ...outlet, sampledAt: at(start + 45), sampledValues: [sampled(ENERGY_REGISTER, 'Wh', energyWh * 0.5)] },
     ]);
   }
 }
