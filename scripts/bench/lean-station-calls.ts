@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { CallsInProgress } from '../../src/ocpp/calls-in-progress.js';
+import { asCallsInProgress } from '../../src/ocpp/calls-in-progress.js';
 
 const OCPP_RPC_VERSION = '2.2.1';
 const CALL = 2;
@@ -90,7 +90,7 @@ async function leanCall(this: ClientInternals, method: string, params: unknown, 
       throw error;
     }
   }
-  if (!(this._pendingCalls instanceof CallsInProgress) && this._pendingCalls.size === 0) this._pendingCalls = new CallsInProgress();
+  this._pendingCalls = asCallsInProgress(this._pendingCalls);
   const pending = new PendingCall(this, msgId, method, params);
   this._pendingCalls.set(msgId, pending);
   this.emit('call', { outbound: true, payload });

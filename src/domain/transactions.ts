@@ -94,9 +94,9 @@ export function energyWh(sample: { measurand: string; value: number | null; phas
 const storedEnergyWh = (transactionId: number) =>
   sql`(select max(${meterValues.energyWh}) from ${meterValues} where ${meterValues.transactionId} = ${transactionId})`;
 
-/** The highest energy register reading among these samples, in Wh (null when there is none). */
-function highestEnergyWh(samples: MeterSample[]): number | null {
-  let highest: number | null = null;
+/** The highest energy register reading among these samples and `known`, in Wh (null when there is none). */
+function highestEnergyWh(samples: Parameters<typeof energyWh>[0][], known: number | null = null): number | null {
+  let highest = known;
   for (const sample of samples) {
     const wh = energyWh(sample);
     if (wh !== undefined && (highest === null || wh > highest)) highest = wh;
@@ -184,12 +184,7 @@ function readingRows(energy: EnergyReading[]) {
 
 /** The transaction's latest energy reading: its row's copy, or a newer one among its samples. */
 function latestEnergyWh(transaction: Transaction, samples: StoredMeterValue[]): number | null {
-  let latest = transaction.lastMeterWh;
-  for (const sample of samples) {
-    const wh = energyWh(sample);
-    if (wh !== undefined && (latest === null || wh > latest)) latest = wh;
-  }
-  return transaction.meterStopWh ?? latest;
+  return transaction.meterStopWh ?? highestEnergyWh(samples, transaction.lastMeterWh);
 }
 
 export class Transactions {

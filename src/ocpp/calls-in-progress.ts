@@ -82,3 +82,11 @@ export class CallsInProgress<K, V> implements Map<K, V> {
     for (const [key, value] of [...this.entries()]) callback.call(thisArg, value, key, this);
   }
 }
+
+/**
+ * `calls` as a CallsInProgress: ocpp-rpc makes each connection's table a Map, which is swapped for one while it is
+ * empty (so no call in progress is lost); one already swapped, or not yet empty, is returned as it is.
+ */
+export function asCallsInProgress<K, V>(calls: Map<K, V>): Map<K, V> {
+  return calls instanceof CallsInProgress || calls.size > 0 ? calls : new CallsInProgress<K, V>();
+}

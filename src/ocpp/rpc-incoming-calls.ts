@@ -14,7 +14,7 @@
  * for the version it was written against; any other version keeps its own.
  */
 import { createRequire } from 'node:module';
-import { CallsInProgress } from './calls-in-progress.js';
+import { asCallsInProgress } from './calls-in-progress.js';
 
 const OCPP_RPC_VERSION = '2.2.1';
 
@@ -134,7 +134,7 @@ async function answerCall(this: ClientInternals, messageId: string, method: stri
         reply = (value) => (value instanceof Error ? reject(value) : resolve(value));
       });
       const call = new IncomingCall(messageId, method, params, reply);
-      if (this._pendingResponses.size === 0 && !(this._pendingResponses instanceof CallsInProgress)) this._pendingResponses = new CallsInProgress();
+      this._pendingResponses = asCallsInProgress(this._pendingResponses);
       this._pendingResponses.set(messageId, { abort: (reason) => call.abort(reason), promise: answered });
       try {
         Promise.resolve(handler(call)).then(reply, reply);
