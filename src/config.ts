@@ -38,6 +38,8 @@ export interface Config {
     callTimeoutMs: number;
     maxMessageBytes: number;
     maxBadMessages: number;
+    /** a station's unanswered calls at which its socket is not read until one is answered */
+    maxCallsInProgress: number;
     allowUnregistered: boolean;
     pingIntervalMs: number;
   };
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
       callTimeoutMs: integer(env, 'OCPP_CALL_TIMEOUT_SECONDS', 30, 1, 600) * 1000,
       maxMessageBytes: integer(env, 'OCPP_MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
       maxBadMessages: integer(env, 'OCPP_MAX_BAD_MESSAGES', 10, 0, 1000),
+      maxCallsInProgress: integer(env, 'OCPP_MAX_CALLS_IN_PROGRESS', 4, 1, 100),
       allowUnregistered: flag(env, 'OCPP_ALLOW_UNREGISTERED', false),
       pingIntervalMs: integer(env, 'OCPP_PING_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
     },

@@ -5,6 +5,26 @@ import type { PrimaryToWorker, WorkerToPrimary } from './cluster/messages.js';
 import { startCluster } from './cluster/primary.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
+import { isConnectionFault } from './ocpp/socket-guard.js';
+
+/**
+ * The last line of defence. An error of one connection (a frame ws refused, a reset socket) that escaped every
+ * listener has already closed that connection and touches nothing else: it is logged and the process goes on. Anything
+ * else uncaught is a bug whose state cannot be trusted: logged as fatal, and the process ends (a supervisor or the
+ * cluster primary starts it again). A promise rejection nobody handled is logged as an error, a bug to fix, without
+ * ending the process: Node would end it, and every station with it, for one lost promise.
+ */
+function guardProcess(logger: Logger): void {
+  process.on('uncaughtException', (error) => {
+    if (isConnectionFault(error)) {
+      logger.warn({ err: error }, 'a connection error escaped its listeners; that connection is closed, the rest go on');
+      return;
+    }
+    logger.fatal({ err: error }, 'uncaught exception: stopping');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+}
 
 /** One worker of several (WORKERS > 1): a whole Anode, wired to the others through the primary. */
 function startWorker(config: Config, logger: Logger) {
@@ -27,6 +47,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  guardProcess(logger);
   const running =
     config.workers > 1 && cluster.isPrimary
       ? await startCluster(config, logger)

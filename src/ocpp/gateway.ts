@@ -19,6 +19,9 @@ import {
 } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
 import { authenticateStation } from './auth.js';
+import { callValueRules, type CallValueRules } from './call-values.js';
+import { StationPacing } from './pacing.js';
+import { faultKind, guardedWebSocket, takeLastGuardedWebSocket } from './socket-guard.js';
 import { OCPP_VERSIONS, type OcppSettings, type OcppVersion, type StationContext, type StationSession } from './context.js';
 import { v16Handlers } from './v16/handlers.js';
 import { v16Work } from './v16/work.js';
@@ -33,6 +36,8 @@ export interface GatewayOptions {
   maxMessageBytes: number;
   /** malformed frames or schema-violating calls in a row before the socket is closed */
   maxBadMessages: number;
+  /** a station's unanswered calls at which its socket is no longer read until one is answered (pacing.ts) */
+  maxCallsInProgress: number;
   /** labs only: admit any station id without authentication */
   allowUnregistered: boolean;
   pingIntervalMs: number;
@@ -51,6 +56,7 @@ interface VersionWiring {
   handlers: Record<string, AnyHandler>;
   work: WorkTranslator;
   validator: { validate(schemaId: string, params: unknown): unknown };
+  values: CallValueRules;
 }
 
 /** What the upgrade learnt of a station, handed to its connection. */
@@ -65,6 +71,7 @@ interface AdmittedStation {
 
 interface RpcClient {
   session: AdmittedStation;
+  handshake: { request: IncomingMessage };
   handle(action: string, handler: (call: { method: string; params: unknown }) => Promise<unknown>): void;
   call(action: string, params: unknown, options?: { callTimeoutMs?: number }): Promise<unknown>;
   close(options?: { code?: number; reason?: string; force?: boolean }): Promise<unknown>;
@@ -77,6 +84,19 @@ interface Connection {
   client: RpcClient;
   session: StationSession;
   invalidCallsInARow: number;
+  pacing: StationPacing | undefined;
+}
+
+/** What the gateway has refused or lost since it started, by kind (for /health and the log). */
+export interface GatewayFaults {
+  /** errors of stations' WebSockets (a refused frame: WS_ERR_…; a reset connection: ECONNRESET …) */
+  socketErrors: Record<string, number>;
+  /** errors of sockets before their upgrade completed */
+  upgradeErrors: number;
+  /** calls refused for a value Anode cannot store */
+  refusedValues: number;
+  /** times a station's socket was not read because it had too many calls unanswered or answers unread */
+  pacingPauses: number;
 }
 
 /** `/ocpp/{id}`, and the path of stations configured for `/ws/CentralSystemService/{id}`. */
@@ -84,16 +104,19 @@ const STATION_PATH = /^\/(?:ocpp|ws\/CentralSystemService)\/([^/]+)$/;
 const STATION_ID = /^[A-Za-z0-9*\-_=:+|@.]{1,48}$/;
 
 const requireJson = createRequire(import.meta.url);
+const SCHEMAS = { 'ocpp1.6': requireJson('ocpp-rpc/lib/schemas/ocpp1_6.json'), 'ocpp2.0.1': requireJson('ocpp-rpc/lib/schemas/ocpp2_0_1.json') };
 const VERSION_WIRING: Record<OcppVersion, VersionWiring> = {
   'ocpp1.6': {
     handlers: v16Handlers as unknown as Record<string, AnyHandler>,
     work: v16Work,
-    validator: createValidator('ocpp1.6', requireJson('ocpp-rpc/lib/schemas/ocpp1_6.json')),
+    validator: createValidator('ocpp1.6', SCHEMAS['ocpp1.6']),
+    values: callValueRules(SCHEMAS['ocpp1.6']),
   },
   'ocpp2.0.1': {
     handlers: v201Handlers as unknown as Record<string, AnyHandler>,
     work: v201Work,
-    validator: createValidator('ocpp2.0.1', requireJson('ocpp-rpc/lib/schemas/ocpp2_0_1.json')),
+    validator: createValidator('ocpp2.0.1', SCHEMAS['ocpp2.0.1']),
+    values: callValueRules(SCHEMAS['ocpp2.0.1']),
   },
 };
 
@@ -116,6 +139,15 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   );
 }
 
+/**
+ * Closes a station's connection. ocpp-rpc's close waits for the socket's 'close' and rejects if an 'error' comes first
+ * (a frame ws refused while the close was under way): the socket is gone either way, and an unhandled rejection would
+ * end the process.
+ */
+function closeConnection(client: RpcClient, options: { code: number; reason: string }): void {
+  client.close(options).catch(() => {});
+}
+
 function rpcErrorCode(error: unknown): string | undefined {
   const code = (error as { rpcErrorCode?: unknown } | null)?.rpcErrorCode;
   return typeof code === 'string' ? code : undefined;
@@ -127,6 +159,7 @@ export class OcppGateway implements StationLink {
   private lastConnectionId = 0;
   private readonly work: WorkDelivery;
   private readonly unsubscribe: () => void;
+  private readonly faults: GatewayFaults = { socketErrors: {}, upgradeErrors: 0, refusedValues: 0, pacingPauses: 0 };
 
   constructor(
     private readonly domain: Domain,
@@ -143,7 +176,13 @@ export class OcppGateway implements StationLink {
       // a frame each way and, in ocpp-rpc, an AbortController, listeners and a promise that live the whole interval.
       deferPingsOnActivity: true,
       maxBadMessages: options.maxBadMessages,
-      wssOptions: { maxPayload: options.maxMessageBytes },
+      wssOptions: {
+        maxPayload: options.maxMessageBytes,
+        WebSocket: guardedWebSocket((error) => {
+          const kind = faultKind(error);
+          this.faults.socketErrors[kind] = (this.faults.socketErrors[kind] ?? 0) + 1;
+        }),
+      },
     });
     this.server.auth((accept, reject, handshake) => {
       this.authenticate(handshake.identity, handshake.protocols, handshake.request).then(
@@ -165,6 +204,11 @@ export class OcppGateway implements StationLink {
 
   /** For the HTTP server's 'upgrade' event. */
   readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // Node's HTTP server takes its own error listener off an upgrading socket: one reset now would be uncaught.
+    socket.on('error', (error: Error) => {
+      this.faults.upgradeErrors += 1;
+      this.logger.debug({ stationId: stationIdOf(request.url), error: error.message }, 'station socket error during the upgrade');
+    });
     if (stationIdOf(request.url) === undefined) {
       refuseUpgrade(socket, 404, 'Not Found');
       return;
@@ -200,6 +244,13 @@ export class OcppGateway implements StationLink {
       this.logger.warn({ stationId: identity }, 'unregistered station admitted (OCPP_ALLOW_UNREGISTERED)');
       return { ok: true, session: { stationId: identity, version, accepted: true, workWaiting: false } };
     }
+    // A station OCPP_ALLOW_UNREGISTERED recorded has no credentials to check: it is admitted as it was the first time.
+    if (this.options.allowUnregistered && admission.auth.securityProfile === 0 && !admission.auth.passwordHash) {
+      return {
+        ok: true,
+        session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted', workWaiting: admission.workWaiting },
+      };
+    }
     const verdict = authenticateStation(request, identity, admission.auth);
     if (!verdict.ok) {
       this.logger.info({ stationId: identity, reason: verdict.reason }, 'station refused');
@@ -214,7 +265,7 @@ export class OcppGateway implements StationLink {
   private onConnection(client: RpcClient): void {
     const { stationId, version, accepted, workWaiting } = client.session;
     const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false, transactions: new Map() };
-    const connection: Connection = { id: ++this.lastConnectionId, client, session, invalidCallsInARow: 0 };
+    const connection: Connection = { id: ++this.lastConnectionId, client, session, invalidCallsInARow: 0, pacing: this.pacingOf(client) };
     const previous = this.connections.get(stationId);
     this.connections.set(stationId, connection);
     if (previous) this.closeReplaced(previous, 'station reconnected: the older connection is closed');
@@ -245,10 +296,20 @@ export class OcppGateway implements StationLink {
       logger: this.logger,
       deliverOpenWorkSoon: () => setImmediate(() => this.deliverOpenWork(connection)),
     };
-    const handlers: Record<string, (ctx: StationContext, params: never) => Promise<unknown>> = VERSION_WIRING[version].handlers;
+    const { handlers, values } = VERSION_WIRING[version];
     // One function answers all of a connection's actions: one closure per action per connection was 13 more closures
     // and contexts per station (7 MB at 5,000 stations), for every full garbage collection to mark.
+    const { pacing } = connection;
     const answer = async ({ method: action, params }: { method: string; params: unknown }) => {
+      try {
+        values.check(action, params);
+      } catch (error) {
+        this.faults.refusedValues += 1;
+        this.logger.warn({ stationId, action, error: (error as Error).message }, 'call refused: a value Anode cannot store');
+        this.countInvalidCall(connection);
+        throw error;
+      }
+      pacing?.callStarted();
       try {
         return await handlers[action](ctx, params as never);
       } catch (error) {
@@ -258,14 +319,38 @@ export class OcppGateway implements StationLink {
         }
         this.logger.error({ err: error, stationId, action }, 'handling a station call failed');
         throw Object.assign(new Error('The CSMS could not process the call'), { rpcErrorCode: 'InternalError', details: {} });
+      } finally {
+        pacing?.callEnded();
       }
     };
     for (const action of Object.keys(handlers)) connection.client.handle(action, answer);
   }
 
+  /** Paces the station through its WebSocket (pacing.ts); none when the WebSocket cannot be found. */
+  private pacingOf(client: RpcClient): StationPacing | undefined {
+    const websocket = takeLastGuardedWebSocket();
+    if (!websocket || websocket.protocol !== client.session.version) {
+      this.logger.warn({ stationId: client.session.stationId }, 'station connected without pacing: its WebSocket was not found');
+      return undefined;
+    }
+    const limits = { maxCallsInProgress: this.options.maxCallsInProgress, maxUnsentBytes: this.options.maxMessageBytes };
+    const pacing = new StationPacing(websocket, limits, () => (this.faults.pacingPauses += 1));
+    client.handshake.request.socket.on('drain', () => pacing.drained());
+    setImmediate(() => pacing.listening());
+    return pacing;
+  }
+
+  /** What the gateway has refused or lost since it started. */
+  faultCounts(): GatewayFaults {
+    return { ...this.faults, socketErrors: { ...this.faults.socketErrors } };
+  }
+
   /** Logs bad frames and schema violations; too many schema-violating calls in a row close the socket. */
   private watchBadInput(connection: Connection): void {
     const { client, session } = connection;
+    client.on('socketError', ((error: Error) => {
+      this.logger.warn({ stationId: session.stationId, code: faultKind(error), error: error.message }, 'station socket error: the connection is closed');
+    }) as never);
     client.on('badMessage', ((event: { buffer: Buffer; error: Error }) => {
       this.logger.warn({ stationId: session.stationId, error: event.error.message }, 'bad OCPP frame');
     }) as never);
@@ -275,15 +360,20 @@ export class OcppGateway implements StationLink {
         'OCPP schema violation',
       );
       if (event.outbound || !event.isCall) return;
-      connection.invalidCallsInARow += 1;
-      if (connection.invalidCallsInARow > this.options.maxBadMessages) {
-        this.logger.warn({ stationId: session.stationId }, 'too many invalid calls: closing the socket');
-        void client.close({ code: 1008, reason: 'Too many invalid messages' });
-      }
+      this.countInvalidCall(connection);
     }) as never);
     client.on('callResult', ((event: { outbound: boolean }) => {
       if (!event.outbound) connection.invalidCallsInARow = 0;
     }) as never);
+  }
+
+  /** Too many invalid calls in a row close the socket. */
+  private countInvalidCall(connection: Connection): void {
+    connection.invalidCallsInARow += 1;
+    if (connection.invalidCallsInARow > this.options.maxBadMessages) {
+      this.logger.warn({ stationId: connection.session.stationId }, 'too many invalid calls: closing the socket');
+      closeConnection(connection.client, { code: 1008, reason: 'Too many invalid messages' });
+    }
   }
 
   private deliverOpenWork(connection: Connection): void {
@@ -302,7 +392,7 @@ export class OcppGateway implements StationLink {
 
   private closeReplaced(connection: Connection, why: string): void {
     this.logger.info({ stationId: connection.session.stationId }, why);
-    void connection.client.close({ code: 1000, reason: 'Replaced by a new connection' });
+    closeConnection(connection.client, { code: 1000, reason: 'Replaced by a new connection' });
   }
 
   connectedVersion(stationId: string): string | undefined {
@@ -352,7 +442,9 @@ export class OcppGateway implements StationLink {
 
   async close(): Promise<void> {
     this.unsubscribe();
-    await this.server.close({ code: 1001, reason: 'CSMS shutting down', awaitPending: false });
+    const shuttingDown = { code: 1001, reason: 'CSMS shutting down' };
+    for (const { client } of this.connections.values()) closeConnection(client, shuttingDown);
+    await this.server.close({ ...shuttingDown, awaitPending: false });
     await this.domain.stations.clearConnections(this.options.nodeId);
   }
 }

@@ -167,7 +167,7 @@ async function answerCall(this: ClientInternals, messageId: string, method: stri
     this.emit('response', { outbound: true, payload: frame });
     this.sendRaw(JSON.stringify(frame));
   } catch {
-    this.close({ code: 1000, reason: 'Unable to send call result' });
+    Promise.resolve(this.close({ code: 1000, reason: 'Unable to send call result' })).catch(() => {});
   }
 }
 

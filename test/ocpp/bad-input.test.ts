@@ -143,6 +143,8 @@ describe('energy readings beyond any real meter', () => {
     ['a transactionId no transaction has', [2, 'r4', 'MeterValues', { connectorId: 1, transactionId: 2 ** 40, meterValue: [{ timestamp: '2024-01-01T00:00:00Z', sampledValue: [{ value: '1' }] }] }]],
     ['a StatusNotification for a connectorId no connector has', [2, 'r5', 'StatusNotification', { connectorId: 2 ** 40, errorCode: 'NoError', status: 'Available' }]],
   ])('%s is refused with a PropertyConstraintViolation', async (_what, frame) => {
+    // a refused value counts towards OCPP_MAX_BAD_MESSAGES until the station's next good call
+    expect(((await exchange(socket, JSON.stringify([2, `${frame[1]}-ok`, 'Heartbeat', {}]))) as unknown[])[0]).toBe(3);
     const answer = (await exchange(socket, JSON.stringify(frame))) as unknown[];
     expect(answer.slice(0, 3)).toEqual([4, frame[1], 'PropertyConstraintViolation']);
   });

@@ -142,4 +142,19 @@ describe('OCPP_ALLOW_UNREGISTERED (labs only, off by default)', () => {
     expect(data?.bootInfo.vendor).toBe('Lab');
     await station.close();
   });
+
+  it('admits the same unregistered station again on every reconnect', async () => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const station = await connectStation(labs, { id: 'LAB-STATION-AGAIN' });
+      expect((await station.call('Heartbeat', {})).currentTime).toBeDefined();
+      await station.close();
+    }
+  });
+
+  it('still checks the password of a station the operator registered with one', async () => {
+    await registerStation(labs, 'LAB-REGISTERED', 'right-password');
+    await expect(connectStation(labs, { id: 'LAB-REGISTERED', password: 'wrong-password' })).rejects.toThrow();
+    const station = await connectStation(labs, { id: 'LAB-REGISTERED', password: 'right-password' });
+    await station.close();
+  });
 });

@@ -3,7 +3,7 @@ import type { Ocpp16Actions, components } from '../../../generated/ocpp16.js';
 import type { Authorization } from '../../domain/authorization.js';
 import { bootStation } from '../boot.js';
 import { rememberTransaction, type StationContext } from '../context.js';
-import { meterRegisterWh, propertyConstraintViolation, storedNumber } from '../errors.js';
+import { propertyConstraintViolation } from '../errors.js';
 import { samplesFrom16 } from '../meter-values.js';
 
 export type StationAction16 =
@@ -69,8 +69,6 @@ export const v16Handlers: HandlerTable16 = {
 
   StartTransaction: async (ctx, request) => {
     if (request.connectorId < 1) throw propertyConstraintViolation('connectorId must be 1 or more for a transaction');
-    storedNumber('connectorId', request.connectorId);
-    meterRegisterWh('meterStart', request.meterStart);
     const authorization = await ctx.domain.authorizer.authorize(request.idTag, { stationId: ctx.session.stationId });
     const { transaction } = await ctx.domain.transactions.start({
       stationId: ctx.session.stationId,
@@ -92,8 +90,7 @@ export const v16Handlers: HandlerTable16 = {
 
   StopTransaction: async (ctx, request) => {
     const { transactions, authorizer } = ctx.domain;
-    meterRegisterWh('meterStop', request.meterStop);
-    const transaction = await transactions.findOfStation(ctx.session.stationId, storedNumber('transactionId', request.transactionId));
+    const transaction = await transactions.findOfStation(ctx.session.stationId, request.transactionId);
     if (!transaction) throw propertyConstraintViolation(`unknown transactionId ${request.transactionId}`);
     // A repeated StopTransaction is answered but changes nothing: its transactionData was stored the first time.
     if (transaction.stoppedAt === null && request.transactionData) {
@@ -117,7 +114,7 @@ export const v16Handlers: HandlerTable16 = {
     if (request.transactionId !== undefined) {
       const transaction =
         ctx.session.transactions.get(String(request.transactionId)) ??
-        (await transactions.findOfStation(ctx.session.stationId, storedNumber('transactionId', request.transactionId)));
+        (await transactions.findOfStation(ctx.session.stationId, request.transactionId));
       if (!transaction) throw propertyConstraintViolation(`unknown transactionId ${request.transactionId}`);
       rememberTransaction(ctx.session, transaction.id, transaction);
       transactionId = transaction.id;
@@ -125,7 +122,7 @@ export const v16Handlers: HandlerTable16 = {
     await transactions.recordMeterValues(
       ctx.session.stationId,
       transactionId,
-      storedNumber('connectorId', request.connectorId),
+      request.connectorId,
       samplesFrom16(request.meterValue),
     );
     return {};
@@ -134,7 +131,7 @@ export const v16Handlers: HandlerTable16 = {
   StatusNotification: async (ctx, request) => {
     await ctx.domain.connectorStatuses.record({
       stationId: ctx.session.stationId,
-      evseId: storedNumber('connectorId', request.connectorId),
+      evseId: request.connectorId,
       connectorId: 0,
       status: request.status,
       errorCode: request.errorCode,

@@ -4,7 +4,7 @@ import type { Authorization } from '../../domain/authorization.js';
 import { energyWh, type Transaction } from '../../domain/transactions.js';
 import { bootStation } from '../boot.js';
 import { rememberTransaction, type StationContext } from '../context.js';
-import { propertyConstraintViolation, storedNumber } from '../errors.js';
+import { propertyConstraintViolation } from '../errors.js';
 import { samplesFrom201 } from '../meter-values.js';
 
 export type StationAction201 =
@@ -66,8 +66,8 @@ async function transactionOf(ctx: StationContext, request: TransactionEventReque
     stationId,
     ocppVersion: version,
     stationTransactionId,
-    evseId: storedNumber('evse.id', request.evse.id),
-    connectorId: storedNumber('evse.connectorId', request.evse.connectorId ?? 0),
+    evseId: request.evse.id,
+    connectorId: request.evse.connectorId ?? 0,
     idTag: request.idToken?.idToken,
     idTokenType: request.idToken?.type,
     meterStartWh: energyAtEvent ?? 0,
@@ -96,8 +96,8 @@ export const v201Handlers: HandlerTable201 = {
   StatusNotification: async (ctx, request) => {
     await ctx.domain.connectorStatuses.record({
       stationId: ctx.session.stationId,
-      evseId: storedNumber('evseId', request.evseId),
-      connectorId: storedNumber('connectorId', request.connectorId),
+      evseId: request.evseId,
+      connectorId: request.connectorId,
       status: request.connectorStatus,
       reportedAt: new Date(request.timestamp),
     });
@@ -133,7 +133,7 @@ export const v201Handlers: HandlerTable201 = {
   },
 
   MeterValues: async (ctx, request) => {
-    await ctx.domain.transactions.recordMeterValues(ctx.session.stationId, null, storedNumber('evseId', request.evseId), samplesFrom201(request.meterValue));
+    await ctx.domain.transactions.recordMeterValues(ctx.session.stationId, null, request.evseId, samplesFrom201(request.meterValue));
     return {};
   },
 
