@@ -5,8 +5,8 @@
  * OCPP-J names for it, before any handler runs:
  *   - a string (or an object key) with NUL or an unpaired surrogate is not a valid OCPP string: FormatViolation
  *     (FormationViolation in OCPP 1.6);
- *   - an integer field outside 32 bits, or a meter register (`meterStart`, `meterStop`) beyond 2^53, or a date-time
- *     PostgreSQL cannot store: PropertyConstraintViolation.
+ *   - an integer field outside 32 bits, a meter register (`meterStart`, `meterStop`) beyond 2^53, or a date-time outside
+ *     the years 1 to 9999 in UTC: PropertyConstraintViolation.
  */
 import { createRPCError } from './rpc.js';
 
@@ -29,8 +29,9 @@ const INT32_MAX = 2 ** 31 - 1;
 const REGISTER_FIELDS = new Set(['meterStart', 'meterStop']);
 /** A NUL, or a surrogate code unit that does not pair with its neighbour (the `u` flag reads pairs as one code point). */
 const UNSTORABLE_TEXT = /[\0\p{Cs}]/u;
-/** 0001-01-01T00:00:00Z: Anode writes timestamps as ISO text, which PostgreSQL reads only from year 1 on. */
-const EARLIEST_STORABLE_MS = -62_135_596_800_000;
+/** Anode writes timestamps as ISO text, which PostgreSQL reads for the years 1 to 9999 (in UTC) only. */
+const EARLIEST_STORABLE_MS = Date.parse('0001-01-01T00:00:00Z');
+const LATEST_STORABLE_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 function checkInteger(name: string): ValueCheck {
   const register = REGISTER_FIELDS.has(name);
@@ -41,8 +42,11 @@ function checkInteger(name: string): ValueCheck {
   };
 }
 
-const checkDateTime: ValueCheck = (value, path) =>
-  typeof value === 'string' && Date.parse(value) < EARLIEST_STORABLE_MS ? `${path} ${value} is before the year 1` : undefined;
+const checkDateTime: ValueCheck = (value, path) => {
+  if (typeof value !== 'string') return undefined;
+  const at = Date.parse(value);
+  return at >= EARLIEST_STORABLE_MS && at <= LATEST_STORABLE_MS ? undefined : `${path} ${value} is not in the years 1 to 9999 (UTC)`;
+};
 
 /** The range checks a schema asks for, compiled once per action; undefined when there is nothing to check. */
 function compileRanges(schema: JsonSchema, root: JsonSchema, name: string, seen: Set<JsonSchema>): ValueCheck | undefined {

@@ -10,8 +10,8 @@
  * Each connection's table of calls in progress becomes a CallsInProgress, whose deletes allocate nothing.
  *
  * Everything else is what the library does: the same checks in the same order, the same CALLRESULT / CALLERROR
- * frames (with OCPP 1.6J's errata names for two error codes), the same events. It replaces the library's method only
- * for the version it was written against; any other version keeps its own.
+ * frames (error codes spelled as each version's specification spells them), the same events. It replaces the
+ * library's method only for the version it was written against; any other version keeps its own.
  */
 import { createRequire } from 'node:module';
 import { asCallsInProgress } from './calls-in-progress.js';
@@ -62,10 +62,13 @@ interface RpcErrorLike {
   details?: unknown;
 }
 
-/** OCPP 1.6J's errata renamed two error codes the schemas' validator reports by their 2.0.1 names. */
-const OCPP16_ERROR_CODES: Record<string, string> = {
-  FormatViolation: 'FormationViolation',
-  OccurenceConstraintViolation: 'OccurrenceConstraintViolation',
+/**
+ * Error codes as each version spells them: the schemas' validator says FormatViolation (1.6: FormationViolation) and
+ * misspells OccurrenceConstraintViolation (the spelling of 2.0.1 and of 1.6's errata).
+ */
+const ERROR_CODES: Record<string, Record<string, string>> = {
+  'ocpp1.6': { FormatViolation: 'FormationViolation', OccurenceConstraintViolation: 'OccurrenceConstraintViolation' },
+  'ocpp2.0.1': { OccurenceConstraintViolation: 'OccurrenceConstraintViolation' },
 };
 
 /**
@@ -158,7 +161,7 @@ async function answerCall(this: ClientInternals, messageId: string, method: stri
       const error = (caught ?? {}) as RpcErrorLike;
       const details = error.details || (this._options.respondWithDetailedErrors ? plainError(caught) : {});
       let code = error.rpcErrorCode || 'GenericError';
-      if (this._protocol === 'ocpp1.6') code = OCPP16_ERROR_CODES[code] ?? code;
+      code = (this._protocol && ERROR_CODES[this._protocol]?.[code]) ?? code;
       frame = [CALLERROR, messageId, code, error.message || error.rpcErrorMessage || '', details ?? {}];
       this.emit('callError', { outbound: false, messageId, method, params, error: caught });
     } finally {

@@ -1,8 +1,8 @@
 /**
  * Values the OCPP schemas accept but Anode cannot store are refused at the edge with the CALLERROR OCPP-J names,
  * before any handler or the database sees them: text with NUL or an unpaired UTF-16 surrogate is a FormatViolation
- * (FormationViolation in 1.6), an integer outside 32 bits (a meter register beyond 2^53) or a date-time before the year
- * 1 a PropertyConstraintViolation.
+ * (FormationViolation in 1.6), an integer outside 32 bits (a meter register beyond 2^53) or a date-time outside the
+ * years 1 to 9999 a PropertyConstraintViolation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
@@ -73,7 +73,8 @@ describe('OCPP 1.6: numbers and dates Anode cannot store are a PropertyConstrain
     ['a transactionId just above 32 bits', 'MeterValues', meterValues16({ transactionId: 2 ** 31 }), 'transactionId 2147483648 is out of range'],
     ['a reservationId of 1e20', 'StartTransaction', { connectorId: 1, idTag: 'X', meterStart: 0, timestamp: AT, reservationId: 1e20 }, 'reservationId 100000000000000000000 is out of range'],
     ['a meterStart of -1e308', 'StartTransaction', { connectorId: 1, idTag: 'X', meterStart: -1e308, timestamp: AT }, 'meterStart -1e+308 is beyond any meter register'],
-    ['a StartTransaction timestamp in the year 0', 'StartTransaction', { connectorId: 1, idTag: 'X', meterStart: 0, timestamp: '0000-06-01T00:00:00Z' }, 'timestamp 0000-06-01T00:00:00Z is before the year 1'],
+    ['a StartTransaction timestamp in the year 0', 'StartTransaction', { connectorId: 1, idTag: 'X', meterStart: 0, timestamp: '0000-06-01T00:00:00Z' }, 'timestamp 0000-06-01T00:00:00Z is not in the years 1 to 9999 (UTC)'],
+    ['a StatusNotification timestamp that is the year 10000 in UTC', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: '9999-12-31T23:59:59-14:00' }, 'timestamp 9999-12-31T23:59:59-14:00 is not in the years 1 to 9999 (UTC)'],
   ])('%s', async (_what, action, payload, description) => {
     expect(await answerTo('ocpp1.6', action, payload)).toEqual([4, `v${lastId}`, 'PropertyConstraintViolation', description, {}]);
   });
@@ -100,6 +101,10 @@ describe('OCPP 2.0.1: the same rules, with 2.0.1 spelling', () => {
     ['a MeterValues evseId of 2^31', 'MeterValues', { evseId: 2 ** 31, meterValue: [{ timestamp: AT, sampledValue: [{ value: 1 }] }] }, 'PropertyConstraintViolation', 'evseId 2147483648 is out of range'],
   ])('%s', async (_what, action, payload, code, description) => {
     expect(await answerTo('ocpp2.0.1', action, payload)).toEqual([4, `v${lastId}`, code, description, {}]);
+  });
+
+  it('a missing required field is an OccurrenceConstraintViolation, spelled as 2.0.1 spells it', async () => {
+    expect((await answerTo('ocpp2.0.1', 'Authorize', {}))[2]).toBe('OccurrenceConstraintViolation');
   });
 
   it('a sampled value (a decimal, not an integer field) beyond 32 bits is stored as sent', async () => {
