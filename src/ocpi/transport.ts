@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Parties, Partner } from '../domain/parties.js';
+import { isStorableText } from '../http/storable-input.js';
 
 export const OCPI_VERSION = '2.2.1';
 
@@ -77,14 +78,17 @@ export function partnerOf(context: Context): Partner {
   return caller.partner;
 }
 
-/** Decodes `Token <base64>`; a party with the compatibility switch may send the token as it is. */
+/**
+ * Decodes `Token <base64>`; a party with the compatibility switch may send the token as it is. A token that cannot
+ * be stored (a NUL, say) cannot be anybody's, so it is not offered for look-up: it is simply unknown (401).
+ */
 export function presentedTokens(header: string | undefined): { decoded?: string; raw?: string } {
   const match = /^Token\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) return {};
+  if (!match || !isStorableText(match[1])) return {};
   const raw = match[1];
   const decoded = Buffer.from(raw, 'base64').toString('utf8');
   const isBase64 = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) && Buffer.from(decoded, 'utf8').toString('base64') === raw;
-  return { raw, ...(isBase64 && { decoded }) };
+  return { raw, ...(isBase64 && isStorableText(decoded) && { decoded }) };
 }
 
 export function encodeToken(token: string, rawTokens: boolean): string {

@@ -1,0 +1,62 @@
+/**
+ * Refuses at the edge what the database cannot store, so that it is a 400 naming the field instead of a failed
+ * query: PostgreSQL refuses NUL in text (22021) and the `\u0000` escape in jsonb (22P05), and a lone UTF-16
+ * surrogate becomes an escape jsonb refuses too (or a silent U+FFFD in text). A JSON body nested absurdly deep is
+ * refused as well: walking it (validation, JSON.stringify into jsonb) would exhaust the stack.
+ */
+
+/** NUL, or a surrogate that is not half of a pair (with the `u` flag a proper pair is one code point, not `Cs`). */
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/** Far deeper than any document the contracts describe. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Why `text` cannot be stored, or undefined when it can. */
+export function unstorableText(text: string): string | undefined {
+  const match = UNSTORABLE.exec(text);
+  if (!match) return undefined;
+  return match[0] === '\u0000' ? 'contains a NUL character' : 'contains an unpaired UTF-16 surrogate';
+}
+
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+/** `body` + `evses` → `body.evses`, `body.evses` + 0 → `body.evses[0]` (as the contract's error messages name fields). */
+function child(path: string, key: string | number): string {
+  return typeof key === 'number' ? `${path}[${key}]` : `${path}.${key}`;
+}
+
+/**
+ * The first problem in a parsed JSON value, as `<field> <what is wrong>` (for example
+ * `body.evses[0].uid contains a NUL character`), or undefined when every key and string can be stored, every number
+ * is finite and nothing nests deeper than MAX_JSON_DEPTH. Iterative, so that depth cannot overflow the stack here.
+ */
+export function findUnstorable(value: unknown, root: string): string | undefined {
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: root, depth: 0 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value: current, path, depth } = next;
+    if (typeof current === 'string') {
+      const problem = unstorableText(current);
+      if (problem) return `${path} ${problem}`;
+    } else if (typeof current === 'number') {
+      if (!Number.isFinite(current)) return `${path} is a number out of range`;
+    } else if (current !== null && typeof current === 'object') {
+      if (depth >= MAX_JSON_DEPTH) return `${path} is nested deeper than ${MAX_JSON_DEPTH} levels`;
+      if (Array.isArray(current)) {
+        for (let index = current.length - 1; index >= 0; index -= 1) {
+          pending.push({ value: current[index], path: child(path, index), depth: depth + 1 });
+        }
+      } else {
+        const entries = Object.entries(current);
+        for (let index = entries.length - 1; index >= 0; index -= 1) {
+          const [key, item] = entries[index];
+          const problem = unstorableText(key);
+          if (problem) return `${path} has a key that ${problem}`;
+          pending.push({ value: item, path: child(path, key), depth: depth + 1 });
+        }
+      }
+    }
+  }
+  return undefined;
+}
