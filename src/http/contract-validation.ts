@@ -4,9 +4,26 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its callable is on `.default`.
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
+
+const rfc3339DateTime = fullFormats['date-time'] as { validate: (value: string) => boolean; compare: unknown };
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants a timestamptz column takes as Anode writes them. */
+const EARLIEST = new Date('0001-01-01T00:00:00Z').getTime();
+const LATEST = new Date('9999-12-31T23:59:59.999Z').getTime();
+
+/**
+ * RFC 3339 as ajv-formats checks it, and an instant JavaScript can represent (ajv-formats allows a leap second,
+ * 23:59:60, which `new Date` does not) between the years 1 and 9999 in UTC (PostgreSQL takes neither year 0 nor
+ * five-digit years in the ISO text Anode writes).
+ */
+export function isStorableDateTime(value: string): boolean {
+  if (!rfc3339DateTime.validate(value)) return false;
+  const time = new Date(value).getTime();
+  return time >= EARLIEST && time <= LATEST;
+}
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -39,6 +56,7 @@ export class SchemaCompiler {
   ) {
     this.ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     addFormats(this.ajv);
+    this.ajv.addFormat('date-time', { type: 'string', validate: isStorableDateTime, compare: rfc3339DateTime.compare as never });
     for (const keyword of OPENAPI_KEYWORDS) this.ajv.addKeyword(keyword);
     this.ajv.addKeyword({ keyword: 'x-anode', schemaType: ['object', 'string', 'boolean'] });
     this.ajv.addSchema({ $id: documentId, $defs: rewriteRefs(componentSchemas, documentId) as object });

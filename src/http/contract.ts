@@ -8,6 +8,7 @@ import type { Context, Hono } from 'hono';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { HttpError } from './errors.js';
 import { SchemaCompiler, describeErrors, type JsonSchema } from './contract-validation.js';
+import { findUnstorable, unstorableText } from './storable-input.js';
 
 // ---------- compile-time side: handler types derived from openapi-typescript's `operations` ----------
 
@@ -137,7 +138,10 @@ function readParameters(
   const values: Record<string, unknown> = {};
   for (const parameter of compiled.parameters) {
     const raw = read(parameter.name);
-    if (raw !== undefined) values[parameter.name] = coerce(raw, parameter.schema, document);
+    if (raw === undefined) continue;
+    const problem = unstorableText(raw);
+    if (problem) throw HttpError.badRequest(`${location}.${parameter.name} ${problem}`);
+    values[parameter.name] = coerce(raw, parameter.schema, document);
   }
   if (!compiled.validate(values)) {
     throw HttpError.badRequest(describeErrors(location, compiled.validate.errors));
@@ -154,16 +158,26 @@ async function readJsonBody(context: Context): Promise<unknown> {
   if (declaredLength > MAX_BODY_BYTES) {
     throw new HttpError(413, 'Payload Too Large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
   }
-  const text = await context.req.text();
+  let text: string;
+  try {
+    text = await context.req.text();
+  } catch (error) {
+    // The client went away (or broke the framing) before its body arrived: its fault, and nobody hears the answer.
+    throw HttpError.badRequest(`the request body could not be read: ${(error as Error).message}`);
+  }
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     throw new HttpError(413, 'Payload Too Large', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
   }
   if (text.trim() === '') throw HttpError.badRequest('body is required');
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw HttpError.badRequest(`body is not valid JSON: ${(error as Error).message}`);
   }
+  const problem = findUnstorable(parsed, 'body');
+  if (problem) throw HttpError.badRequest(problem);
+  return parsed;
 }
 
 export interface MountOptions {
