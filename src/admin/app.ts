@@ -5,6 +5,7 @@ import { InvalidStationCallError, StationNotConnectedError, StationTimeoutError 
 import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
+import { dataErrorMessage, dataErrorOf } from '../http/data-errors.js';
 import { HttpError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { adminAccess } from './access.js';
@@ -33,6 +34,11 @@ function statusBody(error: unknown, logger: Logger): { status: number; body: { s
   }
   if (error instanceof StationNotConnectedError) return { status: 409, body: { status: 'Conflict', error: error.message } };
   if (error instanceof StationTimeoutError) return { status: 504, body: { status: 'Gateway Timeout', error: error.message } };
+  const dataError = dataErrorOf(error);
+  if (dataError) {
+    logger.warn({ err: error, sqlState: dataError.sqlState }, 'admin API request refused by the database for its data');
+    return { status: 400, body: { status: 'Bad Request', error: dataErrorMessage(dataError) } };
+  }
   logger.error({ err: error }, 'admin API request failed');
   return { status: 500, body: { status: 'Internal Server Error', error: 'unexpected error; see the server log' } };
 }

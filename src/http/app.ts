@@ -14,6 +14,7 @@ import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
 import { loadBundledDocument, mountOperations, type OperationHandlers } from './contract.js';
+import { dataErrorMessage, dataErrorOf } from './data-errors.js';
 import { mountDocs } from './docs.js';
 
 export interface AppContext {
@@ -95,6 +96,11 @@ export function createApp(ctx: AppContext): Hono {
   app.get('/', (c) => c.redirect('/docs/'));
   app.notFound((c) => c.json({ status: 'Not Found', error: `nothing at ${c.req.path}` }, 404));
   app.onError((error, c) => {
+    const dataError = dataErrorOf(error);
+    if (dataError) {
+      ctx.logger.warn({ err: error, sqlState: dataError.sqlState }, 'request refused by the database for its data');
+      return c.json({ status: 'Bad Request', error: dataErrorMessage(dataError) }, 400);
+    }
     ctx.logger.error({ err: error }, 'request failed');
     return c.json({ status: 'Internal Server Error', error: 'unexpected error; see the server log' }, 500);
   });

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { operations } from '../../generated/ocpi-2.2.1-cpo.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, PreconditionFailedError, StaleUpdateError } from '../domain/errors.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
+import { dataErrorMessage, dataErrorOf } from '../http/data-errors.js';
 import { HttpError } from '../http/errors.js';
 import type { OcpiContext } from './context.js';
 import { cpoHandlers } from './handlers.js';
@@ -34,6 +35,11 @@ export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; va
   app.onError((error, c) => {
     const known = statusOf(error);
     if (known) return c.json(errorEnvelope(known.code, known.message), known.http as 400);
+    const dataError = dataErrorOf(error);
+    if (dataError) {
+      ctx.logger.warn({ err: error, sqlState: dataError.sqlState, path: c.req.path }, 'OCPI request refused by the database for its data');
+      return c.json(errorEnvelope(StatusCode.invalidParameters, dataErrorMessage(dataError)), 400);
+    }
     ctx.logger.error({ err: error, path: c.req.path }, 'OCPI request failed');
     return c.json(errorEnvelope(StatusCode.serverError, 'unexpected error; see the server log'), 500);
   });
