@@ -1168,7 +1168,7 @@ export interface components {
         };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
-        /** @description Party id following ISO 15118 (CiString(3)). */
+        /** @description Party id following ISO 15118 (CiString(3), three letters or digits). */
         "schemas-PartyId": string;
         /**
          * @description Kind of session a tariff is meant for; absent means any session.
@@ -1250,7 +1250,8 @@ export interface components {
         };
         /**
          * @description RFC 3339 timestamp in UTC, for example `2015-06-29T20:39:09Z`; fractional seconds allowed. OCPI lets the
-         *     zone designator be left out (it means UTC), so `2015-06-29T20:39:09` is accepted too.
+         *     zone designator be left out (it means UTC), so `2015-06-29T20:39:09` is accepted too. Years 0001 to 9999,
+         *     months 01 to 12, days 01 to 31, hours 00 to 23 (no leap second).
          */
         DateTime: string;
         /** @enum {string} */

@@ -702,7 +702,8 @@ export interface components {
     schemas: {
         /**
          * @description RFC 3339 timestamp in UTC, for example `2015-06-29T20:39:09Z`; fractional seconds allowed. OCPI lets the
-         *     zone designator be left out (it means UTC), so `2015-06-29T20:39:09` is accepted too.
+         *     zone designator be left out (it means UTC), so `2015-06-29T20:39:09` is accepted too. Years 0001 to 9999,
+         *     months 01 to 12, days 01 to 31, hours 00 to 23 (no leap second).
          */
         DateTime: string;
         /**
@@ -793,7 +794,7 @@ export interface components {
             website?: components["schemas"]["Url"];
             logo?: components["schemas"]["Image"];
         };
-        /** @description Party id following ISO 15118 (CiString(3)). */
+        /** @description Party id following ISO 15118 (CiString(3), three letters or digits). */
         PartyId: string;
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         CountryCode: string;
@@ -1330,7 +1331,7 @@ export interface components {
             group_id?: string;
             valid: boolean;
             whitelist: components["schemas"]["WhitelistType"];
-            /** @description Preferred ISO 639-1 language of the holder. */
+            /** @description Preferred ISO 639-1 language of the holder (two letters). */
             language?: string;
             default_profile_type?: components["schemas"]["ProfileType"];
             energy_contract?: components["schemas"]["EnergyContract"];

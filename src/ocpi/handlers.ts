@@ -204,6 +204,13 @@ export function cpoHandlers(ctx: OcpiContext): OperationHandlers<operations> {
     },
     cpoPatchToken: async ({ path, query, body, context }) => {
       const partner = assertOwnParty(context, path.country_code, path.party_id);
+      // A PATCH changes a token's details, never which token it is (the URL names it).
+      const renames =
+        (body.uid !== undefined && body.uid !== path.token_uid) ||
+        (body.country_code !== undefined && body.country_code.toUpperCase() !== path.country_code.toUpperCase()) ||
+        (body.party_id !== undefined && body.party_id.toUpperCase() !== path.party_id.toUpperCase()) ||
+        (body.type !== undefined && body.type !== (query?.type ?? 'RFID'));
+      if (renames) throw new OcpiError(400, StatusCode.invalidParameters, 'a PATCH cannot change the uid, type, country_code or party_id the URL names');
       const stored = await domain.tokens.patchFromPartner(
         { countryCode: path.country_code, partyId: path.party_id, uid: path.token_uid, type: query?.type ?? 'RFID' },
         { ...tokenInput(partner, body), lastUpdated: ocpiDate(body.last_updated)! },
