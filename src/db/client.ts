@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { DatabaseUnavailableError } from './availability.js';
+import { beginGuarded, ConnectFailures, refusedQuery, type TransactionState } from './postgres-guard.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -24,6 +26,18 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 /** Serialises migrations when several nodes start against one PostgreSQL at once. */
 const MIGRATION_LOCK_KEY = 0x616e6f6465;
 
+/**
+ * How postgres.js connects again after it lost PostgreSQL. Its default backoff grows with every failed connect of the
+ * whole pool (3^n / 100 s, up to 20 s): a few seconds of PostgreSQL restarting made queries wait 10-20 s for a
+ * connection after it was back. A failed connect fails only one of the queries waiting for a connection, so the wait
+ * also paces how fast those fail; here it is at most 250 ms (tries are few once ConnectFailures refuses new queries).
+ * A query waits for a connect at most `connect_timeout` seconds (default 30) before it fails.
+ */
+const RECONNECTING = {
+  backoff: (retries: number) => Math.min(0.025 * 2 ** retries, 0.25) * (0.5 + Math.random() / 2),
+  connect_timeout: 10,
+};
+
 async function openPostgres(url: string, maxConnections: number): Promise<DatabaseHandle> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -32,13 +46,13 @@ async function openPostgres(url: string, maxConnections: number): Promise<Databa
   const migrator = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await migrator`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    await migrate(drizzle(migrator, { schema }), { migrationsFolder });
+    await migrate(drizzle(guardedClient(migrator), { schema }), { migrationsFolder });
     await migrator`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
   } finally {
     await migrator.end({ timeout: 5 });
   }
-  const client = postgres(url, { max: maxConnections, onnotice: () => {} });
-  const db = drizzle(preparingMarked(client), { schema }) as unknown as Database;
+  const client = postgres(url, { max: maxConnections, onnotice: () => {}, ...RECONNECTING });
+  const db = drizzle(guardedClient(client), { schema }) as unknown as Database;
   return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
 }
 
@@ -81,23 +95,26 @@ function releaseParametersWhenDone<T>(pending: T): T {
   return pending;
 }
 
-function preparingMarked(client: PostgresClient): PostgresClient {
-  const wrap = (target: PostgresClient): PostgresClient =>
+/**
+ * The client drizzle is given: marked statements prepared, parameters let go of, and every query and transaction
+ * through the guards of postgres-guard.ts.
+ */
+function guardedClient(client: PostgresClient): PostgresClient {
+  const connects = new ConnectFailures();
+  const wrap = (target: PostgresClient, transaction?: TransactionState): PostgresClient =>
     new Proxy(target, {
       get(object, property, receiver) {
         if (property === 'unsafe') {
-          return (query: string, params?: unknown[], options: { prepare?: boolean } = {}) =>
-            releaseParametersWhenDone(
-              object.unsafe(query, params as never, query.startsWith(PREPARED_MARK) ? { ...options, prepare: true } : options),
-            );
-        }
-        if (property === 'begin') {
-          // a transaction runs on a client of its own: it prepares marked statements too
-          return (...args: unknown[]) => {
-            const callback = args.at(-1) as (sql: PostgresClient) => unknown;
-            return (object.begin as (...a: unknown[]) => unknown)(...args.slice(0, -1), (sql: PostgresClient) => callback(wrap(sql)));
+          return (query: string, params?: unknown[], options: { prepare?: boolean } = {}) => {
+            // a transaction has its connection: only queries waiting for one of the pool's are refused while down
+            const refusal = transaction ? transaction.refusal() : connects.refusal();
+            if (refusal) return refusedQuery(refusal);
+            const pending = object.unsafe(query, params as never, query.startsWith(PREPARED_MARK) ? { ...options, prepare: true } : options);
+            return releaseParametersWhenDone(transaction ? transaction.watch(pending) : connects.watch(pending));
           };
         }
+        // a transaction runs on a client of its own: it prepares marked statements too
+        if (property === 'begin') return (...args: unknown[]) => beginGuarded(object, args, connects, wrap);
         return Reflect.get(object, property, receiver);
       },
     });
@@ -122,8 +139,28 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     : openPglite(target.dataDir);
 }
 
-export async function pingDatabase(db: Database): Promise<void> {
-  await db.execute(sql`select 1`);
+/** A ping still waiting for its answer, per database: pings while one waits share it instead of piling up. */
+const pingsInFlight = new WeakMap<Database, Promise<unknown>>();
+
+/**
+ * One round trip to the database; fails after `timeoutMs` without an answer. A server that is gone refuses at once,
+ * but one that is stopped or cut off by the network may leave a query without an answer for minutes.
+ */
+export async function pingDatabase(db: Database, timeoutMs = 2000): Promise<void> {
+  let ping = pingsInFlight.get(db);
+  if (!ping) {
+    ping = db.execute(sql`select 1`).finally(() => pingsInFlight.delete(db));
+    pingsInFlight.set(db, ping);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError(undefined, `no answer to a ping within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Orders text by code point whatever the database's collation, so pages are the same on PGlite and PostgreSQL. */
