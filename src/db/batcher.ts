@@ -1,3 +1,5 @@
+import { asUnavailability } from './availability.js';
+
 /**
  * Coalesces many small writes into one statement. `add` resolves once the item's batch is written, so a caller that
  * awaits it (e.g. before answering a station) still only answers what is persisted; the database sees one multi-row
@@ -11,6 +13,10 @@
  * A batch the database refuses for its data (SQLSTATE class 22 or 23: a value out of range, a broken constraint) is
  * written again in halves, down to the item that caused it, so one station's bad value fails only that station's
  * call. A batch's statement commits all or nothing, so writing part of it again stores nothing twice.
+ *
+ * A batch that fails because the database is unavailable (the connection died, PostgreSQL is restarting) fails every
+ * caller in it with a DatabaseUnavailableError and is not written again here: it may have committed with only its
+ * answer lost, so what a caller was told failed may be stored, and what it was told is stored always is.
  */
 export interface BatcherOptions {
   /** write as soon as this many items are waiting; no batch is bigger */
@@ -81,7 +87,8 @@ export class Batcher<T> {
       batch.forEach((waiting) => waiting.resolve());
     } catch (error) {
       if (batch.length === 1 || !refusedForItsData(error)) {
-        batch.forEach((waiting) => waiting.reject(error));
+        const failure = asUnavailability(error);
+        batch.forEach((waiting) => waiting.reject(failure));
         return;
       }
       const half = Math.ceil(batch.length / 2);
