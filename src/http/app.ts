@@ -9,6 +9,7 @@ import { sayFarewell } from '../ocpi/modules/credentials.js';
 import { realtimeAuthorization } from '../ocpi/modules/realtime-authorization.js';
 import { startPartnerPush } from '../ocpi/push/index.js';
 import type { Config } from '../config.js';
+import { describeUnavailability } from '../db/availability.js';
 import { pingDatabase, type DatabaseHandle } from '../db/client.js';
 import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
@@ -50,7 +51,7 @@ function systemHandlers(ctx: AppContext): OperationHandlers<systemOperations> {
             status: 'unavailable',
             version: ctx.version,
             uptimeSeconds,
-            database: { kind: ctx.database.kind, ok: false, latencyMs: null, error: (error as Error).message },
+            database: { kind: ctx.database.kind, ok: false, latencyMs: null, error: describeUnavailability(error) },
           },
         };
       }
