@@ -169,6 +169,7 @@ export interface paths {
             path: {
                 /** @description The charge station identifier */
                 csId: components["parameters"]["CsId"];
+                /** @description The request's id (stored in a 32-bit integer column) */
                 requestId: number;
             };
             cookie?: never;
@@ -1595,6 +1596,7 @@ export interface operations {
             path: {
                 /** @description The charge station identifier */
                 csId: components["parameters"]["CsId"];
+                /** @description The request's id (stored in a 32-bit integer column) */
                 requestId: number;
             };
             cookie?: never;

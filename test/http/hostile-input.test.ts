@@ -91,6 +91,13 @@ describe('admin API: a number outside the range of the column that stores it is 
     expect(body.error).toBe('body.evses[0].connectors[0].max_amperage is a number out of range');
   });
 
+  it('a request id beyond the 32-bit column that stores it', async () => {
+    expect(await admin('GET', '/cs/HOSTILE-CS/requests/2147483648')).toEqual({
+      status: 400,
+      body: { status: 'Bad Request', error: 'path.requestId must be <= 2147483647' },
+    });
+  });
+
   it.each(['99999999999999999999', '2147483648', '-1'])('offset=%s', async (offset) => {
     const { status, body } = await admin('GET', `/token?offset=${offset}`);
     expect(status).toBe(400);
