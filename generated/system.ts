@@ -33,6 +33,19 @@ export interface components {
                 latencyMs: number | null;
                 error?: string;
             };
+            /** @description What this process's OCPP gateway refused or lost since it started (docs/robustness.md) */
+            ocpp: {
+                /** @description Errors of stations' sockets by code (WS_ERR_… for a frame ws refused, ECONNRESET …); each closed its connection */
+                socketErrors: {
+                    [key: string]: number;
+                };
+                /** @description Errors of sockets before their WebSocket upgrade completed */
+                upgradeErrors: number;
+                /** @description Calls refused for a value Anode cannot store */
+                refusedValues: number;
+                /** @description Times a station's socket was not read because it had OCPP_MAX_CALLS_IN_PROGRESS calls unanswered or too many answers unread */
+                pacingPauses: number;
+            };
         };
     };
     responses: never;

@@ -87,7 +87,8 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
   domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
   const stopTasks: Array<() => Promise<void>> = [];
   const onStop = (task: () => Promise<void>) => stopTasks.push(task);
-  app = createApp({ config, publicBaseUrl, database, domain, stationLink, bus, logger, version, startedAt: Date.now(), onStop });
+  const ocppFaults = () => gateway.faultCounts();
+  app = createApp({ config, publicBaseUrl, database, domain, stationLink, bus, logger, version, startedAt: Date.now(), ocppFaults, onStop });
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
     { database: database.kind, docs: `${url}/docs`, admin: `${url}/api/v0`, health: `${url}/health`, ocpp: ocppUrl },

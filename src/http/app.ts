@@ -14,6 +14,7 @@ import { pingDatabase, type DatabaseHandle } from '../db/client.js';
 import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
+import type { GatewayFaults } from '../ocpp/gateway.js';
 import { loadBundledDocument, mountOperations, type OperationHandlers } from './contract.js';
 import { dataErrorMessage, dataErrorOf } from './data-errors.js';
 import { mountDocs } from './docs.js';
@@ -28,6 +29,8 @@ export interface AppContext {
   logger: Logger;
   version: string;
   startedAt: number;
+  /** what this process's OCPP gateway refused or lost since it started */
+  ocppFaults(): GatewayFaults;
   /** what must be stopped with the server (background work the app started) */
   onStop(task: () => Promise<void>): void;
 }
@@ -42,7 +45,13 @@ function systemHandlers(ctx: AppContext): OperationHandlers<systemOperations> {
         const latencyMs = Math.round((performance.now() - started) * 100) / 100;
         return {
           status: 200,
-          body: { status: 'ok', version: ctx.version, uptimeSeconds, database: { kind: ctx.database.kind, ok: true, latencyMs } },
+          body: {
+            status: 'ok',
+            version: ctx.version,
+            uptimeSeconds,
+            database: { kind: ctx.database.kind, ok: true, latencyMs },
+            ocpp: ctx.ocppFaults(),
+          },
         };
       } catch (error) {
         return {
@@ -52,6 +61,7 @@ function systemHandlers(ctx: AppContext): OperationHandlers<systemOperations> {
             version: ctx.version,
             uptimeSeconds,
             database: { kind: ctx.database.kind, ok: false, latencyMs: null, error: describeUnavailability(error) },
+            ocpp: ctx.ocppFaults(),
           },
         };
       }

@@ -178,6 +178,9 @@ describe('a frame over the size limit or with invalid UTF-8 closes only its own 
       expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
     }
     await expectUnharmed();
+    const { ocpp } = (await (await fetch(`${target.url}/health`)).json()) as { ocpp: { socketErrors: Record<string, number> } };
+    expect(ocpp.socketErrors.WS_ERR_UNSUPPORTED_MESSAGE_LENGTH).toBeGreaterThan(100);
+    expect(ocpp.socketErrors.WS_ERR_INVALID_UTF8).toBeGreaterThan(100);
   });
 });
 
@@ -199,6 +202,8 @@ describe('a station that floods calls is read only as fast as Anode answers it (
     const ids = [...connection.received().toString('latin1').matchAll(/\[3,"(f\d+)"/g)].map((match) => match[1]);
     expect(ids).toEqual(calls.map((_, i) => `f${i}`));
     connection.socket.destroy();
+    const { ocpp } = (await (await fetch(`${target.url}/health`)).json()) as { ocpp: { pacingPauses: number } };
+    expect(ocpp.pacingPauses).toBeGreaterThan(0);
   });
 
   it('a station that sends calls and never reads the answers is no longer read, so its backlog stays with it', async () => {

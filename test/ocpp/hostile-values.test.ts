@@ -107,6 +107,11 @@ describe('OCPP 2.0.1: the same rules, with 2.0.1 spelling', () => {
     expect((await answerTo('ocpp2.0.1', 'Authorize', {}))[2]).toBe('OccurrenceConstraintViolation');
   });
 
+  it('/health counts the calls refused for their values', async () => {
+    const health = (await (await fetch(`${anode.url}/health`)).json()) as { ocpp: { refusedValues: number } };
+    expect(health.ocpp.refusedValues).toBeGreaterThanOrEqual(18);
+  });
+
   it('a sampled value (a decimal, not an integer field) beyond 32 bits is stored as sent', async () => {
     const answer = await answerTo('ocpp2.0.1', 'MeterValues', { evseId: 1, meterValue: [{ timestamp: AT, sampledValue: [{ value: 5e12 }] }] });
     expect(answer[0]).toBe(3);
