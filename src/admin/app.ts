@@ -5,6 +5,7 @@ import { InvalidStationCallError, StationNotConnectedError, StationTimeoutError 
 import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import { dataErrorMessage, dataErrorOf } from '../http/data-errors.js';
 import { HttpError } from '../http/errors.js';
 import type { Logger } from '../log.js';
@@ -34,6 +35,10 @@ function statusBody(error: unknown, logger: Logger): { status: number; body: { s
   }
   if (error instanceof StationNotConnectedError) return { status: 409, body: { status: 'Conflict', error: error.message } };
   if (error instanceof StationTimeoutError) return { status: 504, body: { status: 'Gateway Timeout', error: error.message } };
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error }, 'admin API request answered 503: the database is unavailable');
+    return { status: 503, body: { status: 'Service Unavailable', error: 'database unavailable, try again' } };
+  }
   const dataError = dataErrorOf(error);
   if (dataError) {
     logger.warn({ err: error, sqlState: dataError.sqlState }, 'admin API request refused by the database for its data');
@@ -54,6 +59,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   app.all('*', (c) => c.json({ status: 'Not Found', error: `no operation ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     const { status, body } = statusBody(error, options.logger);
+    if (status === 503) c.header('Retry-After', '5');
     return c.json(body, status as 400);
   });
   return app;

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { operations } from '../../generated/ocpi-2.2.1-cpo.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, PreconditionFailedError, StaleUpdateError } from '../domain/errors.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import { dataErrorMessage, dataErrorOf } from '../http/data-errors.js';
 import { HttpError } from '../http/errors.js';
 import type { OcpiContext } from './context.js';
@@ -35,6 +36,11 @@ export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; va
   app.onError((error, c) => {
     const known = statusOf(error);
     if (known) return c.json(errorEnvelope(known.code, known.message), known.http as 400);
+    if (isDatabaseUnavailable(error)) {
+      ctx.logger.warn({ err: error, path: c.req.path }, 'OCPI request answered 503: the database is unavailable');
+      c.header('Retry-After', '5');
+      return c.json(errorEnvelope(StatusCode.serverError, 'database unavailable, try again'), 503);
+    }
     const dataError = dataErrorOf(error);
     if (dataError) {
       ctx.logger.warn({ err: error, sqlState: dataError.sqlState, path: c.req.path }, 'OCPI request refused by the database for its data');

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RPCServer, TimeoutError, createValidator } from './rpc.js';
 import type { Bus } from '../cluster/bus.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import {
@@ -316,6 +317,10 @@ export class OcppGateway implements StationLink {
         if (rpcErrorCode(error)) {
           this.logger.info({ stationId, action, error: (error as Error).message }, 'call refused');
           throw error;
+        }
+        if (isDatabaseUnavailable(error)) {
+          this.logger.warn({ err: error, stationId, action }, 'call answered InternalError: the database is unavailable');
+          throw Object.assign(new Error('database unavailable, try again'), { rpcErrorCode: 'InternalError', details: {} });
         }
         this.logger.error({ err: error, stationId, action }, 'handling a station call failed');
         throw Object.assign(new Error('The CSMS could not process the call'), { rpcErrorCode: 'InternalError', details: {} });
