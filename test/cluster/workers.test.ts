@@ -1,20 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminClient } from '../../generated/admin-client.js';
 import { createTestDatabase, onPostgres, type TestAnode, type TestDatabase } from '../support/anode.js';
-import { spawnMain, type MainProcess } from '../support/main-process.js';
+import { freePort, spawnMain, type MainProcess } from '../support/main-process.js';
 import { bootedStation, connectStation, eventually, registerStation, type SimulatedStation } from '../support/stations.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 /** The pid of the primary's worker with this ANODE_WORKER_INDEX. */
 function workerPid(primaryPid: number, index: string): number {

@@ -6,8 +6,8 @@
 import { createInterface } from 'node:readline';
 import { createAdminClient } from '../../generated/admin-client.js';
 import type { TestAnode } from './anode.js';
-import { spawnMain, type MainProcess } from './main-process.js';
-import { freePort } from './postgres-server.js';
+import { freePort, spawnMain, type MainProcess } from './main-process.js';
+
 
 export interface AnodeProcess {
   url: string;
@@ -36,12 +36,14 @@ export async function startAnodeProcess(env: Record<string, string>, readyTimeou
   const onLine = (line: string) => {
     try {
       const entry = JSON.parse(line) as Record<string, unknown>;
-      if (lines.length < 100_000) lines.push(entry);
+      // Errors are always kept (a long fuzz run must see its last one); other lines up to a bound.
+      if (lines.length < 100_000 || (Number(entry.level) >= 50 && lines.length < 110_000)) lines.push(entry);
     } catch {
       // not a log line: it is in output()
     }
   };
   createInterface({ input: main.child.stdout! }).on('line', onLine);
+  createInterface({ input: main.child.stderr! }).on('line', onLine);
   let exitCode: number | null | undefined;
   void main.exited.then((code) => (exitCode = code));
   const url = `http://127.0.0.1:${port}`;
