@@ -25,10 +25,8 @@ function databaseRefusal(sqlState: string, message: string): Error {
   return new Error('Failed query: select … params: …', { cause: Object.assign(new Error(message), { code: sqlState }) });
 }
 
-function adminAppFailingWith(error: Error) {
-  const { logger, lines } = capturingLogger();
-  const domain = { tokens: { get: async () => { throw error; } } } as unknown as Domain;
-  const app = createAdminApp({
+function adminApp(domain: Domain, logger: ReturnType<typeof capturingLogger>['logger']) {
+  return createAdminApp({
     domain,
     stationLink: {} as StationLink,
     sayFarewell: async () => {},
@@ -37,6 +35,12 @@ function adminAppFailingWith(error: Error) {
     publicBaseUrl: 'http://anode.test',
     validateResponses: true,
   });
+}
+
+function adminAppFailingWith(error: Error) {
+  const { logger, lines } = capturingLogger();
+  const domain = { tokens: { get: async () => { throw error; } } } as unknown as Domain;
+  const app = adminApp(domain, logger);
   const get = () => app.request('/token/T1', {}, { incoming: { socket: { remoteAddress: '127.0.0.1', remoteFamily: 'IPv4' } } });
   return { get, lines };
 }
@@ -108,15 +112,7 @@ describe('a genuine server error is still a 500 and an error line (level 50)', (
 describe('a client that goes away before its body arrived is no server error', () => {
   it('the body read fails: a 400 nobody hears, and no error line', async () => {
     const { logger, lines } = capturingLogger();
-    const app = createAdminApp({
-      domain: {} as Domain,
-      stationLink: {} as StationLink,
-      sayFarewell: async () => {},
-      logger,
-      adminApiToken: undefined,
-      publicBaseUrl: 'http://anode.test',
-      validateResponses: true,
-    });
+    const app = adminApp({} as Domain, logger);
     const body = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode('{"uid": '));
