@@ -91,7 +91,6 @@ describe('a genuine server error is still a 500 and an error line (level 50)', (
   it.each([
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'uid')")],
     ['a constraint violation (23505), which is not a data exception', databaseRefusal('23505', 'duplicate key value')],
-    ['a lost connection (08006)', databaseRefusal('08006', 'connection failure')],
   ])('admin API: %s', async (_what, error) => {
     const { get, lines } = adminAppFailingWith(error);
     const response = await get();
@@ -106,6 +105,26 @@ describe('a genuine server error is still a 500 and an error line (level 50)', (
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ status_code: 3000 });
     expect(lines.map((line) => line.level)).toEqual([50]);
+  });
+});
+
+describe('the database being unavailable is a 503 to try again later, and a warning', () => {
+  it('admin API: a lost connection (08006) is a 503 with Retry-After', async () => {
+    const { get, lines } = adminAppFailingWith(databaseRefusal('08006', 'connection failure'));
+    const response = await get();
+    expect(response.status).toBe(503);
+    expect(response.headers.get('Retry-After')).toBe('5');
+    expect(await response.json()).toEqual({ status: 'Service Unavailable', error: 'database unavailable, try again' });
+    expect(lines.map((line) => line.level)).toEqual([40]);
+  });
+
+  it('OCPI: a lost connection (08006) is a 503 with status 3000 and Retry-After', async () => {
+    const { get, lines } = ocpiAppFailingWith(databaseRefusal('08006', 'connection failure'));
+    const response = await get();
+    expect(response.status).toBe(503);
+    expect(response.headers.get('Retry-After')).toBe('5');
+    expect(await response.json()).toMatchObject({ status_code: 3000, status_message: 'database unavailable, try again' });
+    expect(lines.map((line) => line.level)).toEqual([40]);
   });
 });
 
