@@ -5,14 +5,12 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { isStorableInstant } from '../db/storable.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its callable is on `.default`.
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 
 const rfc3339DateTime = fullFormats['date-time'] as { validate: (value: string) => boolean; compare: unknown };
-/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants a timestamptz column takes as Anode writes them. */
-const EARLIEST = new Date('0001-01-01T00:00:00Z').getTime();
-const LATEST = new Date('9999-12-31T23:59:59.999Z').getTime();
 
 /**
  * RFC 3339 as ajv-formats checks it, and an instant JavaScript can represent (ajv-formats allows a leap second,
@@ -20,9 +18,7 @@ const LATEST = new Date('9999-12-31T23:59:59.999Z').getTime();
  * five-digit years in the ISO text Anode writes).
  */
 export function isStorableDateTime(value: string): boolean {
-  if (!rfc3339DateTime.validate(value)) return false;
-  const time = new Date(value).getTime();
-  return time >= EARLIEST && time <= LATEST;
+  return rfc3339DateTime.validate(value) && isStorableInstant(new Date(value).getTime());
 }
 
 export type JsonSchema = Record<string, unknown>;

@@ -8,7 +8,7 @@ import type { Context, Hono } from 'hono';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { HttpError } from './errors.js';
 import { SchemaCompiler, describeErrors, type JsonSchema } from './contract-validation.js';
-import { findUnstorable, unstorableText } from './storable-input.js';
+import { findUnstorable, unstorableText } from '../db/storable.js';
 
 // ---------- compile-time side: handler types derived from openapi-typescript's `operations` ----------
 

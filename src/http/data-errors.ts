@@ -1,6 +1,6 @@
 /**
  * A backstop: the database refused a value for what it is (SQLSTATE class 22, "data exception": a NUL in text,
- * a number out of an integer column's range, a date it cannot store …). The edges (the contracts, storable-input)
+ * a number out of an integer column's range, a date it cannot store …). The edges (the contracts, db/storable.ts)
  * refuse such input first; what still gets through is the client's input, so a 400, and a warning rather than an
  * error in the log. Any other failure stays a 500.
  */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Parties, Partner } from '../domain/parties.js';
-import { isStorableText } from '../http/storable-input.js';
+import { isStorableText } from '../db/storable.js';
 
 export const OCPI_VERSION = '2.2.1';
 

@@ -3,11 +3,13 @@
  * them. The schemas accept any JSON string and any integer, but the database refuses text with a NUL character or an
  * unpaired UTF-16 surrogate, and its integer columns hold 32 bits. Such a call is refused at the edge with the CALLERROR
  * OCPP-J names for it, before any handler runs:
- *   - a string (or an object key) with NUL or an unpaired surrogate is not a valid OCPP string: FormatViolation
- *     (FormationViolation in OCPP 1.6);
+ *   - a string (or an object key) with NUL or an unpaired surrogate is not a valid OCPP string, and so is no number
+ *     that parsed to Infinity (in a field of any type) nor a value nested deeper than db/storable's bound:
+ *     FormatViolation (FormationViolation in OCPP 1.6);
  *   - an integer field outside 32 bits, a meter register (`meterStart`, `meterStop`) beyond 2^53, or a date-time outside
  *     the years 1 to 9999 in UTC: PropertyConstraintViolation.
  */
+import { findUnstorable, isStorableInstant } from '../db/storable.js';
 import { createRPCError } from './rpc.js';
 
 type JsonSchema = {
@@ -27,11 +29,6 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 /** Integer fields stored as 64-bit meter registers (OCPP 1.6 StartTransaction and StopTransaction). */
 const REGISTER_FIELDS = new Set(['meterStart', 'meterStop']);
-/** A NUL, or a surrogate code unit that does not pair with its neighbour (the `u` flag reads pairs as one code point). */
-const UNSTORABLE_TEXT = /[\0\p{Cs}]/u;
-/** Anode writes timestamps as ISO text, which PostgreSQL reads for the years 1 to 9999 (in UTC) only. */
-const EARLIEST_STORABLE_MS = Date.parse('0001-01-01T00:00:00Z');
-const LATEST_STORABLE_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 function checkInteger(name: string): ValueCheck {
   const register = REGISTER_FIELDS.has(name);
@@ -44,8 +41,7 @@ function checkInteger(name: string): ValueCheck {
 
 const checkDateTime: ValueCheck = (value, path) => {
   if (typeof value !== 'string') return undefined;
-  const at = Date.parse(value);
-  return at >= EARLIEST_STORABLE_MS && at <= LATEST_STORABLE_MS ? undefined : `${path} ${value} is not in the years 1 to 9999 (UTC)`;
+  return isStorableInstant(Date.parse(value)) ? undefined : `${path} ${value} is not in the years 1 to 9999 (UTC)`;
 };
 
 /** The range checks a schema asks for, compiled once per action; undefined when there is nothing to check. */
@@ -91,28 +87,6 @@ function compileRanges(schema: JsonSchema, root: JsonSchema, name: string, seen:
   return undefined;
 }
 
-/** The first string or key in a JSON value that the database cannot store, as a path and a reason. */
-export function unstorableText(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') {
-    if (!UNSTORABLE_TEXT.test(value)) return undefined;
-    return `${path || 'a string'} contains ${value.includes('\0') ? 'a NUL character' : 'an unpaired UTF-16 surrogate'}`;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const problem = unstorableText(value[i], `${path}[${i}]`);
-      if (problem) return problem;
-    }
-    return undefined;
-  }
-  for (const key in value) {
-    if (UNSTORABLE_TEXT.test(key)) return `a key in ${path || 'the payload'} contains a NUL character or an unpaired UTF-16 surrogate`;
-    const problem = unstorableText((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
-    if (problem) return problem;
-  }
-  return undefined;
-}
-
 export interface CallValueRules {
   /** Throws the CALLERROR for a value of this call that Anode cannot store; returns when every value fits. */
   check(action: string, params: unknown): void;
@@ -127,7 +101,7 @@ export function callValueRules(schemas: JsonSchema[]): CallValueRules {
   }
   return {
     check(action, params) {
-      const text = unstorableText(params);
+      const text = findUnstorable(params, '');
       if (text) throw createRPCError('FormatViolation', text, {});
       const range = ranges.get(action)?.(params, '');
       if (range) throw createRPCError('PropertyConstraintViolation', range, {});

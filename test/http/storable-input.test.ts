@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isStorableDateTime } from '../../src/http/contract-validation.js';
 import { dataErrorMessage, dataErrorOf } from '../../src/http/data-errors.js';
-import { findUnstorable, isStorableText, MAX_JSON_DEPTH, unstorableText } from '../../src/http/storable-input.js';
+import { findUnstorable, isStorableText, MAX_JSON_DEPTH, unstorableText } from '../../src/db/storable.js';
 
 describe('text with a NUL or an unpaired UTF-16 surrogate cannot be stored', () => {
   it.each([

@@ -88,7 +88,7 @@ describe('OCPP 1.6: numbers and dates Anode cannot store are a PropertyConstrain
 describe('OCPP 2.0.1: the same rules, with 2.0.1 spelling', () => {
   it.each([
     ['a BootNotification vendorName with a NUL', 'BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'V\u0000', model: 'M' } }, 'FormatViolation', 'chargingStation.vendorName contains a NUL character'],
-    ['a customData key with a NUL', 'Heartbeat', { customData: { vendorId: 'v', 'k\u0000': 1 } }, 'FormatViolation', 'a key in customData contains a NUL character or an unpaired UTF-16 surrogate'],
+    ['a customData key with a NUL', 'Heartbeat', { customData: { vendorId: 'v', 'k\u0000': 1 } }, 'FormatViolation', 'customData has a key that contains a NUL character'],
     [
       'a NotifyReport holding a lone surrogate deep inside',
       'NotifyReport',
@@ -101,6 +101,19 @@ describe('OCPP 2.0.1: the same rules, with 2.0.1 spelling', () => {
     ['a MeterValues evseId of 2^31', 'MeterValues', { evseId: 2 ** 31, meterValue: [{ timestamp: AT, sampledValue: [{ value: 1 }] }] }, 'PropertyConstraintViolation', 'evseId 2147483648 is out of range'],
   ])('%s', async (_what, action, payload, code, description) => {
     expect(await answerTo('ocpp2.0.1', action, payload)).toEqual([4, `v${lastId}`, code, description, {}]);
+  });
+
+  it('a value nested far deeper than any OCPP message is a FormatViolation, however deep (the walk has no recursion)', async () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const frame = `[2,"deep-1","Heartbeat",{"customData":{"vendorId":"v","deep":${deep}}}]`;
+    const answer = (await exchange(sockets['ocpp2.0.1'], frame)) as unknown[];
+    expect(answer.slice(0, 3)).toEqual([4, 'deep-1', 'FormatViolation']);
+    expect(answer[3]).toMatch(/^customData\.deep(\[0\])+ is nested deeper than 64 levels$/);
+  });
+
+  it('a number that parsed to Infinity (1e400) where any JSON is allowed is a FormatViolation', async () => {
+    const frame = `[2,"inf-1","Heartbeat",{"customData":{"vendorId":"v","reading":1e400}}]`;
+    expect(await exchange(sockets['ocpp2.0.1'], frame)).toEqual([4, 'inf-1', 'FormatViolation', 'customData.reading is a number out of range', {}]);
   });
 
   it('a missing required field is an OccurrenceConstraintViolation, spelled as 2.0.1 spells it', async () => {

@@ -1,8 +1,9 @@
 /**
- * Refuses at the edge what the database cannot store, so that it is a 400 naming the field instead of a failed
- * query: PostgreSQL refuses NUL in text (22021) and the `\u0000` escape in jsonb (22P05), and a lone UTF-16
- * surrogate becomes an escape jsonb refuses too (or a silent U+FFFD in text). A JSON body nested absurdly deep is
- * refused as well: walking it (validation, JSON.stringify into jsonb) would exhaust the stack.
+ * What the database can store, for the edges to refuse the rest before a query fails (the HTTP contracts answer 400,
+ * the OCPP gateway a CALLERROR): PostgreSQL refuses NUL in text (22021) and the `\u0000` escape in jsonb (22P05), and
+ * a lone UTF-16 surrogate becomes an escape jsonb refuses too (or a silent U+FFFD in text). A JSON value nested
+ * absurdly deep is refused as well: walking it (validation, JSON.stringify into jsonb) would exhaust the stack.
+ * Timestamps are written as ISO text, which PostgreSQL reads for the years 1 to 9999 (UTC) only.
  */
 
 /** NUL, or a surrogate that is not half of a pair (with the `u` flag a proper pair is one code point, not `Cs`). */
@@ -22,14 +23,26 @@ export function isStorableText(text: string): boolean {
   return !UNSTORABLE.test(text);
 }
 
-/** `body` + `evses` → `body.evses`, `body.evses` + 0 → `body.evses[0]` (as the contract's error messages name fields). */
+/** The first and last instants a timestamp column takes as Anode writes them (ms since the epoch). */
+export const EARLIEST_STORABLE_MS = Date.parse('0001-01-01T00:00:00Z');
+export const LATEST_STORABLE_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+export function isStorableInstant(ms: number): boolean {
+  return ms >= EARLIEST_STORABLE_MS && ms <= LATEST_STORABLE_MS;
+}
+
+/**
+ * `body` + `evses` → `body.evses`, `body.evses` + 0 → `body.evses[0]` (as the contract's error messages name fields);
+ * from the root `''`, a field is named alone (`evses`).
+ */
 function child(path: string, key: string | number): string {
-  return typeof key === 'number' ? `${path}[${key}]` : `${path}.${key}`;
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
 }
 
 /**
  * The first problem in a parsed JSON value, as `<field> <what is wrong>` (for example
- * `body.evses[0].uid contains a NUL character`), or undefined when every key and string can be stored, every number
+ * `body.evses[0].uid contains a NUL character`; `root` names the value itself, '' for none), or undefined when every key and string can be stored, every number
  * is finite and nothing nests deeper than MAX_JSON_DEPTH. Iterative, so that depth cannot overflow the stack here.
  */
 export function findUnstorable(value: unknown, root: string): string | undefined {
@@ -52,7 +65,7 @@ export function findUnstorable(value: unknown, root: string): string | undefined
         for (let index = entries.length - 1; index >= 0; index -= 1) {
           const [key, item] = entries[index];
           const problem = unstorableText(key);
-          if (problem) return `${path} has a key that ${problem}`;
+          if (problem) return `${path || 'the payload'} has a key that ${problem}`;
           pending.push({ value: item, path: child(path, key), depth: depth + 1 });
         }
       }
