@@ -40,7 +40,7 @@ export class DatabaseUnavailableError extends Error {
 }
 
 /** The error and the errors it wraps (drizzle wraps the driver's error as `cause`), outermost first. */
-function* causes(error: unknown): Generator<Record<string, unknown>> {
+export function* causes(error: unknown): Generator<Record<string, unknown>> {
   let cause = error;
   for (let depth = 0; depth < 6 && cause instanceof Object; depth += 1) {
     yield cause as Record<string, unknown>;

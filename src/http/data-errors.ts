@@ -4,6 +4,7 @@
  * refuse such input first; what still gets through is the client's input, so a 400, and a warning rather than an
  * error in the log. Any other failure stays a 500.
  */
+import { causes } from '../db/availability.js';
 
 export interface DataError {
   /** the SQLSTATE, for example 22021 */
@@ -14,9 +15,8 @@ export interface DataError {
 
 /** The data exception behind `error` (the ORM wraps the driver's error in `cause`), or undefined. */
 export function dataErrorOf(error: unknown): DataError | undefined {
-  let cause = error;
-  for (let depth = 0; depth < 5 && cause instanceof Object; depth += 1, cause = (cause as { cause?: unknown }).cause) {
-    const { code, message } = cause as { code?: unknown; message?: unknown };
+  for (const cause of causes(error)) {
+    const { code, message } = cause;
     if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) {
       return { sqlState: code, message: typeof message === 'string' ? message : 'invalid value' };
     }
