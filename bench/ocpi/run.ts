@@ -18,7 +18,7 @@ import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { ANODE_ENTRY, npmStartNodeOptions } from '../start-command.js';
+import { ANODE_ENTRY, npmStartNodeOptions } from '../../scripts/start-command.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');

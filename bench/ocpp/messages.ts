@@ -1,6 +1,6 @@
 /**
- * Shared between the OCPP load benchmark's orchestrator (ocpp.ts) and its station workers
- * (ocpp-station-worker.ts): the IPC message shapes, the stats a worker reports, and a small
+ * Shared between the OCPP load benchmark's orchestrator (run.ts) and its station workers
+ * (station/worker.ts): the IPC message shapes, the stats a worker reports, and a small
  * mergeable latency histogram.
  */
 

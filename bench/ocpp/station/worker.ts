@@ -1,9 +1,9 @@
 /**
- * OCPP load benchmark: a child process (forked by scripts/bench/ocpp.ts) that runs many simulated
+ * OCPP load benchmark: a child process (forked by bench/ocpp/run.ts) that runs many simulated
  * charge stations, each an ocpp-rpc RPCClient in strict mode, and reports what it measured to the
  * parent over IPC. It never talks to anything but the endpoint it is given (127.0.0.1).
  *
- * Protocol (see ocpp-common.ts): `scenario` → runs setup → `ready`; [`go` → measurement window →
+ * Protocol (see ../messages.ts): `scenario` → runs setup → `ready`; [`go` → measurement window →
  * `window-done`]; `stop` → teardown, sockets closed → `done`; `exit`.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,7 +21,7 @@ import {
   type StationSpec,
   type WorkerStatsJSON,
   type WorkerToParent,
-} from './ocpp-common.js';
+} from '../messages.js';
 import { expireOverdueCalls, installLeanStationCalls } from './lean-station-calls.js';
 
 const { RPCClient, createRPCError, TimeoutError, UnexpectedHttpResponse } = ocppRpc;

@@ -3,7 +3,7 @@
  *
  * Starts a CSMS (Anode's src/main.ts on a throw-away PostgreSQL database, or the stub in
  * stub-csms.ts, or any command), registers simulated charge stations and tokens through the
- * admin API, then drives them from forked worker processes (ocpp-station-worker.ts) through
+ * admin API, then drives them from forked worker processes (station/worker.ts) through
  * three scenarios: boot-storm, hold and meter-values. Prints a table per scenario and one
  * `BENCH_RESULT {...}` JSON line with every figure. Only ever talks to 127.0.0.1.
  */
@@ -34,13 +34,13 @@ import {
   type WorkerProgress,
   type WorkerStatsJSON,
   type WorkerToParent,
-} from './ocpp-common.js';
-import { ANODE_ENTRY, npmStartNodeOptions } from '../start-command.js';
+} from './messages.js';
+import { ANODE_ENTRY, npmStartNodeOptions } from '../../scripts/start-command.js';
 import type { GcProbeSecond } from './gc-probe.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '../..');
-const WORKER_SCRIPT = join(HERE, 'ocpp-station-worker.ts');
+const WORKER_SCRIPT = join(HERE, 'station/worker.ts');
 const STUB_SCRIPT = join(HERE, 'stub-csms.ts');
 const GC_PROBE_SCRIPT = join(HERE, 'gc-probe.ts');
 const DEFAULT_ADMIN_DB = 'postgres://anode_ci:anode_ci@127.0.0.1:5432/anode_ci';
@@ -57,9 +57,9 @@ const DEFAULT_ADMIN_DB = 'postgres://anode_ci:anode_ci@127.0.0.1:5432/anode_ci';
  */
 const DEFAULT_WORKER_NODE_ARGS = '--no-allocation-site-pretenuring --max-semi-space-size=32';
 
-const HELP = `OCPP load benchmark (scripts/bench/ocpp.ts)
+const HELP = `OCPP load benchmark (bench/ocpp/run.ts)
 
-  npm run bench:ocpp -- [options]        npx tsx scripts/bench/ocpp.ts [options]
+  npm run bench:ocpp -- [options]        npx tsx bench/ocpp/run.ts [options]
 
 What to run
   --scenario <list>          all (default) | boot-storm | hold | meter-values, or a comma list; always run in the order
@@ -69,7 +69,7 @@ What to run
 
 Server under test
   --server anode|stub        anode (default): node --import tsx src/main.ts on a fresh PostgreSQL database;
-                             stub: scripts/bench/stub-csms.ts (no database), for profiling the load generator alone
+                             stub: bench/ocpp/stub-csms.ts (no database), for profiling the load generator alone
   --server-cmd "<command>"   start this instead (run with sh -c 'exec …' in the repo root; gets PORT, HOST, DATABASE_URL…)
   --url http://127.0.0.1:P   use an already running server (nothing started or stopped; no RSS unless --server-pid)
   --server-pid <pid>         with --url: the server's pid, for RSS/CPU/fd figures
@@ -105,7 +105,7 @@ Limits
   --ws-ping <s>              WebSocket ping interval of the stations, 0 = off (default 0)
   --gc-probe                 meter-values: per process (server, each load-generator worker), its collections in the
                              window: scavenges and their pauses, mark-compacts, how fast the old generation grows
-                             (which sets how often a mark-compact comes), event-loop stalls, CPU (scripts/bench/gc-probe.ts)
+                             (which sets how often a mark-compact comes), event-loop stalls, CPU (bench/ocpp/gc-probe.ts)
   --worker-node-args "<a b>" node options for each load-generator worker (default: ${DEFAULT_WORKER_NODE_ARGS})
   --worker-cpu-prof <dir>    write a V8 CPU profile of each load-generator worker into <dir> (to see what the
                              load generator itself costs)
@@ -1830,7 +1830,7 @@ async function main(): Promise<void> {
   serverFdBaseline = readFdCount(server.pid);
   result.server = {
     kind: serverKind,
-    command: serverKind === 'command' ? args['server-cmd'] : serverKind === 'external' ? args.url : serverKind === 'stub' ? 'scripts/bench/stub-csms.ts' : 'src/main.ts',
+    command: serverKind === 'command' ? args['server-cmd'] : serverKind === 'external' ? args.url : serverKind === 'stub' ? 'bench/ocpp/stub-csms.ts' : 'src/main.ts',
     pid: server.pid ?? null,
     logFile: server.logFile ?? null,
     fdLimit: server.pid ? readFdLimit(server.pid) : null,

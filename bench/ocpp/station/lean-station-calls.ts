@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { asCallsInProgress } from '../../src/ocpp/calls-in-progress.js';
+import { asCallsInProgress } from '../../../src/ocpp/calls-in-progress.js';
 
 const OCPP_RPC_VERSION = '2.2.1';
 const CALL = 2;

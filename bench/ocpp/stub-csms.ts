@@ -5,7 +5,7 @@
  * (`GET /stub/stats?prefix=`) that stands in for the database check. Nothing is persisted.
  *
  * Useful on its own to profile the load generator:
- *   npx tsx scripts/bench/ocpp.ts --server stub
+ *   npx tsx bench/ocpp/run.ts --server stub
  *
  * Env: PORT (default 8080), HOST (default 127.0.0.1),
  *   STUB_PENDING_SHARE  share of stations whose first BootNotification gets Pending (default 0.3);
