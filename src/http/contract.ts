@@ -4,7 +4,8 @@
  * body of the wrong shape is a compile error; requests are validated against the same document at run time.
  */
 import { readFileSync } from 'node:fs';
-import type { Context, Hono } from 'hono';
+import type { Context, Env, Hono } from 'hono';
+import type { BlankEnv } from 'hono/types';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { HttpError } from './errors.js';
 import { SchemaCompiler, describeErrors, type JsonSchema } from './contract-validation.js';
@@ -27,11 +28,11 @@ type RequestBody<Op> = Op extends { requestBody: infer R }
     : undefined;
 type Responses<Op> = Op extends { responses: infer R } ? R : never;
 
-export interface OperationInput<Op> {
+export interface OperationInput<Op, E extends Env = BlankEnv> {
   path: Section<Op, 'path'>;
   query: Section<Op, 'query'>;
   body: RequestBody<Op>;
-  context: Context;
+  context: Context<E>;
 }
 
 type ResultFor<R, S extends keyof R> =
@@ -44,8 +45,8 @@ export type OperationResult<Op> = {
   [S in Extract<keyof Responses<Op>, number>]: ResultFor<Responses<Op>, S>;
 }[Extract<keyof Responses<Op>, number>];
 
-export type OperationHandlers<Operations> = {
-  [Id in keyof Operations]: (input: OperationInput<Operations[Id]>) => Promise<OperationResult<Operations[Id]>>;
+export type OperationHandlers<Operations, E extends Env = BlankEnv> = {
+  [Id in keyof Operations]: (input: OperationInput<Operations[Id], E>) => Promise<OperationResult<Operations[Id]>>;
 };
 
 // ---------- run-time side ----------
@@ -186,11 +187,11 @@ export interface MountOptions {
   onResponseMismatch?: (operationId: string, status: number, message: string) => void;
 }
 
-type AnyHandler = (input: {
+type AnyHandler<E extends Env> = (input: {
   path: Record<string, unknown>;
   query: Record<string, unknown>;
   body: unknown;
-  context: Context;
+  context: Context<E>;
 }) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
 
 /** Validators for every JSON response the operation declares, by status (`default` for the rest). */
@@ -209,16 +210,16 @@ function responseValidators(
 }
 
 /** Mounts every operation of `document` under `basePath`; throws at start-up when a handler is missing. */
-export function mountOperations<Operations>(
-  app: Hono,
+export function mountOperations<Operations, E extends Env = BlankEnv>(
+  app: Hono<E>,
   document: OpenApiDocument,
   basePath: string,
-  handlers: OperationHandlers<Operations>,
+  handlers: OperationHandlers<Operations, E>,
   options: MountOptions,
 ): void {
   const documentId = `urn:anode:${document.info.title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   const compiler = new SchemaCompiler(documentId, document.components?.schemas ?? {});
-  const table = handlers as unknown as Record<string, AnyHandler>;
+  const table = handlers as unknown as Record<string, AnyHandler<E>>;
   for (const [pathTemplate, pathItem] of Object.entries(document.paths)) {
     const shared = ((pathItem.parameters as ParameterObject[] | undefined) ?? []).map((parameter) =>
       resolveRef<ParameterObject>(document, parameter),
