@@ -15,7 +15,7 @@ import {
   type Price,
   type Tariff,
   type TariffElement,
-} from '../../src/domain/pricing.js';
+} from '../../src/domain/pricing/pricing.js';
 
 // The shared reference folder beside the repository, or OCPI_REFERENCE_DIR as in the contract tests.
 const examplesDir = process.env.OCPI_REFERENCE_DIR
@@ -758,7 +758,7 @@ describe('input', () => {
   });
 
   it('the module imports nothing but node built-ins', () => {
-    const source = readFileSync(new URL('../../src/domain/pricing.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../src/domain/pricing/pricing.ts', import.meta.url), 'utf8');
     const imports = [...source.matchAll(/^\s*import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
     expect(imports.filter((m) => !m.startsWith('node:'))).toEqual([]);
   });
