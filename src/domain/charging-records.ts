@@ -7,7 +7,9 @@ import type { Database } from '../db/client.js';
 import { cdrs, connectors, evses, locations, tokens, transactions } from '../db/schema.js';
 import { ENERGY_REGISTER, readSampledValues, type Transaction } from './transactions.js';
 import type { Page, PageRequest } from './pagination.js';
-import { priceSession, type PricedSession, type PricingSample, type Tariff } from './pricing/pricing.js';
+import { priceSession, type PricedSession } from './pricing/pricing.js';
+import type { PricingSample } from './pricing/timeline.js';
+import type { Tariff } from './pricing/types.js';
 import type { TariffDocument, Tariffs } from './tariffs.js';
 import type { Token } from './tokens.js';
 

@@ -3,19 +3,13 @@
  * reference folder beside the repository) and concrete sessions whose totals are worked out by hand next to each
  * expectation. Prices are € excl. VAT unless said otherwise; "incl" is incl. VAT.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  priceSession,
-  type PricedSession,
-  type PricingInput,
-  type PricingSample,
-  type Price,
-  type Tariff,
-  type TariffElement,
-} from '../../src/domain/pricing/pricing.js';
+import { priceSession, type PricedSession, type PricingInput } from '../../src/domain/pricing/pricing.js';
+import type { PricingSample } from '../../src/domain/pricing/timeline.js';
+import type { Price, Tariff, TariffElement } from '../../src/domain/pricing/types.js';
 
 // The shared reference folder beside the repository, or OCPI_REFERENCE_DIR as in the contract tests.
 const examplesDir = process.env.OCPI_REFERENCE_DIR
@@ -757,10 +751,15 @@ describe('input', () => {
     expect(price(t, 'UTC', '2024-05-06T08:00:00Z', [{ minutes: 60, kwh: 5 }]).totalCost).toEqual({ excl_vat: 2 });
   });
 
-  it('the module imports nothing but node built-ins', () => {
-    const source = readFileSync(new URL('../../src/domain/pricing/pricing.ts', import.meta.url), 'utf8');
-    const imports = [...source.matchAll(/^\s*import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
-    expect(imports.filter((m) => !m.startsWith('node:'))).toEqual([]);
+  it('the engine imports nothing but node built-ins and its own folder', () => {
+    const folder = new URL('../../src/domain/pricing/', import.meta.url);
+    const files = readdirSync(folder).filter((f) => f.endsWith('.ts'));
+    expect(files).toContain('pricing.ts');
+    for (const file of files) {
+      const source = readFileSync(new URL(file, folder), 'utf8');
+      const imports = [...source.matchAll(/^\s*import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+      expect(imports.filter((m) => !m.startsWith('node:') && !/^\.\/[\w-]+\.js$/.test(m)), file).toEqual([]);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 /** Sessions and CDRs senders: the domain's charging facts in OCPI's shape. */
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { ChargingFacts } from '../../domain/charging-records.js';
-import type { Price } from '../../domain/pricing/pricing.js';
+import type { Price } from '../../domain/pricing/types.js';
 import type { Partner } from '../../domain/parties.js';
 import { ocpiPlace } from './locations.js';
 
