@@ -112,8 +112,8 @@ const lockedInIdOrder = (ids: string[]) =>
   sql`${stationIdColumn} in (select s.id from ${stations} s where s.id in (select json_array_elements_text(${JSON.stringify([...new Set(ids)])}::json))
     order by s.id for update)`;
 
-type AdmissionRow = { row: typeof stations.$inferSelect; workWaiting: boolean };
-type BootOutcome = { registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean; workWaiting: boolean };
+type AdmissionRow = { row: typeof stations.$inferSelect; requestsWaiting: boolean };
+type BootOutcome = { registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean; requestsWaiting: boolean };
 
 export class Stations {
   private readonly connections: Batcher<ConnectionRecord>;
@@ -154,16 +154,16 @@ export class Stations {
       .onConflictDoUpdate({ target: stations.id, set: values });
   }
 
-  /** What admitting a connecting station takes, in one read: its auth, whether it is Accepted and has work waiting. */
-  async admission(id: string): Promise<{ auth: StationAuth; registrationStatus: 'Pending' | 'Accepted'; workWaiting: boolean }> {
+  /** What admitting a connecting station takes, in one read: its auth, whether it is Accepted and has operator requests waiting. */
+  async admission(id: string): Promise<{ auth: StationAuth; registrationStatus: 'Pending' | 'Accepted'; requestsWaiting: boolean }> {
     const found = await this.admissions.add(id);
     if (!found) throw new NotFoundError(`charge station ${id} is not registered`);
-    return { auth: toStation(found.row, 0).auth, registrationStatus: found.row.registrationStatus, workWaiting: found.workWaiting };
+    return { auth: toStation(found.row, 0).auth, registrationStatus: found.row.registrationStatus, requestsWaiting: found.requestsWaiting };
   }
 
   private async readAdmissions(ids: string[]): Promise<Array<AdmissionRow | undefined>> {
     const rows = await this.db
-      .select({ row: stations, workWaiting: openRequestsOfRow() })
+      .select({ row: stations, requestsWaiting: openRequestsOfRow() })
       .from(stations)
       .where(sql`${stationIdColumn} in (select json_array_elements_text(${JSON.stringify([...new Set(ids)])}::json))`);
     const byId = new Map(rows.map((found) => [found.row.id, found]));
@@ -198,7 +198,7 @@ export class Stations {
     return new Map(rows.map((row) => [row.stationId, row.open]));
   }
 
-  /** Stores work for the station; the OCPP gateway delivers it and records the outcome. */
+  /** Stores an operator request for the station; the OCPP gateway delivers it and records the outcome. */
   async addRequest(stationId: string, kind: StationRequestKind, payload: Record<string, unknown>): Promise<StationRequest> {
     await this.assertRegistered(stationId);
     const [row] = await this.db
@@ -239,7 +239,7 @@ export class Stations {
 
   /**
    * Stores what the station says of itself and, unless configuration waits for it, accepts it. Answers its status,
-   * whether it is still to be configured and whether the operator's work waits for it.
+   * whether it is still to be configured and whether the operator's requests wait for it.
    */
   async recordBoot(id: string, report: BootReport): Promise<BootOutcome> {
     const outcome = await this.boots.add({ id, report, at: new Date() });
@@ -265,10 +265,10 @@ export class Stations {
         as v(id text, vendor text, model text, serial_number text, firmware_version text, at timestamptz)
       where ${stations.id} = v.id and ${lockedInIdOrder(boots.map((boot) => boot.id))}
       returning ${stations.id} as id, ${stations.registrationStatus} as registration_status,
-        ${configurationWaiting} as configuration_waiting, ${openRequestsOfRow()} as work_waiting`);
+        ${configurationWaiting} as configuration_waiting, ${openRequestsOfRow()} as requests_waiting`);
     const byId = new Map(
-      rowsOf<{ id: string; registration_status: 'Pending' | 'Accepted'; configuration_waiting: boolean; work_waiting: boolean }>(result).map(
-        (row) => [row.id, { registrationStatus: row.registration_status, configurationWaiting: row.configuration_waiting, workWaiting: row.work_waiting }],
+      rowsOf<{ id: string; registration_status: 'Pending' | 'Accepted'; configuration_waiting: boolean; requests_waiting: boolean }>(result).map(
+        (row) => [row.id, { registrationStatus: row.registration_status, configurationWaiting: row.configuration_waiting, requestsWaiting: row.requests_waiting }],
       ),
     );
     return boots.map(({ id }) => byId.get(id));

@@ -11,10 +11,10 @@ export interface BootVerdict {
 export async function bootStation(ctx: StationContext, report: BootReport): Promise<BootVerdict> {
   const { stations } = ctx.domain;
   const { stationId } = ctx.session;
-  const { configurationWaiting, workWaiting } = await stations.recordBoot(stationId, report);
+  const { configurationWaiting, requestsWaiting } = await stations.recordBoot(stationId, report);
   ctx.session.ready = true;
   // Work the operator adds from now on is delivered when it is added (station.request.created).
-  if (workWaiting) ctx.deliverOpenWorkSoon();
+  if (requestsWaiting) ctx.deliverOpenRequestsSoon();
   const accepted = !configurationWaiting;
   return {
     status: accepted ? 'Accepted' : 'Pending',

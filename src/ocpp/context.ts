@@ -20,7 +20,7 @@ export interface StationSession {
   stationId: string;
   version: OcppVersion;
   connectedAt: Date;
-  /** the station has booted (or reconnected after an Accepted boot), so it may be sent work */
+  /** the station has booted (or reconnected after an Accepted boot), so it may be sent operator requests */
   ready: boolean;
   /**
    * Transactions this connection has started or referred to, by OCPP id (1.6 transactionId or 2.0.1 station
@@ -43,5 +43,5 @@ export interface StationContext {
   settings: OcppSettings;
   logger: Logger;
   /** Delivers the operator's open requests once the current message has been answered. */
-  deliverOpenWorkSoon(): void;
+  deliverOpenRequestsSoon(): void;
 }

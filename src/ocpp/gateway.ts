@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RPCServer, TimeoutError, createValidator } from './rpc.js';
+import { RPCServer, TimeoutError, createValidator, rpcModule } from './rpc.js';
 import type { Bus } from '../cluster/bus.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -25,10 +25,11 @@ import { StationPacing } from './pacing.js';
 import { faultKind, guardedWebSocket, takeLastGuardedWebSocket } from './socket-guard.js';
 import { OCPP_VERSIONS, type OcppSettings, type OcppVersion, type StationContext, type StationSession } from './context.js';
 import { v16Handlers } from './v16/handlers.js';
-import { v16Work } from './v16/work.js';
+import { v16Requests } from './v16/operator-requests.js';
 import { v201Handlers } from './v201/handlers.js';
-import { v201Work } from './v201/work.js';
-import { WorkDelivery, type WorkTranslator } from './work.js';
+import { v201Requests } from './v201/operator-requests.js';
+import { RequestDelivery, type RequestWording } from './operator-requests.js';
+import { installLeanIncomingCalls } from './rpc-incoming-calls.js';
 
 export interface GatewayOptions {
   nodeId: string;
@@ -55,7 +56,7 @@ type AnyHandler = (ctx: StationContext, request: never) => Promise<unknown>;
 
 interface VersionWiring {
   handlers: Record<string, AnyHandler>;
-  work: WorkTranslator;
+  requests: RequestWording;
   validator: { validate(schemaId: string, params: unknown): unknown };
   values: CallValueRules;
 }
@@ -64,10 +65,10 @@ interface VersionWiring {
 interface AdmittedStation {
   stationId: string;
   version: OcppVersion;
-  /** its registration is Accepted: it may be sent work without booting again */
+  /** its registration is Accepted: it may be sent operator requests without booting again */
   accepted: boolean;
   /** the operator's requests were waiting for it when it was admitted */
-  workWaiting: boolean;
+  requestsWaiting: boolean;
 }
 
 interface RpcClient {
@@ -109,13 +110,13 @@ const SCHEMAS = { 'ocpp1.6': requireJson('ocpp-rpc/lib/schemas/ocpp1_6.json'), '
 const VERSION_WIRING: Record<OcppVersion, VersionWiring> = {
   'ocpp1.6': {
     handlers: v16Handlers as unknown as Record<string, AnyHandler>,
-    work: v16Work,
+    requests: v16Requests,
     validator: createValidator('ocpp1.6', SCHEMAS['ocpp1.6']),
     values: callValueRules(SCHEMAS['ocpp1.6']),
   },
   'ocpp2.0.1': {
     handlers: v201Handlers as unknown as Record<string, AnyHandler>,
-    work: v201Work,
+    requests: v201Requests,
     validator: createValidator('ocpp2.0.1', SCHEMAS['ocpp2.0.1']),
     values: callValueRules(SCHEMAS['ocpp2.0.1']),
   },
@@ -158,16 +159,18 @@ export class OcppGateway implements StationLink {
   private readonly server: RPCServer;
   private readonly connections = new Map<string, Connection>();
   private lastConnectionId = 0;
-  private readonly work: WorkDelivery;
-  private readonly unsubscribe: () => void;
+  private readonly requests: RequestDelivery;
+  private unsubscribe = () => {};
   private readonly faults: GatewayFaults = { socketErrors: {}, upgradeErrors: 0, refusedValues: 0, pacingPauses: 0 };
 
+  /** Throws IncompatibleOcppRpcError when the installed ocpp-rpc is not the version its incoming-call path replaces. */
   constructor(
     private readonly domain: Domain,
-    bus: Bus,
+    private readonly bus: Bus,
     private readonly logger: Logger,
     private readonly options: GatewayOptions,
   ) {
+    installLeanIncomingCalls(rpcModule);
     this.server = new RPCServer({
       protocols: OCPP_VERSIONS,
       strictMode: true,
@@ -196,10 +199,14 @@ export class OcppGateway implements StationLink {
     });
     this.server.on('client', (client: RpcClient) => this.onConnection(client));
     this.server.on('error', (error: unknown) => this.logger.error({ err: error }, 'OCPP server error'));
-    this.work = new WorkDelivery(domain, logger);
-    this.unsubscribe = bus.subscribe('station.request.created', ({ stationId }) => {
+    this.requests = new RequestDelivery(domain, logger);
+  }
+
+  /** Delivers an operator's request as soon as it is stored, to a station connected here. */
+  start(): void {
+    this.unsubscribe = this.bus.subscribe('station.request.created', ({ stationId }) => {
       const connection = this.connections.get(stationId);
-      if (connection) this.deliverOpenWork(connection);
+      if (connection) this.deliverOpenRequests(connection);
     });
   }
 
@@ -243,13 +250,13 @@ export class OcppGateway implements StationLink {
       }
       await this.domain.stations.admitUnregistered(identity);
       this.logger.warn({ stationId: identity }, 'unregistered station admitted (OCPP_ALLOW_UNREGISTERED)');
-      return { ok: true, session: { stationId: identity, version, accepted: true, workWaiting: false } };
+      return { ok: true, session: { stationId: identity, version, accepted: true, requestsWaiting: false } };
     }
     // A station OCPP_ALLOW_UNREGISTERED recorded has no credentials to check: it is admitted as it was the first time.
     if (this.options.allowUnregistered && admission.auth.securityProfile === 0 && !admission.auth.passwordHash) {
       return {
         ok: true,
-        session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted', workWaiting: admission.workWaiting },
+        session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted', requestsWaiting: admission.requestsWaiting },
       };
     }
     const verdict = authenticateStation(request, identity, admission.auth);
@@ -259,12 +266,12 @@ export class OcppGateway implements StationLink {
     }
     return {
       ok: true,
-      session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted', workWaiting: admission.workWaiting },
+      session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted', requestsWaiting: admission.requestsWaiting },
     };
   }
 
   private onConnection(client: RpcClient): void {
-    const { stationId, version, accepted, workWaiting } = client.session;
+    const { stationId, version, accepted, requestsWaiting } = client.session;
     const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false, transactions: new Map() };
     const connection: Connection = { id: ++this.lastConnectionId, client, session, invalidCallsInARow: 0, pacing: this.pacingOf(client) };
     const previous = this.connections.get(stationId);
@@ -281,10 +288,10 @@ export class OcppGateway implements StationLink {
       this.domain.stations.recordDisconnected(record).catch((error: unknown) => this.logger.error({ err: error, stationId }, 'recording the disconnection failed'));
     });
     this.logger.info({ stationId, version }, 'station connected');
-    // A station that reconnects without booting again may be sent work at once when it is already Accepted.
+    // A station that reconnects without booting again may be sent operator requests at once when it is already Accepted.
     if (accepted) {
       session.ready = true;
-      if (workWaiting) this.deliverOpenWork(connection);
+      if (requestsWaiting) this.deliverOpenRequests(connection);
     }
   }
 
@@ -295,7 +302,7 @@ export class OcppGateway implements StationLink {
       domain: this.domain,
       settings: this.options.settings,
       logger: this.logger,
-      deliverOpenWorkSoon: () => setImmediate(() => this.deliverOpenWork(connection)),
+      deliverOpenRequestsSoon: () => setImmediate(() => this.deliverOpenRequests(connection)),
     };
     const { handlers, values } = VERSION_WIRING[version];
     // One function answers all of a connection's actions: one closure per action per connection was 13 more closures
@@ -381,10 +388,10 @@ export class OcppGateway implements StationLink {
     }
   }
 
-  private deliverOpenWork(connection: Connection): void {
+  private deliverOpenRequests(connection: Connection): void {
     if (!connection.session.ready) return;
     const { stationId, version } = connection.session;
-    void this.work.deliver(stationId, VERSION_WIRING[version].work, (requestId) => (action, payload) =>
+    void this.requests.deliver(stationId, VERSION_WIRING[version].requests, (requestId) => (action, payload) =>
       this.call(stationId, action, payload, requestId > 0 ? { stationRequestId: requestId } : {}),
     );
   }

@@ -1,6 +1,6 @@
 /**
  * Delivers what the operator asked of a station (reconfigure, certificates, trigger) and records the outcome.
- * Version-specific wording lives in v16/work.ts and v201/work.ts; the order and bookkeeping live here.
+ * Version-specific wording lives in v16/operator-requests.ts and v201/operator-requests.ts; the order and bookkeeping live here.
  */
 import { StationNotConnectedError, StationCallError, StationTimeoutError, InvalidStationCallError } from '../domain/station-calls.js';
 import type { StationRequest, StationRequestStatus } from '../domain/stations.js';
@@ -8,27 +8,27 @@ import type { Domain } from '../domain/index.js';
 import type { Logger } from '../log.js';
 
 /** Sends one call to the station for a request, and resolves with the answer. */
-export type Caller = (action: string, payload: Record<string, unknown>) => Promise<Record<string, unknown>>;
+export type CallStation = (action: string, payload: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 export interface CertificateToInstall {
   type: 'V2G' | 'MO' | 'MF' | 'CSMS';
   certificate: string;
 }
 
-/** How one OCPP version words each kind of work. */
-export interface WorkTranslator {
+/** How one OCPP version words each kind of operator request. */
+export interface RequestWording {
   /** applies one setting; answers the station's status for it (Accepted, Rejected, RebootRequired, …) */
-  applySetting(call: Caller, key: string, value: string): Promise<string>;
-  installCertificate(call: Caller, certificate: CertificateToInstall): Promise<string>;
-  trigger(call: Caller, trigger: string): Promise<string>;
-  reboot(call: Caller): Promise<string>;
+  applySetting(call: CallStation, key: string, value: string): Promise<string>;
+  installCertificate(call: CallStation, certificate: CertificateToInstall): Promise<string>;
+  trigger(call: CallStation, trigger: string): Promise<string>;
+  reboot(call: CallStation): Promise<string>;
 }
 
 /** Setting statuses that mean the setting is in place (perhaps after a reboot). */
 const APPLIED = new Set(['Accepted', 'RebootRequired']);
 
 /** Something went wrong that is not the station's verdict: the item fails with this reason. */
-export class WorkItemUnsupported extends Error {}
+export class RequestItemUnsupported extends Error {}
 
 function failureReason(error: unknown): string {
   if (error instanceof StationCallError) return `${error.code}: ${error.description}`;
@@ -41,7 +41,7 @@ export function pemWithNewlines(text: string): string {
   return text.replace(/\\n/g, '\n');
 }
 
-export class WorkDelivery {
+export class RequestDelivery {
   private readonly queues = new Map<string, Promise<void>>();
 
   constructor(
@@ -50,7 +50,7 @@ export class WorkDelivery {
   ) {}
 
   /** Runs the station's open requests, one delivery at a time per station. */
-  deliver(stationId: string, translator: WorkTranslator, callerFor: (requestId: number) => Caller): Promise<void> {
+  deliver(stationId: string, translator: RequestWording, callerFor: (requestId: number) => CallStation): Promise<void> {
     const previous = this.queues.get(stationId) ?? Promise.resolve();
     const next = previous
       .then(() => this.deliverOpenRequests(stationId, translator, callerFor))
@@ -64,8 +64,8 @@ export class WorkDelivery {
 
   private async deliverOpenRequests(
     stationId: string,
-    translator: WorkTranslator,
-    callerFor: (requestId: number) => Caller,
+    translator: RequestWording,
+    callerFor: (requestId: number) => CallStation,
   ): Promise<void> {
     const { stations } = this.domain;
     const open = await stations.openRequests(stationId);
@@ -98,8 +98,8 @@ export class WorkDelivery {
 
   private async run(
     request: StationRequest,
-    translator: WorkTranslator,
-    call: Caller,
+    translator: RequestWording,
+    call: CallStation,
   ): Promise<{ status: StationRequestStatus; outcome: Record<string, unknown>; reboot: boolean }> {
     switch (request.kind) {
       case 'reconfigure': {
@@ -139,12 +139,12 @@ export class WorkDelivery {
       return await run();
     } catch (error) {
       if (error instanceof StationNotConnectedError) throw error;
-      if (error instanceof WorkItemUnsupported || error instanceof InvalidStationCallError) return `Failed: ${error.message}`;
+      if (error instanceof RequestItemUnsupported || error instanceof InvalidStationCallError) return `Failed: ${error.message}`;
       return `Failed: ${failureReason(error)}`;
     }
   }
 
-  private async reboot(translator: WorkTranslator, call: Caller, outcome: Record<string, unknown>): Promise<boolean> {
+  private async reboot(translator: RequestWording, call: CallStation, outcome: Record<string, unknown>): Promise<boolean> {
     try {
       outcome.reboot = await translator.reboot(call);
       return outcome.reboot === 'Accepted' || outcome.reboot === 'Scheduled';

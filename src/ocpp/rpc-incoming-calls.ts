@@ -11,7 +11,7 @@
  *
  * Everything else is what the library does: the same checks in the same order, the same CALLRESULT / CALLERROR
  * frames (error codes spelled as each version's specification spells them), the same events. It replaces the
- * library's method only for the version it was written against; any other version keeps its own.
+ * library's method only for the version it was written against: with any other, the gateway refuses to start.
  */
 import { createRequire } from 'node:module';
 import { asCallsInProgress } from './calls-in-progress.js';
@@ -174,14 +174,27 @@ async function answerCall(this: ClientInternals, messageId: string, method: stri
   }
 }
 
-/** Puts `answerCall` in place of the loaded ocpp-rpc's own, for the version it matches; true when it did. */
-export function installLeanIncomingCalls(rpc: OcppRpcModule): boolean {
-  const { version } = createRequire(import.meta.url)('ocpp-rpc/package.json') as { version: string };
+export class IncompatibleOcppRpcError extends Error {}
+
+/** The version of ocpp-rpc that is installed. */
+export const installedOcppRpcVersion = (): string =>
+  (createRequire(import.meta.url)('ocpp-rpc/package.json') as { version: string }).version;
+
+/**
+ * Puts `answerCall` in place of the loaded ocpp-rpc's own. Called by the gateway when it starts; fails when the
+ * installed ocpp-rpc is not the version `answerCall` was written against, since it reads that version's private fields.
+ */
+export function installLeanIncomingCalls(rpc: OcppRpcModule, version = installedOcppRpcVersion()): void {
   const client = rpc.RPCClient.prototype as Record<string, unknown>;
-  if (version !== OCPP_RPC_VERSION || typeof client._onCall !== 'function') return false;
+  if (client._onCall === answerCall) return;
+  if (version !== OCPP_RPC_VERSION || typeof client._onCall !== 'function') {
+    throw new IncompatibleOcppRpcError(
+      `ocpp-rpc ${version} is installed, but src/ocpp/rpc-incoming-calls.ts replaces the incoming-call path of ocpp-rpc ${OCPP_RPC_VERSION}: ` +
+        `install ${OCPP_RPC_VERSION} (npm ci), or review that file against ${version} and change OCPP_RPC_VERSION there`,
+    );
+  }
   ({ createRPCError, NOREPLY } = rpc);
   client._onCall = answerCall;
-  return true;
 }
 
 /** Whether this ocpp-rpc's clients answer incoming calls with `answerCall` (for tests). */

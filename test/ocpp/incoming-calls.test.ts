@@ -5,11 +5,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as ocppRpc from 'ocpp-rpc';
 import { RPCClient, NOREPLY, TimeoutError } from 'ocpp-rpc';
-import { RPCServer } from '../../src/ocpp/rpc.js';
-import { leanIncomingCallsInstalled } from '../../src/ocpp/rpc-incoming-calls.js';
+import { RPCServer, rpcModule } from '../../src/ocpp/rpc.js';
+import { IncompatibleOcppRpcError, installLeanIncomingCalls, leanIncomingCallsInstalled } from '../../src/ocpp/rpc-incoming-calls.js';
 import { CallsInProgress } from '../../src/ocpp/calls-in-progress.js';
 
 type Handler = (call: {
@@ -52,10 +52,39 @@ async function connected(handlers: Record<string, Handler>) {
 
 const rpcCode = (promise: Promise<unknown>) => promise.then(() => 'answered', (error: { rpcErrorCode?: string }) => error.rpcErrorCode);
 
-describe('Answering incoming calls', () => {
+beforeAll(() => installLeanIncomingCalls(rpcModule));
+
+describe('Installing the incoming-call path', () => {
   it('is in place for the ocpp-rpc version it was written against', () => {
     expect(leanIncomingCallsInstalled(ocppRpc as never)).toBe(true);
   });
+
+  it('refuses another ocpp-rpc version with a message that says what to do, and leaves that library as it is', () => {
+    const onCall = () => undefined;
+    const other = { RPCClient: { prototype: { _onCall: onCall } }, createRPCError: () => new Error(), NOREPLY: Symbol('NOREPLY') };
+    expect(() => installLeanIncomingCalls(other, '2.3.0')).toThrow(IncompatibleOcppRpcError);
+    expect(() => installLeanIncomingCalls(other, '2.3.0')).toThrow(/ocpp-rpc 2\.3\.0 is installed.*install 2\.2\.1 \(npm ci\)/);
+    expect(other.RPCClient.prototype._onCall).toBe(onCall);
+  });
+
+  it('is not installed by loading ocpp-rpc: a fresh copy of the library keeps its own path until the gateway installs it', async () => {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const path = require.resolve('ocpp-rpc');
+    const cached = Object.keys(require.cache).filter((key) => key.includes('/node_modules/ocpp-rpc/'));
+    const saved = Object.fromEntries(cached.map((key) => [key, require.cache[key]]));
+    for (const key of cached) delete require.cache[key];
+    try {
+      const fresh = require(path) as typeof ocppRpc;
+      expect(leanIncomingCallsInstalled(fresh as never)).toBe(false);
+    } finally {
+      for (const key of Object.keys(require.cache)) if (key.includes('/node_modules/ocpp-rpc/')) delete require.cache[key];
+      Object.assign(require.cache, saved);
+    }
+  });
+});
+
+describe('Answering incoming calls', () => {
 
   it('answers with the handler result, validated against the schema', async () => {
     const { station } = await connected({ Heartbeat: () => ({ currentTime: '2026-12-03T10:00:00.000Z' }) });

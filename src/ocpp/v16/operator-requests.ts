@@ -1,17 +1,17 @@
 /** How OCPP 1.6 words the operator's requests. */
-import { WorkItemUnsupported, pemWithNewlines, type WorkTranslator } from '../work.js';
+import { RequestItemUnsupported, pemWithNewlines, type RequestWording } from '../operator-requests.js';
 
 const CERTIFICATE_TYPES: Record<string, string | undefined> = {
   CSMS: 'CentralSystemRootCertificate',
   MF: 'ManufacturerRootCertificate',
 };
 
-export const v16Work: WorkTranslator = {
+export const v16Requests: RequestWording = {
   applySetting: async (call, key, value) => String((await call('ChangeConfiguration', { key, value })).status),
 
   installCertificate: async (call, certificate) => {
     const certificateType = CERTIFICATE_TYPES[certificate.type];
-    if (!certificateType) throw new WorkItemUnsupported(`OCPP 1.6 has no ${certificate.type} root certificate type`);
+    if (!certificateType) throw new RequestItemUnsupported(`OCPP 1.6 has no ${certificate.type} root certificate type`);
     const answer = await call('InstallCertificate', { certificateType, certificate: pemWithNewlines(certificate.certificate) });
     return String(answer.status);
   },
@@ -24,7 +24,7 @@ export const v16Work: WorkTranslator = {
       case 'SignChargingStationCertificate':
         return String((await call('ExtendedTriggerMessage', { requestedMessage: 'SignChargePointCertificate' })).status);
       default:
-        throw new WorkItemUnsupported(`OCPP 1.6 cannot trigger ${trigger}`);
+        throw new RequestItemUnsupported(`OCPP 1.6 cannot trigger ${trigger}`);
     }
   },
 

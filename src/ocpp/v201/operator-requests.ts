@@ -1,5 +1,5 @@
 /** How OCPP 2.0.1 words the operator's requests. */
-import { WorkItemUnsupported, pemWithNewlines, type WorkTranslator } from '../work.js';
+import { RequestItemUnsupported, pemWithNewlines, type RequestWording } from '../operator-requests.js';
 
 const CERTIFICATE_TYPES: Record<string, string> = {
   V2G: 'V2GRootCertificate',
@@ -16,13 +16,13 @@ const ATTRIBUTE_TYPES = new Set(['Actual', 'Target', 'MinSet', 'MaxSet']);
 export function setVariableData(key: string, value: string): Record<string, unknown> {
   const [componentPart, variablePart, ...rest] = key.split('/');
   if (!componentPart || !variablePart || rest.length > 0) {
-    throw new WorkItemUnsupported(`"${key}" is not <component>/<variable> as OCPP 2.0.1 settings are named`);
+    throw new RequestItemUnsupported(`"${key}" is not <component>/<variable> as OCPP 2.0.1 settings are named`);
   }
   const [componentName, componentInstance, evseId] = componentPart.split(';');
   const [variableName, variableInstance, attributeType] = variablePart.split(';');
-  if (evseId !== undefined && !/^\d+$/.test(evseId)) throw new WorkItemUnsupported(`"${key}": the EVSE id must be a number`);
+  if (evseId !== undefined && !/^\d+$/.test(evseId)) throw new RequestItemUnsupported(`"${key}": the EVSE id must be a number`);
   if (attributeType !== undefined && !ATTRIBUTE_TYPES.has(attributeType)) {
-    throw new WorkItemUnsupported(`"${key}": the attribute type must be one of ${[...ATTRIBUTE_TYPES].join(', ')}`);
+    throw new RequestItemUnsupported(`"${key}": the attribute type must be one of ${[...ATTRIBUTE_TYPES].join(', ')}`);
   }
   return {
     attributeValue: value,
@@ -36,7 +36,7 @@ export function setVariableData(key: string, value: string): Record<string, unkn
   };
 }
 
-export const v201Work: WorkTranslator = {
+export const v201Requests: RequestWording = {
   applySetting: async (call, key, value) => {
     const answer = await call('SetVariables', { setVariableData: [setVariableData(key, value)] });
     const [result] = answer.setVariableResult as Array<{ attributeStatus: string }>;
