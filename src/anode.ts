@@ -1,18 +1,25 @@
-/** Composition root: config → database → bus → domain → HTTP server with the OCPP gateway on the same port. */
+/**
+ * Composition root: config → database → bus → domain → the wings (OCPP gateway, OCPI, admin API, system endpoints) on
+ * one HTTP server. Every background job is started and stopped here, and nowhere else.
+ */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
+import { ADMIN_BASE_PATH, createAdminApp } from './admin/app.js';
 import { InProcessBus } from './cluster/bus.js';
 import type { ClusterMember } from './cluster/member.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createDomain } from './domain/index.js';
-import { createApp } from './http/app.js';
+import { mountDocs } from './http/docs.js';
+import { FAILURE_STATUS_TEXT, serverFailure } from './http/failures.js';
 import type { Logger } from './log.js';
+import { OCPI_BASE_PATH, startOcpi } from './ocpi/app.js';
 import { OcppGateway } from './ocpp/gateway.js';
+import { createSystemApp } from './system/app.js';
 
 export interface RunningAnode {
   /** e.g. http://127.0.0.1:8080 (https when Anode serves TLS) */
@@ -41,6 +48,22 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
   });
 }
 
+/** Every wing's HTTP surface on one app, with the answers for what no wing serves. */
+function assembleApp(wings: { system: Hono; admin: Hono; ocpi: Hono }, logger: Logger): Hono {
+  const app = new Hono();
+  app.route('/', wings.system);
+  mountDocs(app);
+  app.route(ADMIN_BASE_PATH, wings.admin);
+  app.route(OCPI_BASE_PATH, wings.ocpi);
+  app.get('/', (c) => c.redirect('/docs/'));
+  app.notFound((c) => c.json({ status: 'Not Found', error: `nothing at ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    const failure = serverFailure(error, logger, 'HTTP', { path: c.req.path });
+    return c.json({ status: FAILURE_STATUS_TEXT[failure.status], error: failure.message }, failure.status, failure.headers);
+  });
+  return app;
+}
+
 /** `member`: this process is one worker of several serving the node's port (WORKERS > 1). */
 export async function startAnode(config: Config, logger: Logger, member?: ClusterMember): Promise<RunningAnode> {
   const database = await openDatabase(config.database);
@@ -53,7 +76,6 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     sessionUpdateSeconds: config.ocpi.sessionUpdateSeconds,
     meterSyncSeconds: config.meterSyncSeconds,
   });
-  domain.dataVersions.start();
   await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
   const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member });
   member?.attach(gateway);
@@ -84,11 +106,22 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
   const scheme = tls ? 'https' : 'http';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const publicBaseUrl = config.publicBaseUrl ?? url;
+  const ocpi = startOcpi({ domain, bus, stationLink, logger, publicBaseUrl, cpo: config.cpo, settings: config.ocpi, validateResponses: config.validateResponses });
+  domain.authorizer.useRealtime(ocpi.realtimeAuthorization);
+  const admin = createAdminApp({
+    domain,
+    stationLink,
+    sayFarewell: ocpi.sayFarewell,
+    logger,
+    adminApiToken: config.adminApiToken,
+    publicBaseUrl,
+    validateResponses: config.validateResponses,
+  });
+  const system = createSystemApp({ database, version, startedAt: Date.now(), ocppFaults: () => gateway.faultCounts(), validateResponses: config.validateResponses });
+  app = assembleApp({ system, admin, ocpi: ocpi.app }, logger);
+  domain.dataVersions.start();
   domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
-  const stopTasks: Array<() => Promise<void>> = [];
-  const onStop = (task: () => Promise<void>) => stopTasks.push(task);
-  const ocppFaults = () => gateway.faultCounts();
-  app = createApp({ config, publicBaseUrl, database, domain, stationLink, bus, logger, version, startedAt: Date.now(), ocppFaults, onStop });
+  gateway.start();
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
     { database: database.kind, docs: `${url}/docs`, admin: `${url}/api/v0`, health: `${url}/health`, ocpp: ocppUrl },
@@ -108,7 +141,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
       await domain.reservations.stopSweeper();
       await gateway.close();
       await closeServer(server, 5000);
-      await Promise.all(stopTasks.map((task) => task()));
+      await ocpi.stop();
       await domain.flush();
       await database.close();
     },

@@ -4,7 +4,18 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseTarget } from './db/client.js';
 import { isTimeZone } from './domain/time.js';
-import type { DeliverySettings } from './ocpi/push/delivery.js';
+import type { RetryPolicy } from './domain/partner-outbox.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+
+/** How the OCPI wing delivers the partner outbox. */
+export interface DeliverySettings {
+  pollMs: number;
+  retry: RetryPolicy;
+  /** entries of different objects one partner is sent at once */
+  concurrencyPerPartner: number;
+  /** entries leased per partner per round */
+  batchPerPartner: number;
+}
 
 export interface Config {
   host: string;
@@ -14,7 +25,7 @@ export interface Config {
   database: DatabaseTarget;
   /** When unset, the admin API serves loopback clients only. */
   adminApiToken: string | undefined;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   /** The CPO's own OCPI identity, stamped on its locations. */
   cpo: { countryCode: string; partyId: string };
   defaultTimeZone: string;
@@ -141,7 +152,6 @@ function workerCount(env: Env, database: DatabaseTarget): number {
   return workers;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || '0.0.0.0';

@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
-import type { Config } from './config.js';
 
 export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** How long a repeated error is left out of the log after it was logged. */
 const REPEAT_WINDOW_MS = 10_000;
@@ -44,7 +46,7 @@ function rootMessage(error: unknown): string {
 }
 
 /** `destination`: where the lines go (default stdout). */
-export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream, repeats = new RepeatLimiter()): Logger {
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream, repeats = new RepeatLimiter()): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service: 'anode' },

@@ -5,9 +5,8 @@ import { InvalidStationCallError, StationNotConnectedError, StationTimeoutError 
 import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
-import { isDatabaseUnavailable } from '../db/availability.js';
-import { dataErrorMessage, dataErrorOf } from '../http/data-errors.js';
 import { HttpError } from '../http/errors.js';
+import { FAILURE_STATUS_TEXT, serverFailure } from '../http/failures.js';
 import type { Logger } from '../log.js';
 import { adminAccess } from './access.js';
 import { adminHandlers, type PartyFarewell } from './handlers.js';
@@ -26,7 +25,7 @@ export interface AdminAppOptions {
 }
 
 /** Every failure as the MaEVe `Status` body with a fitting HTTP code. */
-function statusBody(error: unknown, logger: Logger): { status: number; body: { status: string; error: string } } {
+function statusBody(error: unknown, logger: Logger): { status: number; body: { status: string; error: string }; headers?: Record<string, string> } {
   if (error instanceof HttpError) return { status: error.status, body: { status: error.statusText, error: error.message } };
   if (error instanceof NotFoundError) return { status: 404, body: { status: 'Not Found', error: error.message } };
   if (error instanceof ConflictError) return { status: 409, body: { status: 'Conflict', error: error.message } };
@@ -35,17 +34,8 @@ function statusBody(error: unknown, logger: Logger): { status: number; body: { s
   }
   if (error instanceof StationNotConnectedError) return { status: 409, body: { status: 'Conflict', error: error.message } };
   if (error instanceof StationTimeoutError) return { status: 504, body: { status: 'Gateway Timeout', error: error.message } };
-  if (isDatabaseUnavailable(error)) {
-    logger.warn({ err: error }, 'admin API request answered 503: the database is unavailable');
-    return { status: 503, body: { status: 'Service Unavailable', error: 'database unavailable, try again' } };
-  }
-  const dataError = dataErrorOf(error);
-  if (dataError) {
-    logger.warn({ err: error, sqlState: dataError.sqlState }, 'admin API request refused by the database for its data');
-    return { status: 400, body: { status: 'Bad Request', error: dataErrorMessage(dataError) } };
-  }
-  logger.error({ err: error }, 'admin API request failed');
-  return { status: 500, body: { status: 'Internal Server Error', error: 'unexpected error; see the server log' } };
+  const failure = serverFailure(error, logger, 'admin API');
+  return { status: failure.status, body: { status: FAILURE_STATUS_TEXT[failure.status], error: failure.message }, headers: failure.headers };
 }
 
 export function createAdminApp(options: AdminAppOptions): Hono {
@@ -58,9 +48,8 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   });
   app.all('*', (c) => c.json({ status: 'Not Found', error: `no operation ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
-    const { status, body } = statusBody(error, options.logger);
-    if (status === 503) c.header('Retry-After', '5');
-    return c.json(body, status as 400);
+    const { status, body, headers } = statusBody(error, options.logger);
+    return c.json(body, status as 400, headers);
   });
   return app;
 }

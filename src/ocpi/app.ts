@@ -1,17 +1,48 @@
-/** The OCPI wing's HTTP surface under /ocpi: transport (tokens, ids, envelope), the CPO operations, errors as envelopes. */
+/**
+ * The OCPI wing: its HTTP surface under /ocpi (transport: tokens, ids, envelope; the CPO operations; errors as
+ * envelopes) and what it runs in the background (partner push delivery, the registration handshake on the bus).
+ */
 import { Hono } from 'hono';
 import type { operations } from '../../generated/ocpi-2.2.1-cpo.js';
+import type { Bus } from '../cluster/bus.js';
+import type { Config } from '../config.js';
+import type { RealtimeAuthorization } from '../domain/authorization.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, PreconditionFailedError, StaleUpdateError } from '../domain/errors.js';
+import type { Domain } from '../domain/index.js';
+import type { Partner } from '../domain/parties.js';
+import type { StationLink } from '../domain/station-calls.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
-import { isDatabaseUnavailable } from '../db/availability.js';
-import { dataErrorMessage, dataErrorOf } from '../http/data-errors.js';
 import { HttpError } from '../http/errors.js';
+import { serverFailure } from '../http/failures.js';
+import type { Logger } from '../log.js';
 import type { OcpiContext } from './context.js';
 import { cpoHandlers } from './handlers.js';
-import { startRegistration } from './modules/credentials.js';
+import { sayFarewell, startRegistration } from './modules/credentials.js';
+import { realtimeAuthorization } from './modules/realtime-authorization.js';
+import { startPartnerPush } from './push/index.js';
 import { errorEnvelope, ocpiTransport, OcpiError, StatusCode } from './transport.js';
 
 export const OCPI_BASE_PATH = '/ocpi';
+
+export interface OcpiWingOptions {
+  domain: Domain;
+  bus: Bus;
+  stationLink: StationLink;
+  logger: Logger;
+  publicBaseUrl: string;
+  cpo: Config['cpo'];
+  settings: Config['ocpi'];
+  validateResponses: boolean;
+}
+
+export interface OcpiWing {
+  app: Hono;
+  /** asks the eMSP that issued a token (for the domain's authorizer) */
+  realtimeAuthorization: RealtimeAuthorization;
+  /** tells a party it was unregistered */
+  sayFarewell(partner: Partner): Promise<void>;
+  stop(): Promise<void>;
+}
 
 function statusOf(error: unknown): { http: number; code: number; message: string } | undefined {
   if (error instanceof OcpiError) return { http: error.httpStatus, code: error.statusCode, message: error.message };
@@ -36,25 +67,43 @@ export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; va
   app.onError((error, c) => {
     const known = statusOf(error);
     if (known) return c.json(errorEnvelope(known.code, known.message), known.http as 400);
-    if (isDatabaseUnavailable(error)) {
-      ctx.logger.warn({ err: error, path: c.req.path }, 'OCPI request answered 503: the database is unavailable');
-      c.header('Retry-After', '5');
-      return c.json(errorEnvelope(StatusCode.serverError, 'database unavailable, try again'), 503);
-    }
-    const dataError = dataErrorOf(error);
-    if (dataError) {
-      ctx.logger.warn({ err: error, sqlState: dataError.sqlState, path: c.req.path }, 'OCPI request refused by the database for its data');
-      return c.json(errorEnvelope(StatusCode.invalidParameters, dataErrorMessage(dataError)), 400);
-    }
-    ctx.logger.error({ err: error, path: c.req.path }, 'OCPI request failed');
-    return c.json(errorEnvelope(StatusCode.serverError, 'unexpected error; see the server log'), 500);
+    const failure = serverFailure(error, ctx.logger, 'OCPI', { path: c.req.path });
+    const code = failure.status === 400 ? StatusCode.invalidParameters : StatusCode.serverError;
+    return c.json(errorEnvelope(code, failure.message), failure.status, failure.headers);
   });
+  return app;
+}
+
+/** Starts partner push delivery and the registration handshake; `stop` ends both. */
+export function startOcpi(options: OcpiWingOptions): OcpiWing {
+  const { settings } = options;
+  const ctx: OcpiContext = {
+    domain: options.domain,
+    bus: options.bus,
+    stationLink: options.stationLink,
+    commandTimeoutSeconds: settings.commandTimeoutSeconds,
+    remoteStartWindowSeconds: settings.remoteStartWindowSeconds,
+    logger: options.logger,
+    publicBaseUrl: options.publicBaseUrl,
+    cpo: { ...options.cpo, name: settings.businessName, website: settings.website },
+    maxPageSize: settings.maxPageSize,
+    partnerTimeoutMs: settings.partnerTimeoutMs,
+  };
+  const push = startPartnerPush(ctx, settings.push);
   // The operator registered a party with its versions URL: Anode starts the handshake.
-  ctx.bus.subscribe('ocpi.party.registered', ({ partyId }) => {
+  const unsubscribe = ctx.bus.subscribe('ocpi.party.registered', ({ partyId }) => {
     ctx.domain.parties
       .get(partyId)
       .then((partner) => startRegistration(ctx, partner))
       .catch((error: unknown) => ctx.logger.error({ err: error, partyId }, 'starting the OCPI registration failed'));
   });
-  return app;
+  return {
+    app: createOcpiApp(ctx, { openData: settings.openData, validateResponses: options.validateResponses }),
+    realtimeAuthorization: realtimeAuthorization(ctx, settings.authorizeTimeoutMs),
+    sayFarewell: (partner) => sayFarewell(ctx, partner),
+    stop: async () => {
+      unsubscribe();
+      await push.stop();
+    },
+  };
 }

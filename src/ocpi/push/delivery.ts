@@ -5,19 +5,11 @@
  * holds up itself.
  */
 import type { Partner } from '../../domain/parties.js';
-import type { OutboxEntry, RetryPolicy } from '../../domain/partner-outbox.js';
+import type { DeliverySettings } from '../../config.js';
+import type { OutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { requestIds } from '../modules/credentials.js';
 import { partnerClient, type EmspClient } from '../partner-client.js';
-
-export interface DeliverySettings {
-  pollMs: number;
-  retry: RetryPolicy;
-  /** entries of different objects one partner is sent at once */
-  concurrencyPerPartner: number;
-  /** entries leased per partner per round */
-  batchPerPartner: number;
-}
 
 type Answer = { response: Response; data?: unknown; error?: unknown };
 // Bodies were rendered from the contract's types when queued; the JSON column gives them back untyped.

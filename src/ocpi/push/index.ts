@@ -1,9 +1,8 @@
 /** Partner pushes: the feed writes the outbox in the transaction of each change, the delivery empties it. */
+import type { DeliverySettings } from '../../config.js';
 import type { OcpiContext } from '../context.js';
-import { OutboxDelivery, type DeliverySettings } from './delivery.js';
+import { OutboxDelivery } from './delivery.js';
 import { PartnerPushFeed } from './feed.js';
-
-export type { DeliverySettings };
 
 export function startPartnerPush(ctx: OcpiContext, settings: DeliverySettings): { stop(): Promise<void> } {
   const delivery = new OutboxDelivery(ctx, settings);
