@@ -18,6 +18,7 @@ import { mountDocs } from './http/docs.js';
 import { FAILURE_STATUS_TEXT, serverFailure } from './http/failures.js';
 import type { Logger } from './log.js';
 import { OCPI_BASE_PATH, startOcpi } from './ocpi/app.js';
+import type { OcpiEnv } from './ocpi/transport.js';
 import { OcppGateway } from './ocpp/gateway.js';
 import { createSystemApp } from './system/app.js';
 
@@ -49,7 +50,7 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 }
 
 /** Every wing's HTTP surface on one app, with the answers for what no wing serves. */
-function assembleApp(wings: { system: Hono; admin: Hono; ocpi: Hono }, logger: Logger): Hono {
+function assembleApp(wings: { system: Hono; admin: Hono; ocpi: Hono<OcpiEnv> }, logger: Logger): Hono {
   const app = new Hono();
   app.route('/', wings.system);
   mountDocs(app);

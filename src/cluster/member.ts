@@ -67,6 +67,7 @@ export class ClusterMember implements Bus, ConnectionObserver, StationLink {
         this.stations?.replaced(message.stationId, message.connectionId);
         return;
       case 'bus':
+        // The primary relays what another worker published: topic and event came in as one pair.
         this.local.publish(message.topic, message.event as never);
         return;
       case 'call':

@@ -3,6 +3,7 @@
  * component schemas are the only schemas; nothing is restated here.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { FormatCompare } from 'ajv/dist/types/index.js';
 import addFormatsPlugin from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { isStorableInstant } from '../db/storable.js';
@@ -10,7 +11,7 @@ import { isStorableInstant } from '../db/storable.js';
 // ajv-formats is CommonJS with a default export; under NodeNext its callable is on `.default`.
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
 
-const rfc3339DateTime = fullFormats['date-time'] as { validate: (value: string) => boolean; compare: unknown };
+const rfc3339DateTime = fullFormats['date-time'] as { validate: (value: string) => boolean; compare: FormatCompare<string> };
 
 /**
  * RFC 3339 as ajv-formats checks it, and an instant JavaScript can represent (ajv-formats allows a leap second,
@@ -52,7 +53,7 @@ export class SchemaCompiler {
   ) {
     this.ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     addFormats(this.ajv);
-    this.ajv.addFormat('date-time', { type: 'string', validate: isStorableDateTime, compare: rfc3339DateTime.compare as never });
+    this.ajv.addFormat('date-time', { type: 'string', validate: isStorableDateTime, compare: rfc3339DateTime.compare });
     for (const keyword of OPENAPI_KEYWORDS) this.ajv.addKeyword(keyword);
     this.ajv.addKeyword({ keyword: 'x-anode', schemaType: ['object', 'string', 'boolean'] });
     this.ajv.addSchema({ $id: documentId, $defs: rewriteRefs(componentSchemas, documentId) as object });

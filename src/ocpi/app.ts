@@ -20,7 +20,7 @@ import { cpoHandlers } from './handlers.js';
 import { sayFarewell, startRegistration } from './modules/credentials.js';
 import { realtimeAuthorization } from './modules/realtime-authorization.js';
 import { startPartnerPush } from './push/index.js';
-import { errorEnvelope, ocpiTransport, OcpiError, StatusCode } from './transport.js';
+import { errorEnvelope, ocpiTransport, OcpiError, StatusCode, type OcpiEnv } from './transport.js';
 
 export const OCPI_BASE_PATH = '/ocpi';
 
@@ -36,7 +36,7 @@ export interface OcpiWingOptions {
 }
 
 export interface OcpiWing {
-  app: Hono;
+  app: Hono<OcpiEnv>;
   /** asks the eMSP that issued a token (for the domain's authorizer) */
   realtimeAuthorization: RealtimeAuthorization;
   /** tells a party it was unregistered */
@@ -55,10 +55,10 @@ function statusOf(error: unknown): { http: number; code: number; message: string
   return undefined;
 }
 
-export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; validateResponses: boolean }): Hono {
-  const app = new Hono();
+export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; validateResponses: boolean }): Hono<OcpiEnv> {
+  const app = new Hono<OcpiEnv>();
   app.use('*', ocpiTransport(ctx.domain.parties, { openData: options.openData }));
-  mountOperations<operations>(app, loadBundledDocument('ocpi-2.2.1-cpo'), '', cpoHandlers(ctx), {
+  mountOperations<operations, OcpiEnv>(app, loadBundledDocument('ocpi-2.2.1-cpo'), '', cpoHandlers(ctx), {
     validateResponses: options.validateResponses,
     onResponseMismatch: (operationId, status, message) =>
       ctx.logger.error({ operationId, status }, `OCPI response does not match the contract: ${message}`),

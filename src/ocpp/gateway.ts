@@ -77,8 +77,17 @@ interface RpcClient {
   handle(action: string, handler: (call: { method: string; params: unknown }) => Promise<unknown>): void;
   call(action: string, params: unknown, options?: { callTimeoutMs?: number }): Promise<unknown>;
   close(options?: { code?: number; reason?: string; force?: boolean }): Promise<unknown>;
-  on(event: string, listener: (...args: never[]) => void): void;
-  once(event: string, listener: (...args: never[]) => void): void;
+  on<E extends keyof ClientEvents>(event: E, listener: (detail: ClientEvents[E]) => void): void;
+  once<E extends keyof ClientEvents>(event: E, listener: (detail: ClientEvents[E]) => void): void;
+}
+
+/** The events of an ocpp-rpc client the gateway listens to, with what each carries. */
+interface ClientEvents {
+  close: unknown;
+  socketError: Error;
+  badMessage: { buffer: Buffer; error: Error };
+  strictValidationFailure: { method: string; outbound: boolean; isCall: boolean; error: Error };
+  callResult: { outbound: boolean };
 }
 
 interface Connection {
@@ -109,13 +118,13 @@ const requireJson = createRequire(import.meta.url);
 const SCHEMAS = { 'ocpp1.6': requireJson('ocpp-rpc/lib/schemas/ocpp1_6.json'), 'ocpp2.0.1': requireJson('ocpp-rpc/lib/schemas/ocpp2_0_1.json') };
 const VERSION_WIRING: Record<OcppVersion, VersionWiring> = {
   'ocpp1.6': {
-    handlers: v16Handlers as unknown as Record<string, AnyHandler>,
+    handlers: v16Handlers,
     requests: v16Requests,
     validator: createValidator('ocpp1.6', SCHEMAS['ocpp1.6']),
     values: callValueRules(SCHEMAS['ocpp1.6']),
   },
   'ocpp2.0.1': {
-    handlers: v201Handlers as unknown as Record<string, AnyHandler>,
+    handlers: v201Handlers,
     requests: v201Requests,
     validator: createValidator('ocpp2.0.1', SCHEMAS['ocpp2.0.1']),
     values: callValueRules(SCHEMAS['ocpp2.0.1']),
@@ -221,6 +230,7 @@ export class OcppGateway implements StationLink {
       refuseUpgrade(socket, 404, 'Not Found');
       return;
     }
+    // Node types an upgrading socket as a Duplex; it is the net.Socket ocpp-rpc's typings name.
     this.server.handleUpgrade(request, socket as never, head).catch((error: unknown) => {
       this.logger.warn({ err: error }, 'OCPP upgrade failed');
       socket.destroy();
@@ -319,6 +329,7 @@ export class OcppGateway implements StationLink {
       }
       pacing?.callStarted();
       try {
+        // ocpp-rpc (strict mode) has validated params against this action's request schema: it is the handler's type.
         return await handlers[action](ctx, params as never);
       } catch (error) {
         if (rpcErrorCode(error)) {
@@ -360,23 +371,23 @@ export class OcppGateway implements StationLink {
   /** Logs bad frames and schema violations; too many schema-violating calls in a row close the socket. */
   private watchBadInput(connection: Connection): void {
     const { client, session } = connection;
-    client.on('socketError', ((error: Error) => {
+    client.on('socketError', (error) => {
       this.logger.warn({ stationId: session.stationId, code: faultKind(error), error: error.message }, 'station socket error: the connection is closed');
-    }) as never);
-    client.on('badMessage', ((event: { buffer: Buffer; error: Error }) => {
+    });
+    client.on('badMessage', (event) => {
       this.logger.warn({ stationId: session.stationId, error: event.error.message }, 'bad OCPP frame');
-    }) as never);
-    client.on('strictValidationFailure', ((event: { method: string; outbound: boolean; isCall: boolean; error: Error }) => {
+    });
+    client.on('strictValidationFailure', (event) => {
       this.logger.warn(
         { stationId: session.stationId, action: event.method, outbound: event.outbound, error: event.error.message },
         'OCPP schema violation',
       );
       if (event.outbound || !event.isCall) return;
       this.countInvalidCall(connection);
-    }) as never);
-    client.on('callResult', ((event: { outbound: boolean }) => {
+    });
+    client.on('callResult', (event) => {
       if (!event.outbound) connection.invalidCallsInARow = 0;
-    }) as never);
+    });
   }
 
   /** Too many invalid calls in a row close the socket. */

@@ -88,7 +88,7 @@ export class PartnerPushFeed implements ChangeFeed {
     if (!location?.publish) return [];
     const target = { country_code: location.countryCode, party_id: location.partyId, location_id: location.id };
     if (change.kind === 'location') {
-      return [{ module: 'locations', kind: 'location.put', objectKey, target, body: ocpiLocation(location) as unknown as Record<string, unknown> }];
+      return [{ module: 'locations', kind: 'location.put', objectKey, target, body: ocpiLocation(location) }];
     }
     return location.evses
       .filter((evse) => change.evseUids.includes(evse.uid))
@@ -124,12 +124,12 @@ export class PartnerPushFeed implements ChangeFeed {
               last_updated: session.last_updated,
             },
           }
-        : { module: 'sessions', kind: 'session.put', objectKey, target, body: session as unknown as Record<string, unknown> };
+        : { module: 'sessions', kind: 'session.put', objectKey, target, body: session };
     const entries: NewOutboxEntry[] = owners.filter((partner) => isReceiver(partner, 'sessions')).map((partner) => ({ ...sessionPush, partnerId: partner.id }));
     if (change.phase !== 'ended') return entries;
     const cdr = await readers.chargingRecords.recordCdr(facts, (ended) => {
       const body = ocpiCdr(ended, this.ctx.cpo);
-      return { id: body.id, body: body as unknown as Record<string, unknown> };
+      return { id: body.id, body };
     });
     if (!cdr) return entries;
     for (const partner of owners.filter((candidate) => isReceiver(candidate, 'cdrs'))) {
