@@ -1,9 +1,9 @@
 /**
  * OCPI locations benchmark: `npm run bench:ocpi` — GET /ocpi/2.2.1/locations (pages of 50 over 10,000 locations)
  * against Anode on a throw-away PostgreSQL database, and against a bare node:http handler serving a page of the
- * same size, on the same machine in the same run, with the same load generator (a separate process). Prints
- * req/s and latency for both and the ratio; target ≥ 0.5 of the bare ceiling. Only talks to 127.0.0.1; every loop
- * is bounded in time.
+ * same size (bare-server.ts), on the same machine in the same run, with the same load generator (load-generator.ts,
+ * a separate process). Prints req/s and latency for both and the ratio; target ≥ 0.5 of the bare ceiling. Only talks
+ * to 127.0.0.1; every loop is bounded in time.
  *
  * Options (environment): BENCH_LOCATIONS (10000), BENCH_SECONDS (10 per round), BENCH_CONNECTIONS (32),
  * BENCH_ROUNDS (2, alternating bare and Anode to expose the noise), BENCH_ADMIN_DATABASE_URL (a role that may
@@ -12,108 +12,24 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
-import { ANODE_ENTRY, npmStartNodeOptions } from '../../scripts/start-command.js';
+import { adminDatabaseUrl, createThrowawayDatabase, databaseSetupHelp, type ThrowawayDatabase } from '../shared/database.js';
+import { ANODE_ENTRY, REPO_ROOT, anodeNodeOptions, freePort, waitForHealth } from '../shared/local-server.js';
+import type { LoadOptions, LoadResult } from './load-generator.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../..');
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const LOCATIONS = env('BENCH_LOCATIONS', 10_000);
 const SECONDS = env('BENCH_SECONDS', 10);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 32);
 const ROUNDS = env('BENCH_ROUNDS', 2);
-const ADMIN_DB = process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://anode_ci:anode_ci@127.0.0.1:5432/anode_ci';
 const HARD_LIMIT_MS = 15 * 60_000;
 
-interface LoadResult {
-  requests: number;
-  errors: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
-
-// ---------- the load generator (runs in its own process) ----------
-
-async function loadGenerator(): Promise<void> {
-  const { url, token, seconds, connections, pages } = JSON.parse(process.argv[3]) as {
-    url: string;
-    token: string;
-    seconds: number;
-    connections: number;
-    pages: number;
-  };
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const headers = { Authorization: `Token ${Buffer.from(token).toString('base64')}` };
-  const worker = async (index: number) => {
-    let n = index;
-    while (performance.now() < deadline) {
-      const offset = ((n * 7919) % pages) * 50;
-      n += connections;
-      const started = performance.now();
-      try {
-        const response = await fetch(`${url}?offset=${offset}&limit=50`, { headers });
-        await response.arrayBuffer();
-        if (response.status !== 200) errors += 1;
-        else latencies.push(performance.now() - started);
-      } catch {
-        errors += 1;
-      }
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: connections }, (_, index) => worker(index)));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  const result: LoadResult = {
-    requests: latencies.length,
-    errors,
-    seconds: elapsed,
-    rps: latencies.length / elapsed,
-    p50: at(0.5),
-    p99: at(0.99),
-    max: latencies.at(-1) ?? 0,
-  };
-  process.send!(result);
-}
-
-// ---------- the bare ceiling (its own process too) ----------
-
-function bareServer(): void {
-  const { body } = JSON.parse(process.argv[3]) as { body: string };
-  const payload = Buffer.from(body);
-  const server = createHttpServer((request, response) => {
-    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': payload.length, 'X-Total-Count': String(LOCATIONS) });
-    response.end(payload);
-  });
-  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as { port: number }).port }));
-}
-
-// ---------- orchestration ----------
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-function forkSelf(role: string, argument: object): ChildProcess {
-  return fork(fileURLToPath(import.meta.url), [role, JSON.stringify(argument)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+/** Forks one of this benchmark's child processes (load-generator.ts, bare-server.ts) with its JSON argument. */
+function forkChild(script: string, argument: object): ChildProcess {
+  return fork(join(HERE, script), [JSON.stringify(argument)], { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
 }
 
 function firstMessage<T>(child: ChildProcess): Promise<T> {
@@ -124,19 +40,15 @@ function firstMessage<T>(child: ChildProcess): Promise<T> {
 }
 
 async function runLoad(url: string, token: string): Promise<LoadResult> {
-  const child = forkSelf('load', { url, token, seconds: SECONDS, connections: CONNECTIONS, pages: Math.ceil(LOCATIONS / 50) });
+  const options: LoadOptions = { url, token, seconds: SECONDS, connections: CONNECTIONS, pages: Math.ceil(LOCATIONS / 50) };
+  const child = forkChild('load-generator.ts', options);
   const result = await firstMessage<LoadResult>(child);
   child.kill();
   return result;
 }
 
-async function waitForHealth(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if ((await fetch(`${url}/health`).catch(() => undefined))?.status === 200) return;
-    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
-  }
-  throw new Error('Anode did not become healthy in 60 s');
+async function waitForAnode(url: string): Promise<void> {
+  if (!(await waitForHealth(url, 60_000)).healthy) throw new Error('Anode did not become healthy in 60 s');
 }
 
 async function seed(url: string, adminToken: string): Promise<void> {
@@ -178,9 +90,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }, HARD_LIMIT_MS);
   hardStop.unref();
-  const database = `anode_bench_ocpi_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(ADMIN_DB, { max: 1, onnotice: () => {} });
+  const adminUrl = adminDatabaseUrl();
   const children: ChildProcess[] = [];
+  let database: ThrowawayDatabase | undefined;
   let anode: ChildProcess | undefined;
   const cleanup = async () => {
     for (const child of children) child.kill();
@@ -188,24 +100,27 @@ async function main(): Promise<void> {
       anode.kill('SIGTERM');
       await new Promise((resolveExit) => anode!.once('exit', resolveExit));
     }
-    await admin.unsafe(`drop database if exists ${database} with (force)`).catch(() => undefined);
-    await admin.end({ timeout: 5 });
+    await database?.drop().catch(() => undefined);
+    await database?.close();
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
-    await admin.unsafe(`create database ${database}`);
+    try {
+      database = await createThrowawayDatabase(adminUrl, `anode_bench_ocpi_${randomBytes(4).toString('hex')}`);
+    } catch (error) {
+      process.stdout.write(databaseSetupHelp(adminUrl, error));
+      throw error;
+    }
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const databaseUrl = new URL(ADMIN_DB);
-    databaseUrl.pathname = `/${database}`;
     const adminToken = randomBytes(24).toString('hex');
-    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS === undefined ? npmStartNodeOptions() : process.env.BENCH_SERVER_NODE_ARGS.split(' ').filter(Boolean);
+    const nodeArgs = anodeNodeOptions(process.env.BENCH_SERVER_NODE_ARGS);
     anode = spawn(process.execPath, [...nodeArgs, ...ANODE_ENTRY], {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl.toString(), NODE_ENV: 'production', LOG_LEVEL: 'warn', ADMIN_API_TOKEN: adminToken },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, NODE_ENV: 'production', LOG_LEVEL: 'warn', ADMIN_API_TOKEN: adminToken },
     });
-    await waitForHealth(url);
+    await waitForAnode(url);
     const seedStarted = performance.now();
     await seed(url, adminToken);
     console.log(`seeded ${LOCATIONS} locations (2 EVSEs each) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
@@ -220,7 +135,7 @@ async function main(): Promise<void> {
     });
     const body = await sample.text();
     if (sample.status !== 200) throw new Error(`GET locations: HTTP ${sample.status} ${body}`);
-    const bare = forkSelf('bare', { body });
+    const bare = forkChild('bare-server.ts', { body, total: LOCATIONS });
     children.push(bare);
     const { port: barePort } = await firstMessage<{ port: number }>(bare);
     const bareUrl = `http://127.0.0.1:${barePort}/ocpi/2.2.1/locations`;
@@ -250,13 +165,7 @@ async function main(): Promise<void> {
   }
 }
 
-const role = process.argv[2];
-if (role === 'load') void loadGenerator();
-else if (role === 'bare') bareServer();
-else
-  main().catch((error: unknown) => {
-    console.error('bench:ocpi failed:', error);
-    process.exit(1);
-  });
-
-
+main().catch((error: unknown) => {
+  console.error('bench:ocpi failed:', error);
+  process.exit(1);
+});
