@@ -6,7 +6,7 @@
  * measurement window back and prints them per process.
  */
 import { appendFileSync } from 'node:fs';
-import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
+import { PerformanceObserver, constants, performance, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 export interface GcProbeSecond {
@@ -44,7 +44,8 @@ if (file) {
   };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+      // A 'gc' entry's detail is a NodeGCPerformanceDetail; the type leaves it unknown for other entry types.
+      const kind = (entry.detail as NodeGCPerformanceDetail | undefined)?.kind;
       if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
         second.markCompacts.push(entry.duration);
         settleOld(true);
