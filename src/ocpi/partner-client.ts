@@ -22,7 +22,8 @@ export interface PartnerAddress {
   to?: { countryCode: string; partyId: string };
 }
 
-export interface Caller {
+/** Who Anode calls as (its OCPI-from-* identity on routed modules) and how long a call may take. */
+export interface PartnerCallSettings {
   countryCode: string;
   partyId: string;
   timeoutMs: number;
@@ -57,7 +58,7 @@ export function routedUrl(placeholder: string, address: PartnerAddress): string 
   return joinUrl(base, tail) + url.search;
 }
 
-export function partnerClient(address: PartnerAddress, caller: Caller): EmspClient {
+export function partnerClient(address: PartnerAddress, settings: PartnerCallSettings): EmspClient {
   const fetchRouted = async (request: Request): Promise<Response> => {
     const target = routedUrl(request.url, address);
     const module = new URL(request.url).pathname.split('/')[1];
@@ -66,8 +67,8 @@ export function partnerClient(address: PartnerAddress, caller: Caller): EmspClie
     if (!headers.has('X-Request-ID')) headers.set('X-Request-ID', randomUUID());
     if (!headers.has('X-Correlation-ID')) headers.set('X-Correlation-ID', randomUUID());
     if (!UNROUTED.has(module)) {
-      headers.set('OCPI-from-country-code', caller.countryCode);
-      headers.set('OCPI-from-party-id', caller.partyId);
+      headers.set('OCPI-from-country-code', settings.countryCode);
+      headers.set('OCPI-from-party-id', settings.partyId);
       if (address.to) {
         headers.set('OCPI-to-country-code', address.to.countryCode);
         headers.set('OCPI-to-party-id', address.to.partyId);
@@ -75,7 +76,7 @@ export function partnerClient(address: PartnerAddress, caller: Caller): EmspClie
     }
     const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.text();
     try {
-      return await fetch(target, { method: request.method, headers, body, signal: AbortSignal.timeout(caller.timeoutMs) });
+      return await fetch(target, { method: request.method, headers, body, signal: AbortSignal.timeout(settings.timeoutMs) });
     } catch (error) {
       throw new PartnerUnreachable(`${request.method} ${target}: ${(error as Error).message}`);
     }

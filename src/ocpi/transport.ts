@@ -62,20 +62,23 @@ export function errorEnvelope(statusCode: number, message: string): Envelope<nev
   return { status_code: statusCode, status_message: message, timestamp: new Date().toISOString() };
 }
 
-/** What a request is allowed, from the token it carried. */
-export type Caller =
+/** Who made the request, and so what it is allowed: from the token it carried. */
+export type Requester =
   | { kind: 'partner'; partner: Partner; via: 'registration' | 'credentials' }
   | { kind: 'public' };
 
-export function callerOf(context: Context): Caller {
-  return context.get('caller' as never) as Caller;
+/** What the transport middleware leaves on the Hono context for the handlers. */
+export type OcpiEnv = { Variables: { requester: Requester } };
+
+export function requesterOf(context: Context<OcpiEnv>): Requester {
+  return context.get('requester');
 }
 
-/** The registered partner behind the request; a 401 when there is none (open-data callers). */
-export function partnerOf(context: Context): Partner {
-  const caller = callerOf(context);
-  if (caller.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'this endpoint needs a credentials token');
-  return caller.partner;
+/** The registered partner behind the request; a 401 when there is none (open-data requesters). */
+export function partnerOf(context: Context<OcpiEnv>): Partner {
+  const requester = requesterOf(context);
+  if (requester.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'this endpoint needs a credentials token');
+  return requester.partner;
 }
 
 /**
@@ -100,20 +103,35 @@ const HANDSHAKE_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/credentials)\/?$/;
 /** Paths open data (OCPI_OPEN_DATA) serves without a token, for GET only. */
 const OPEN_DATA_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/locations(\/.*)?|2\.2\.1\/tariffs)\/?$/;
 
-export function ocpiTransport(parties: Parties, options: { openData: boolean }): MiddlewareHandler {
-  return async (context, next) => {
-    const requestId = context.req.header('x-request-id') ?? randomUUID();
-    const correlationId = context.req.header('x-correlation-id') ?? randomUUID();
-    context.set('requestId' as never, requestId as never);
-    context.set('correlationId' as never, correlationId as never);
-    context.header('X-Request-ID', requestId);
-    context.header('X-Correlation-ID', correlationId);
+/**
+ * Every answer, an error envelope too, echoes the request ids; a routed request (a hub's) gets its OCPI-from-* and
+ * OCPI-to-* routing headers answered the other way round.
+ */
+function answerHeaders(context: Context<OcpiEnv>): void {
+  context.header('X-Request-ID', context.req.header('x-request-id') ?? randomUUID());
+  context.header('X-Correlation-ID', context.req.header('x-correlation-id') ?? randomUUID());
+  const fromCountry = context.req.header('ocpi-from-country-code');
+  const fromParty = context.req.header('ocpi-from-party-id');
+  const toCountry = context.req.header('ocpi-to-country-code');
+  const toParty = context.req.header('ocpi-to-party-id');
+  if (fromCountry && fromParty) {
+    context.header('OCPI-to-country-code', fromCountry);
+    context.header('OCPI-to-party-id', fromParty);
+  }
+  if (toCountry && toParty) {
+    context.header('OCPI-from-country-code', toCountry);
+    context.header('OCPI-from-party-id', toParty);
+  }
+}
 
+export function ocpiTransport(parties: Parties, options: { openData: boolean }): MiddlewareHandler<OcpiEnv> {
+  return async (context, next) => {
+    answerHeaders(context);
     const header = context.req.header('authorization');
     const path = context.req.path;
     if (!header) {
       if (options.openData && context.req.method === 'GET' && OPEN_DATA_PATHS.test(path)) {
-        context.set('caller' as never, { kind: 'public' } as never);
+        context.set('requester', { kind: 'public' });
         return next();
       }
       throw new OcpiError(401, StatusCode.clientError, 'missing Authorization: Token header');
@@ -124,7 +142,7 @@ export function ocpiTransport(parties: Parties, options: { openData: boolean }):
     if (access.via === 'registration' && access.partner.status === 'PENDING' && !HANDSHAKE_PATHS.test(path)) {
       throw new OcpiError(401, StatusCode.clientError, 'a registration token only opens the versions and credentials endpoints');
     }
-    context.set('caller' as never, { kind: 'partner', ...access } as never);
+    context.set('requester', { kind: 'partner', ...access });
     return next();
   };
 }

@@ -13,9 +13,10 @@ import { actsFor, type Partner } from '../../domain/parties.js';
 import type { StationLink } from '../../domain/station-calls.js';
 import type { Transaction } from '../../domain/transactions.js';
 import type { OcpiContext } from '../context.js';
-import { callStation, inBackground, responseClient, type StationOutcome, type StationRequest } from '../station-requests.js';
-import { OcpiError, ocpiDate, StatusCode } from '../transport.js';
+import { callStation, inBackground, responseClient, type StationOutcome, type VersionedStationCall } from '../deferred-results.js';
+import { envelope, OcpiError, ocpiDate, partnerOf, StatusCode } from '../transport.js';
 import { requestIds } from './credentials.js';
+import type { ModuleHandlers } from './shared.js';
 
 type Schemas = components['schemas'];
 type EmspSchemas = EmspComponents['schemas'];
@@ -222,11 +223,11 @@ export class ChargingProfileReceiver {
   }
 
   /** Calls the station in the background and POSTs the result to the partner's response_url. */
-  private run(partner: Partner, operation: Operation, transaction: Transaction, responseUrl: string, request: StationRequest): void {
+  private run(partner: Partner, operation: Operation, transaction: Transaction, responseUrl: string, callFor: VersionedStationCall): void {
     const fields = { partnerId: partner.id, sessionId: transaction.id, stationId: transaction.stationId, action: ACTIONS[operation] };
     inBackground(this.ctx.logger, fields, 'charging profile request', async () => {
       // The payload is shaped for the version the session began on; a station that switched since gets nothing.
-      const sameVersion: StationRequest = (version) => (version === transaction.ocppVersion ? request(version) : undefined);
+      const sameVersion: VersionedStationCall = (version) => (version === transaction.ocppVersion ? callFor(version) : undefined);
       const outcome = await callStation(this.link, transaction.stationId, sameVersion, this.settings.timeoutSeconds * 1000);
       let result: EmspSchemas['ActiveChargingProfileResult'];
       try {
@@ -276,4 +277,19 @@ export class ChargingProfileReceiver {
           : await client.POST('/chargingprofiles/results/clear', { params, body: { result: body.result } });
     if (!response.ok) this.ctx.logger.warn({ ...fields, status: response.status }, 'the partner refused a charging profile result');
   }
+}
+
+type ChargingProfilesOperations = 'cpoGetActiveChargingProfile' | 'cpoPutChargingProfile' | 'cpoDeleteChargingProfile';
+
+/** ChargingProfiles receiver: answered at once, the station's outcome POSTed to response_url. */
+export function chargingProfilesHandlers(ctx: OcpiContext): ModuleHandlers<ChargingProfilesOperations> {
+  const chargingProfiles = new ChargingProfileReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds });
+  const reply = (answer: ProfileAnswer) => ({ status: 200 as const, body: envelope(answer.response, answer.message) });
+  return {
+    cpoGetActiveChargingProfile: async ({ path, query, context }) =>
+      reply(await chargingProfiles.activeProfile(partnerOf(context), path.session_id, query.duration, query.response_url)),
+    cpoPutChargingProfile: async ({ path, body, context }) => reply(await chargingProfiles.setProfile(partnerOf(context), path.session_id, body)),
+    cpoDeleteChargingProfile: async ({ path, query, context }) =>
+      reply(await chargingProfiles.clearProfile(partnerOf(context), path.session_id, query.response_url)),
+  };
 }

@@ -9,9 +9,11 @@ import { actsFor, type Partner } from '../../domain/parties.js';
 import { isOpen, type Reservation } from '../../domain/reservations.js';
 import type { StationLink } from '../../domain/station-calls.js';
 import type { OcpiContext } from '../context.js';
-import { callStation, inBackground, responseClient, type StationOutcome, type StationRequest } from '../station-requests.js';
+import { callStation, inBackground, responseClient, type StationOutcome, type VersionedStationCall } from '../deferred-results.js';
+import { envelope, OcpiError, ocpiDate, partnerOf, StatusCode } from '../transport.js';
 import { requestIds } from './credentials.js';
 import { ownersOf } from './sessions.js';
+import type { ModuleHandlers } from './shared.js';
 import { storedToken } from './tokens.js';
 
 type Schemas = components['schemas'];
@@ -277,9 +279,9 @@ export class CommandReceiver {
    * Calls the station in the background and POSTs the outcome to the partner's response_url, after what is to be
    * recorded of it is recorded.
    */
-  private run(partner: Partner, responseUrl: string, stationId: string, request: StationRequest, outcome: Outcome = {}): void {
+  private run(partner: Partner, responseUrl: string, stationId: string, callFor: VersionedStationCall, outcome: Outcome = {}): void {
     inBackground(this.ctx.logger, { partnerId: partner.id, stationId }, 'command', async () => {
-      const answered = await callStation(this.link, stationId, request, this.settings.timeoutSeconds * 1000);
+      const answered = await callStation(this.link, stationId, callFor, this.settings.timeoutSeconds * 1000);
       const result = commandResultOf(answered, outcome.results);
       await outcome.record?.(result.result).catch((error: unknown) => this.ctx.logger.error({ err: error, stationId }, 'recording a command outcome failed'));
       await this.postResult(partner, responseUrl, result);
@@ -298,4 +300,22 @@ export class CommandReceiver {
     });
     if (!response.ok) this.ctx.logger.warn({ partnerId: partner.id, status: response.status }, 'the partner refused a command result');
   }
+}
+
+type CommandsOperations = 'cpoPostStartSession' | 'cpoPostStopSession' | 'cpoPostUnlockConnector' | 'cpoPostReserveNow' | 'cpoPostCancelReservation';
+
+/** Commands receiver: answered at once, the station's outcome POSTed to response_url. */
+export function commandsHandlers(ctx: OcpiContext): ModuleHandlers<CommandsOperations> {
+  const commands = new CommandReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds, remoteStartWindowSeconds: ctx.remoteStartWindowSeconds });
+  return {
+    cpoPostStartSession: async ({ body, context }) => ({ status: 200, body: envelope(await commands.startSession(partnerOf(context), body)) }),
+    cpoPostStopSession: async ({ body, context }) => ({ status: 200, body: envelope(await commands.stopSession(partnerOf(context), body)) }),
+    cpoPostUnlockConnector: async ({ body, context }) => ({ status: 200, body: envelope(await commands.unlockConnector(partnerOf(context), body)) }),
+    cpoPostReserveNow: async ({ body, context }) => {
+      const expiresAt = ocpiDate(body.expiry_date)!;
+      if (Number.isNaN(expiresAt.getTime())) throw new OcpiError(400, StatusCode.invalidParameters, `expiry_date ${body.expiry_date} is not a date`);
+      return { status: 200, body: envelope(await commands.reserveNow(partnerOf(context), body, expiresAt)) };
+    },
+    cpoPostCancelReservation: async ({ body, context }) => ({ status: 200, body: envelope(await commands.cancelReservation(partnerOf(context), body)) }),
+  };
 }

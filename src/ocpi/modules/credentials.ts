@@ -5,11 +5,13 @@
  * credentials (a fresh C) and keeps the B the party answers with.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { Partner, PartnerEndpoint, PartnerRole } from '../../domain/parties.js';
 import { ocpiBase, type OcpiContext } from '../context.js';
 import { PartnerUnreachable, partnerClient, type PartnerAddress } from '../partner-client.js';
-import { OCPI_VERSION, OcpiError, StatusCode } from '../transport.js';
+import { emptyEnvelope, envelope, OCPI_VERSION, OcpiError, partnerOf, requesterOf, StatusCode, type OcpiEnv } from '../transport.js';
+import type { ModuleHandlers } from './shared.js';
 
 type Credentials = components['schemas']['Credentials'];
 
@@ -40,13 +42,13 @@ interface PartnerApi {
 
 /** Reads the partner's versions, picks 2.2.1, and reads its endpoints for it. */
 async function discover(ctx: OcpiContext, address: PartnerAddress): Promise<PartnerApi> {
-  const caller = { ...ctx.cpo, timeoutMs: ctx.partnerTimeoutMs };
+  const settings = { ...ctx.cpo, timeoutMs: ctx.partnerTimeoutMs };
   try {
-    const versions = await partnerClient(address, caller).GET('/versions', { params: { header: requestIds() } });
+    const versions = await partnerClient(address, settings).GET('/versions', { params: { header: requestIds() } });
     if (!versions.data?.data) throw new OcpiError(400, StatusCode.unusableApi, `the partner's versions endpoint answered HTTP ${versions.response.status}`);
     const version = versions.data.data.find((entry) => entry.version === OCPI_VERSION);
     if (!version) throw new OcpiError(400, StatusCode.unsupportedVersion, `the partner does not offer OCPI ${OCPI_VERSION}`);
-    const details = await partnerClient({ ...address, versionUrl: version.url }, caller).GET('/version-details', {
+    const details = await partnerClient({ ...address, versionUrl: version.url }, settings).GET('/version-details', {
       params: { header: requestIds() },
     });
     const endpoints = details.data?.data?.endpoints;
@@ -111,4 +113,40 @@ export async function sayFarewell(ctx: OcpiContext, partner: Partner): Promise<v
   } catch (error) {
     ctx.logger.warn({ partnerId: partner.id, error: (error as Error).message }, 'could not tell the partner it was unregistered');
   }
+}
+
+/** The partner behind a PUT or DELETE: one that completed the handshake (holds token C), else a 405. */
+function registeredPartner(context: Context<OcpiEnv>): Partner {
+  const requester = requesterOf(context);
+  if (requester.kind !== 'partner' || requester.via !== 'credentials') {
+    throw new OcpiError(405, StatusCode.clientError, 'not registered: use POST to register first');
+  }
+  return requester.partner;
+}
+
+type CredentialsOperations = 'cpoGetCredentials' | 'cpoPostCredentials' | 'cpoPutCredentials' | 'cpoDeleteCredentials';
+
+export function credentialsHandlers(ctx: OcpiContext): ModuleHandlers<CredentialsOperations> {
+  return {
+    cpoGetCredentials: async ({ context }) => {
+      const partner = partnerOf(context);
+      return { status: 200, body: envelope(ourCredentials(ctx, partner.incomingToken ?? partner.registrationToken)) };
+    },
+    cpoPostCredentials: async ({ body, context }) => {
+      const requester = requesterOf(context);
+      if (requester.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'a registration token is needed');
+      if (requester.via === 'credentials') throw new OcpiError(405, StatusCode.clientError, 'already registered: use PUT to update');
+      return { status: 200, body: envelope(await acceptCredentials(ctx, requester.partner, body)) };
+    },
+    cpoPutCredentials: async ({ body, context }) => {
+      const partner = registeredPartner(context);
+      return { status: 200, body: envelope(await acceptCredentials(ctx, partner, body)) };
+    },
+    cpoDeleteCredentials: async ({ context }) => {
+      const partner = registeredPartner(context);
+      await ctx.domain.parties.unregister(partner.id);
+      ctx.logger.info({ partnerId: partner.id }, 'OCPI partner unregistered itself');
+      return { status: 200, body: emptyEnvelope() };
+    },
+  };
 }

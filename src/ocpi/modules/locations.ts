@@ -1,7 +1,12 @@
 /** Locations sender: the admin API's locations with the live EVSE status the stations report, in OCPI's shape. */
+import type { Context } from 'hono';
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { StoredConnector, StoredEvse, StoredLocation } from '../../domain/locations.js';
 import type { Page } from '../../domain/pagination.js';
+import { paginationHeaders } from '../../http/pagination.js';
+import type { OcpiContext } from '../context.js';
+import { envelope, OcpiError, ocpiDate, requesterOf, StatusCode, type OcpiEnv } from '../transport.js';
+import { pageOf, type ModuleHandlers } from './shared.js';
 
 type Schemas = components['schemas'];
 
@@ -87,4 +92,57 @@ export class LocationPageCache {
     this.pages.set(key, { version, page });
     return page;
   }
+}
+
+/** A location the requester may see: open-data requesters only see published ones. */
+async function visibleLocation(ctx: OcpiContext, context: Context<OcpiEnv>, id: string): Promise<StoredLocation> {
+  const location = await ctx.domain.locations.get(id).catch(() => undefined);
+  if (!location || (requesterOf(context).kind === 'public' && !location.publish)) {
+    throw new OcpiError(404, StatusCode.unknownLocation, `location ${id} is not known`);
+  }
+  return location;
+}
+
+type LocationsOperations = 'cpoGetLocations' | 'cpoGetLocation' | 'cpoGetEvse' | 'cpoGetConnector';
+
+/** Locations sender. */
+export function locationsHandlers(ctx: OcpiContext): ModuleHandlers<LocationsOperations> {
+  const { locations } = ctx.domain;
+  const locationPages = new LocationPageCache();
+  return {
+    cpoGetLocations: async ({ query, context }) => {
+      const request = pageOf(ctx, query);
+      const filter = {
+        changedFrom: ocpiDate(query?.date_from),
+        changedBefore: ocpiDate(query?.date_to),
+        publishedOnly: requesterOf(context).kind === 'public',
+      };
+      const key = JSON.stringify([request, filter]);
+      const page = await locationPages.get(key, locations.version(), async () => {
+        const stored = await locations.list(request, filter);
+        return { ...stored, items: stored.items.map(ocpiLocation) };
+      });
+      return { status: 200, body: envelope(page.items), headers: paginationHeaders(context, page, ctx.publicBaseUrl) };
+    },
+    cpoGetLocation: async ({ path, context }) => ({
+      status: 200,
+      body: envelope(ocpiLocation(await visibleLocation(ctx, context, path.location_id))),
+    }),
+    cpoGetEvse: async ({ path, context }) => {
+      const location = await visibleLocation(ctx, context, path.location_id);
+      const evse = location.evses.find((candidate) => candidate.uid === path.evse_uid);
+      if (!evse) throw new OcpiError(404, StatusCode.unknownLocation, `location ${path.location_id} has no EVSE ${path.evse_uid}`);
+      return { status: 200, body: envelope(ocpiEvse(evse)) };
+    },
+    cpoGetConnector: async ({ path, context }) => {
+      const location = await visibleLocation(ctx, context, path.location_id);
+      const connector = location.evses
+        .find((candidate) => candidate.uid === path.evse_uid)
+        ?.connectors.find((candidate) => candidate.id === path.connector_id);
+      if (!connector) {
+        throw new OcpiError(404, StatusCode.unknownLocation, `location ${path.location_id} has no connector ${path.evse_uid}/${path.connector_id}`);
+      }
+      return { status: 200, body: envelope(ocpiConnector(connector)) };
+    },
+  };
 }

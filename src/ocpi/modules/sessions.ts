@@ -1,9 +1,14 @@
-/** Sessions and CDRs senders: the domain's charging facts in OCPI's shape. */
+/** Sessions sender: the domain's charging facts in OCPI's shape, as a session and, once it ended, as a CDR. */
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { ChargingFacts } from '../../domain/charging-records.js';
 import type { Price } from '../../domain/pricing/types.js';
 import type { Partner } from '../../domain/parties.js';
+import { paginationHeaders } from '../../http/pagination.js';
+import type { OcpiContext } from '../context.js';
+import { envelope, ocpiDate, partnerOf } from '../transport.js';
 import { ocpiPlace } from './locations.js';
+import { pageOf, type ModuleHandlers } from './shared.js';
+import { ocpiTariff } from './tariffs.js';
 
 type Schemas = components['schemas'];
 
@@ -27,7 +32,7 @@ function cdrToken(facts: ChargingFacts): Schemas['CdrToken'] {
 
 const authMethod = (facts: ChargingFacts): Schemas['AuthMethod'] => (facts.transaction.remoteStartId !== null ? 'COMMAND' : 'WHITELIST');
 
-const chargingPeriods = (facts: ChargingFacts) => facts.priced.chargingPeriods as unknown as Schemas['ChargingPeriod'][];
+const chargingPeriods = (facts: ChargingFacts): Schemas['ChargingPeriod'][] => facts.priced.chargingPeriods;
 
 export function ocpiSession(facts: ChargingFacts, cpo: { countryCode: string; partyId: string }): Schemas['Session'] {
   const { transaction } = facts;
@@ -87,7 +92,7 @@ export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyI
       connector_power_type: connector.powerType as Schemas['PowerType'],
     },
     currency: facts.currency,
-    ...(facts.tariff && { tariffs: [facts.tariff as unknown as Schemas['Tariff']] }),
+    ...(facts.tariff && { tariffs: [ocpiTariff(facts.tariff)] }),
     charging_periods: chargingPeriods(facts),
     total_cost: price(priced.totalCost)!,
     ...optional('total_fixed_cost', priced.totalFixedCost),
@@ -98,5 +103,25 @@ export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyI
     ...(priced.totalParkingTimeHours > 0 && { total_parking_time: priced.totalParkingTimeHours }),
     ...optional('total_parking_cost', priced.totalParkingCost),
     last_updated: new Date().toISOString(),
+  };
+}
+
+/** Sessions sender (only those of tokens the requester's parties issued), and its charging preferences receiver. */
+export function sessionsHandlers(ctx: OcpiContext): ModuleHandlers<'cpoGetSessions' | 'cpoPutChargingPreferences'> {
+  return {
+    cpoGetSessions: async ({ query, context }) => {
+      const partner = partnerOf(context);
+      const page = await ctx.domain.chargingRecords.sessions(ownersOf(partner), pageOf(ctx, query), {
+        from: ocpiDate(query.date_from),
+        before: ocpiDate(query.date_to),
+      });
+      return {
+        status: 200,
+        body: envelope(page.items.map((facts) => ocpiSession(facts, ctx.cpo))),
+        headers: paginationHeaders(context, page, ctx.publicBaseUrl),
+      };
+    },
+    // Anode does not plan charging from preferences (yet): the honest answer the spec provides.
+    cpoPutChargingPreferences: async () => ({ status: 200, body: envelope('NOT_POSSIBLE' as const) }),
   };
 }

@@ -2,7 +2,8 @@
 import type { Context } from 'hono';
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import { ocpiBase, type OcpiContext } from '../context.js';
-import { callerOf, OCPI_VERSION } from '../transport.js';
+import { envelope, OCPI_VERSION, requesterOf, type OcpiEnv } from '../transport.js';
+import type { ModuleHandlers } from './shared.js';
 
 type Endpoint = components['schemas']['Endpoint'];
 
@@ -22,16 +23,29 @@ const MODULES: Array<{ identifier: Endpoint['identifier']; role: Endpoint['role'
 const OPEN_DATA_MODULES = new Set(['locations', 'tariffs']);
 
 /**
- * The endpoints a caller sees depend on the roles bound to its token (WWCP): open-data callers see locations and
- * tariffs; a party still registering sees everything it may register for.
+ * The endpoints a requester sees depend on the roles bound to its token (WWCP): open-data requesters see locations
+ * and tariffs; a party still registering sees everything it may register for.
  */
-export function endpointsFor(ctx: OcpiContext, context: Context): Endpoint[] {
-  const caller = callerOf(context);
-  const roles = caller.kind === 'partner' ? caller.partner.roles.map((role) => role.role) : [];
+export function endpointsFor(ctx: OcpiContext, context: Context<OcpiEnv>): Endpoint[] {
+  const requester = requesterOf(context);
+  const roles = requester.kind === 'partner' ? requester.partner.roles.map((role) => role.role) : [];
   const base = `${ocpiBase(ctx)}/${OCPI_VERSION}`;
   return MODULES.filter((module) => {
-    if (caller.kind === 'public') return OPEN_DATA_MODULES.has(module.identifier);
+    if (requester.kind === 'public') return OPEN_DATA_MODULES.has(module.identifier);
     if (module.forRoles === 'all' || roles.length === 0) return true;
     return roles.some((role) => module.forRoles.includes(role));
   }).map((module) => ({ identifier: module.identifier, role: module.role, url: `${base}/${module.path}` }));
+}
+
+export function versionsHandlers(ctx: OcpiContext): ModuleHandlers<'cpoGetVersions' | 'cpoGetVersionDetails'> {
+  return {
+    cpoGetVersions: async () => ({
+      status: 200,
+      body: envelope([{ version: OCPI_VERSION, url: `${ocpiBase(ctx)}/${OCPI_VERSION}` }]),
+    }),
+    cpoGetVersionDetails: async ({ context }) => ({
+      status: 200,
+      body: envelope({ version: OCPI_VERSION, endpoints: endpointsFor(ctx, context) }),
+    }),
+  };
 }

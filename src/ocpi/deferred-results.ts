@@ -9,8 +9,8 @@ import type { Logger } from '../log.js';
 import type { OcpiContext } from './context.js';
 import { partnerClient, type EmspClient } from './partner-client.js';
 
-/** An OCPP call for the version the station speaks; undefined when there is none for that version. */
-export type StationRequest = (version: string) => [action: string, payload: Record<string, unknown>] | undefined;
+/** Builds the OCPP action and payload for the version the station speaks; undefined when there is none for it. */
+export type VersionedStationCall = (version: string) => [action: string, payload: Record<string, unknown>] | undefined;
 
 /** What came of calling a station: its answer, or why there is none. */
 export type StationOutcome =
@@ -20,11 +20,11 @@ export type StationOutcome =
   | { kind: 'call-error'; action: string; code: string; reason: string }
   | { kind: 'failed'; action?: string; reason: string };
 
-/** Calls the station with the request for the version it is connected with; never throws. */
-export async function callStation(link: StationLink, stationId: string, request: StationRequest, timeoutMs: number): Promise<StationOutcome> {
+/** Calls the station with the call for the version it is connected with; never throws. */
+export async function callStation(link: StationLink, stationId: string, callFor: VersionedStationCall, timeoutMs: number): Promise<StationOutcome> {
   const version = link.connectedVersion(stationId);
   if (!version) return { kind: 'offline', reason: 'the charge station is offline' };
-  const call = request(version);
+  const call = callFor(version);
   if (!call) return { kind: 'failed', reason: `no such request for a station on ${version}` };
   const [action, payload] = call;
   try {

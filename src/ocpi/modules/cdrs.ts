@@ -1,0 +1,24 @@
+/** CDRs sender: the CDRs Anode recorded when sessions ended (see ocpiCdr), for the parties that issued their tokens. */
+import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
+import type { StoredCdr } from '../../domain/charging-records.js';
+import { paginationHeaders } from '../../http/pagination.js';
+import type { OcpiContext } from '../context.js';
+import { envelope, ocpiDate, partnerOf } from '../transport.js';
+import { ownersOf } from './sessions.js';
+import { pageOf, type ModuleHandlers } from './shared.js';
+
+/** A recorded CDR: its body was built by ocpiCdr as an OCPI CDR, so it is taken as one, dated by its record. */
+export const ocpiStoredCdr = (cdr: StoredCdr) => ({ ...cdr.body, last_updated: cdr.lastUpdated.toISOString() }) as components['schemas']['CDR'];
+
+export function cdrsHandlers(ctx: OcpiContext): ModuleHandlers<'cpoGetCdrs'> {
+  return {
+    cpoGetCdrs: async ({ query, context }) => {
+      const partner = partnerOf(context);
+      const page = await ctx.domain.chargingRecords.cdrs(ownersOf(partner), pageOf(ctx, query), {
+        from: ocpiDate(query?.date_from),
+        before: ocpiDate(query?.date_to),
+      });
+      return { status: 200, body: envelope(page.items.map(ocpiStoredCdr)), headers: paginationHeaders(context, page, ctx.publicBaseUrl) };
+    },
+  };
+}
