@@ -57,11 +57,12 @@ interface ParameterObject {
   required?: boolean;
   schema?: JsonSchema;
 }
+type ResponseObject = { content?: Record<string, { schema?: JsonSchema }> };
 interface OperationObject {
   operationId: string;
   parameters?: Array<ParameterObject | { $ref: string }>;
   requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> } | { $ref: string };
-  responses?: Record<string, unknown>;
+  responses?: Record<string, ResponseObject | { $ref: string }>;
 }
 export interface OpenApiDocument {
   openapi: string;
@@ -202,7 +203,7 @@ function responseValidators(
 ): Map<string, ValidateFunction> {
   const validators = new Map<string, ValidateFunction>();
   for (const [status, declared] of Object.entries(operation.responses ?? {})) {
-    const response = resolveRef<{ content?: Record<string, { schema?: JsonSchema }> }>(document, declared as never);
+    const response = resolveRef<ResponseObject>(document, declared);
     const schema = response.content?.['application/json']?.schema;
     if (schema) validators.set(status, compiler.compile(schema));
   }
@@ -219,6 +220,7 @@ export function mountOperations<Operations, E extends Env = BlankEnv>(
 ): void {
   const documentId = `urn:anode:${document.info.title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   const compiler = new SchemaCompiler(documentId, document.components?.schemas ?? {});
+  // Each handler's input type is its own operation's; the router calls them all alike, with input it validated.
   const table = handlers as unknown as Record<string, AnyHandler<E>>;
   for (const [pathTemplate, pathItem] of Object.entries(document.paths)) {
     const shared = ((pathItem.parameters as ParameterObject[] | undefined) ?? []).map((parameter) =>
