@@ -52,7 +52,7 @@ async function openPostgres(url: string, maxConnections: number): Promise<Databa
     await migrator.end({ timeout: 5 });
   }
   const client = postgres(url, { max: maxConnections, onnotice: () => {}, ...RECONNECTING });
-  const db = drizzle(guardedClient(client), { schema }) as unknown as Database;
+  const db = drizzle(guardedClient(client), { schema });
   return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
 }
 
@@ -84,6 +84,7 @@ interface QueryInternals {
  * fails still reports its parameters, and one postgres.js runs again (a prepared statement gone stale) still has them.
  */
 function releaseParametersWhenDone<T>(pending: T): T {
+  // postgres.js does not type a pending query's settle callbacks and parameters: QueryInternals names the ones read
   const query = pending as unknown as QueryInternals;
   const resolve = query.resolve;
   if (typeof resolve !== 'function') return pending;
@@ -109,6 +110,7 @@ function guardedClient(client: PostgresClient): PostgresClient {
             // a transaction has its connection: only queries waiting for one of the pool's are refused while down
             const refusal = transaction ? transaction.refusal() : connects.refusal();
             if (refusal) return refusedQuery(refusal);
+            // postgres.js types unsafe()'s parameters by its own serialisable union; drizzle hands them on as unknown[]
             const pending = object.unsafe(query, params as never, query.startsWith(PREPARED_MARK) ? { ...options, prepare: true } : options);
             return releaseParametersWhenDone(transaction ? transaction.watch(pending) : connects.watch(pending));
           };
@@ -129,7 +131,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const client = await PGlite.create(dataDir);
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
-  return { db: db as unknown as Database, kind: 'pglite', close: () => client.close() };
+  return { db, kind: 'pglite', close: () => client.close() };
 }
 
 /** Opens the database and brings its schema up to date. */

@@ -15,6 +15,7 @@ interface QueryCallbacks {
 
 /** Calls `onRejected` (and `onResolved`) the moment postgres.js settles the query, before anyone awaiting it runs. */
 function onSettled<T>(pending: T, onRejected: (error: unknown) => void, onResolved?: () => void): T {
+  // postgres.js does not type a pending query's resolve/reject; QueryCallbacks names the two read
   const query = pending as unknown as QueryCallbacks;
   const { resolve, reject } = query;
   if (typeof resolve !== 'function' || typeof reject !== 'function') return pending;

@@ -56,8 +56,8 @@ export async function withChanges<T>(
   if (!wanted) return work(db, () => {});
   return db.transaction(async (tx) => {
     const changes: Change[] = [];
-    const result = await work(tx as unknown as Database, (change) => changes.push(change));
-    await feed.record(tx as unknown as Database, changes);
+    const result = await work(tx, (change) => changes.push(change));
+    await feed.record(tx, changes);
     return result;
   });
 }

@@ -171,8 +171,10 @@ export class ChargingRecords {
       const tariff = connector.tariffIds[0] ? tariffsById.get(connector.tariffIds[0]) : undefined;
       const currency = (tariff?.currency as string | undefined) ?? this.settings.defaultCurrency;
       const end = row.transaction.stoppedAt ?? now;
+      const free: Tariff = { country_code: this.settings.cpo.countryCode, party_id: this.settings.cpo.partyId, id: 'free', currency, elements: [], last_updated: now.toISOString() };
       const priced = priceSession({
-        tariff: (tariff ?? { country_code: this.settings.cpo.countryCode, party_id: this.settings.cpo.partyId, id: 'free', currency, elements: [], last_updated: now.toISOString() }) as unknown as Tariff,
+        // a stored tariff passed the OCPI Tariff schema when it was put; the store types its body loosely
+        tariff: tariff ? (tariff as unknown as Tariff) : free,
         timeZone: row.location.timeZone,
         start: row.transaction.startedAt,
         end: end < row.transaction.startedAt ? row.transaction.startedAt : end,

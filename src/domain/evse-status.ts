@@ -1,5 +1,7 @@
 /** From what OCPP stations report per connector to the one status OCPI shows per EVSE. */
-import type { EvseStatus } from './locations.js';
+
+/** The OCPI 2.2.1 Status of an EVSE. */
+export type EvseStatus = 'AVAILABLE' | 'BLOCKED' | 'CHARGING' | 'INOPERATIVE' | 'OUTOFORDER' | 'PLANNED' | 'REMOVED' | 'RESERVED' | 'UNKNOWN';
 
 const BY_OCPP_STATUS: Record<string, EvseStatus> = {
   // OCPP 1.6 ChargePointStatus

@@ -4,7 +4,7 @@ import { connectorStatuses, connectors, evses, locations } from '../db/schema.js
 import type { ChangeFeed } from './change-feed.js';
 import type { DataVersions } from './data-versions.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.js';
-import { evseStatusFromReports } from './evse-status.js';
+import { evseStatusFromReports, type EvseStatus } from './evse-status.js';
 import type { Page, PageRequest } from './pagination.js';
 import { isTimeZone } from './time.js';
 
@@ -47,8 +47,6 @@ export interface LocationInput {
   publish?: boolean;
   evses: EvseInput[];
 }
-
-export type EvseStatus = 'AVAILABLE' | 'BLOCKED' | 'CHARGING' | 'INOPERATIVE' | 'OUTOFORDER' | 'PLANNED' | 'REMOVED' | 'RESERVED' | 'UNKNOWN';
 
 export interface StoredConnector extends ConnectorInput {
   lastUpdated: Date;
@@ -131,7 +129,7 @@ export class Locations {
     const now = new Date();
     const uids = input.evses.map((evse) => evse.uid);
     await this.db.transaction(async (tx) => {
-      await this.assertNoForeignEvses(tx as unknown as Database, id, input.evses);
+      await this.assertNoForeignEvses(tx, id, input.evses);
       const location = {
         countryCode: this.settings.cpo.countryCode,
         partyId: this.settings.cpo.partyId,
@@ -190,7 +188,7 @@ export class Locations {
           })),
         );
       }
-      await this.feed.record(tx as unknown as Database, [{ kind: 'location', locationId: id }]);
+      await this.feed.record(tx, [{ kind: 'location', locationId: id }]);
     });
     await this.versions.refresh();
   }
