@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { Batcher } from '../db/batcher.js';
 import { PREPARED, type Database } from '../db/client.js';
 import { meterValues, reservations, transactionEvents, transactions, type SampledValueRow } from '../db/schema.js';
@@ -40,6 +40,13 @@ export interface MeterSample {
   value: number | null;
   rawValue?: string;
   signedData?: unknown;
+}
+
+export interface IdentifyTransaction {
+  transactionId: number;
+  idTag: string;
+  idTokenType?: string;
+  authorizationStatus?: string;
 }
 
 export interface StartTransaction {
@@ -252,6 +259,31 @@ export class Transactions {
       : await this.findByStartKey(input.stationId, input.startKey ?? '');
     if (!existing) throw new Error(`transaction start for ${input.stationId} conflicted but nothing was found`);
     return { transaction: existing, created: false };
+  }
+
+  /**
+   * Gives a transaction that started without a token (the cable plugged in first, OCPP 2.0.1 use case E02) the token
+   * the station reported later. One that has a token keeps it, so a repeated event changes nothing. Partners learn of
+   * the session from then on as if it had just started: its token names the party that sees it and is billed.
+   */
+  async identify(input: IdentifyTransaction): Promise<Transaction | undefined> {
+    const now = new Date();
+    const told = this.feed.wants('session');
+    return withChanges(this.db, this.feed, told, async (db, changed) => {
+      const [row] = await db
+        .update(transactions)
+        .set({
+          idTag: input.idTag,
+          idTokenType: input.idTokenType ?? null,
+          authorizationStatus: input.authorizationStatus ?? null,
+          updatedAt: now,
+          ...(told && { sessionPushedAt: now }),
+        })
+        .where(and(eq(transactions.id, input.transactionId), isNull(transactions.idTag)))
+        .returning();
+      if (row && told) changed({ kind: 'session', transactionId: row.id, phase: 'started' });
+      return row;
+    });
   }
 
   /** Ends a transaction; ending one that has ended already changes nothing. Its CDR is made in the same commit. */

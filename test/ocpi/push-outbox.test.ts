@@ -194,6 +194,53 @@ describe('pushes to the eMSP that issued the token, and to every receiver', () =
     expect(other.received.filter((call) => JSON.stringify(call.body ?? {}).includes('PUSH-CARD-2'))).toEqual([]);
   });
 
+  it('OCPP 2.0.1 E02, cable plugged in first: the token of a later Updated event is authorized and kept, and the session and CDR reach its eMSP', async () => {
+    await emsp.client(emspC).PUT('/2.2.1/tokens/{country_code}/{party_id}/{token_uid}', {
+      params: { header: ids(), path: { country_code: 'NL', party_id: 'EMS', token_uid: 'PUSH-CARD-E02' } },
+      body: { ...token('NL', 'EMS', 'PUSH-CARD-E02'), type: 'RFID' },
+    });
+    const event = (eventType: string, seqNo: number, wh: number, triggerReason: string, extra: Record<string, unknown> = {}) =>
+      v201.call('TransactionEvent', {
+        eventType,
+        timestamp: new Date().toISOString(),
+        triggerReason,
+        seqNo,
+        transactionInfo: { transactionId: 'PUSH-TX-E02', ...(eventType === 'Ended' && { stoppedReason: 'EVDisconnected' }) },
+        evse: { id: 1, connectorId: 1 },
+        meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }],
+        ...extra,
+      });
+    expect(await event('Started', 0, 0, 'CablePluggedIn')).toEqual({});
+    const answer = await event('Updated', 1, 100, 'Authorized', { idToken: { idToken: 'PUSH-CARD-E02', type: 'ISO14443' } });
+    expect(answer).toMatchObject({ idTokenInfo: { status: 'Accepted' } });
+    // the same event again (a station retrying) changes nothing
+    await event('Updated', 1, 100, 'Authorized', { idToken: { idToken: 'PUSH-CARD-E02', type: 'ISO14443' } });
+    await event('Ended', 2, 3000, 'EVCommunicationLost');
+
+    const calls = await eventually(async () => {
+      const seen = emsp.received.filter((call) => (call.body as { cdr_token?: { uid?: string } } | undefined)?.cdr_token?.uid === 'PUSH-CARD-E02');
+      expect(seen.map(describeCall)).toEqual(['PUT sessions ACTIVE', 'PUT sessions COMPLETED', 'POST cdrs']);
+      return seen;
+    });
+    expect(calls[1].body).toMatchObject({ status: 'COMPLETED', kwh: 3, evse_uid: 'PUSH-201', cdr_token: { uid: 'PUSH-CARD-E02', type: 'RFID' } });
+    expect(calls[2].body).toMatchObject({ total_energy: 3, cdr_token: { uid: 'PUSH-CARD-E02' }, cdr_location: { evse_uid: 'PUSH-201' } });
+    expect(other.received.filter((call) => JSON.stringify(call.body ?? {}).includes('PUSH-CARD-E02'))).toEqual([]);
+
+    const { data } = await anode.admin.GET('/cs/{csId}/transactions', { params: { path: { csId: 'PUSH-201' } } });
+    expect(data?.find((transaction) => transaction.stationTransactionId === 'PUSH-TX-E02')).toMatchObject({
+      idTag: 'PUSH-CARD-E02',
+      authorizationStatus: 'Accepted',
+    });
+  });
+
+  it('OCPP 2.0.1: a transaction started with a token keeps the status Anode answered it with', async () => {
+    const { data } = await anode.admin.GET('/cs/{csId}/transactions', { params: { path: { csId: 'PUSH-201' } } });
+    expect(data?.find((transaction) => transaction.stationTransactionId === 'PUSH-TX-201')).toMatchObject({
+      idTag: 'PUSH-CARD-2',
+      authorizationStatus: 'Accepted',
+    });
+  });
+
   it('the admin API shows each party with an empty outbox once everything is delivered', async () => {
     await eventually(async () => {
       const { data } = await anode.admin.GET('/ocpi/parties');

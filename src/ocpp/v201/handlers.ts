@@ -25,6 +25,7 @@ export type HandlerTable201 = {
 type Schemas = components['schemas'];
 type IdTokenInfo = Schemas['IdTokenInfoType'];
 type TransactionEventRequest = Schemas['TransactionEventRequest'];
+type IdToken = Schemas['IdTokenType'];
 
 const STATUS_201: Record<Authorization['status'], IdTokenInfo['status']> = {
   Accepted: 'Accepted',
@@ -49,15 +50,21 @@ const keep = async (ctx: StationContext, action: string, request: object) => {
 };
 
 /** The transaction an event is about; the first event of a transaction we have not seen starts it. */
-async function transactionOf(ctx: StationContext, request: TransactionEventRequest, energyAtEvent: number | undefined): Promise<Transaction> {
+async function transactionOf(
+  ctx: StationContext,
+  request: TransactionEventRequest,
+  energyAtEvent: number | undefined,
+  authorization: Authorization | undefined,
+): Promise<Transaction> {
   const { stationId, version } = ctx.session;
   const stationTransactionId = request.transactionInfo.transactionId;
   const known =
     ctx.session.transactions.get(stationTransactionId) ??
     (await ctx.domain.transactions.findByStationTransactionId(stationId, stationTransactionId));
   if (known) {
-    rememberTransaction(ctx.session, stationTransactionId, known);
-    return known;
+    const identified = request.idToken && known.idTag === null ? await identify(ctx, known, request.idToken, authorization) : known;
+    rememberTransaction(ctx.session, stationTransactionId, identified);
+    return identified;
   }
   if (!request.evse) {
     throw propertyConstraintViolation(`unknown transactionId ${stationTransactionId} and no evse to start it on`);
@@ -70,6 +77,7 @@ async function transactionOf(ctx: StationContext, request: TransactionEventReque
     connectorId: request.evse.connectorId ?? 0,
     idTag: request.idToken?.idToken,
     idTokenType: request.idToken?.type,
+    authorizationStatus: authorization?.status,
     meterStartWh: energyAtEvent ?? 0,
     startedAt: new Date(request.timestamp),
     reservationId: request.reservationId,
@@ -77,6 +85,17 @@ async function transactionOf(ctx: StationContext, request: TransactionEventReque
   });
   rememberTransaction(ctx.session, stationTransactionId, transaction);
   return transaction;
+}
+
+/** E02: the token of a transaction that started without one arrives in a later event. */
+async function identify(ctx: StationContext, transaction: Transaction, idToken: IdToken, authorization: Authorization | undefined): Promise<Transaction> {
+  const identified = await ctx.domain.transactions.identify({
+    transactionId: transaction.id,
+    idTag: idToken.idToken,
+    idTokenType: idToken.type,
+    authorizationStatus: authorization?.status,
+  });
+  return identified ?? (await ctx.domain.transactions.get(transaction.id)).transaction;
 }
 
 export const v201Handlers: HandlerTable201 = {
@@ -113,7 +132,8 @@ export const v201Handlers: HandlerTable201 = {
     const samples = samplesFrom201(request.meterValue ?? []);
     const energies = samples.map(energyWh).filter((wh): wh is number => wh !== undefined);
     const energyAtEvent = energies.length > 0 ? Math.max(...energies) : undefined;
-    const transaction = await transactionOf(ctx, request, energyAtEvent);
+    const authorization = request.idToken && (await authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId }));
+    const transaction = await transactionOf(ctx, request, energyAtEvent, authorization);
     if (await transactions.firstTimeFor(transaction.id, request.seqNo, request.eventType)) {
       await transactions.recordMeterValues(ctx.session.stationId, transaction.id, transaction.evseId, samples);
       if (request.reservationId !== undefined) await ctx.domain.reservations.use(ctx.session.stationId, request.reservationId, transaction.id);
@@ -128,8 +148,7 @@ export const v201Handlers: HandlerTable201 = {
         ctx.session.transactions.delete(request.transactionInfo.transactionId);
       }
     }
-    if (!request.idToken) return {};
-    return { idTokenInfo: idTokenInfo(await authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId })) };
+    return authorization ? { idTokenInfo: idTokenInfo(authorization) } : {};
   },
 
   MeterValues: async (ctx, request) => {
