@@ -1151,7 +1151,8 @@ export interface components {
             reservationId: string;
             tokenUid: string;
             authorizationReference: string | null;
-            locationId: string;
+            /** @description null for a reservation the operator made at a station at no location */
+            locationId: string | null;
             /** @description The EVSE held; null when the whole station is */
             evseUid: string | null;
             chargeStationId: string;

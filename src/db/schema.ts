@@ -8,11 +8,10 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { timestamptz } from './columns.js';
 
-const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /** Charge stations registered by the operator, with what the gateway learns of them. */
 export const stations = pgTable('stations', {
@@ -263,6 +262,12 @@ export const transactions = pgTable(
     updatedAt: timestamptz('updated_at').notNull(),
     /** when the session was last queued for its owner (OCPI push); updates are queued at most once per interval */
     sessionPushedAt: timestamptz('session_pushed_at'),
+    /** OCPP 2.0.1: the charging state of the transaction's last event (Charging, EVConnected, SuspendedEV, …) */
+    chargingState: text('charging_state'),
+    /** OCPP 2.0.1: an event of this transaction was reported as taking place while the station was offline */
+    offline: boolean('offline').notNull().default(false),
+    /** who ended the transaction when the station did not: a rule (station-reboot, stale) or the operator */
+    closedBy: text('closed_by'),
   },
   (table) => [
     uniqueIndex('transactions_station_tx_idx').on(table.stationId, table.stationTransactionId),
@@ -279,6 +284,11 @@ export const transactionEvents = pgTable(
     seqNo: integer('seq_no').notNull(),
     eventType: text('event_type').notNull(),
     receivedAt: timestamptz('received_at').notNull(),
+    /** when the event took place at the station (its timestamp) */
+    occurredAt: timestamptz('occurred_at'),
+    triggerReason: text('trigger_reason'),
+    chargingState: text('charging_state'),
+    offline: boolean('offline'),
   },
   (table) => [primaryKey({ columns: [table.transactionId, table.seqNo] })],
 );
@@ -316,40 +326,6 @@ export type SampledValueRow = [
   rawValue: string | null,
   signedData: unknown,
 ];
-
-/** Notifications a station sends that are kept as they came: security events, firmware/log status, reports … */
-export const stationEvents = pgTable(
-  'station_events',
-  {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    stationId: text('station_id').notNull(),
-    action: text('action').notNull(),
-    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-    receivedAt: timestamptz('received_at').notNull(),
-  },
-  (table) => [index('station_events_station_idx').on(table.stationId, table.id)],
-);
-
-export const stationCallStatuses = ['Sent', 'Answered', 'CallError', 'Timeout', 'Failed'] as const;
-
-/** Every call Anode makes to a station, and its answer. */
-export const stationCalls = pgTable(
-  'station_calls',
-  {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    stationId: text('station_id').notNull(),
-    action: text('action').notNull(),
-    request: jsonb('request').$type<Record<string, unknown>>().notNull(),
-    status: text('status', { enum: stationCallStatuses }).notNull(),
-    response: jsonb('response').$type<Record<string, unknown>>(),
-    errorCode: text('error_code'),
-    errorDescription: text('error_description'),
-    stationRequestId: integer('station_request_id'),
-    createdAt: timestamptz('created_at').notNull(),
-    answeredAt: timestamptz('answered_at'),
-  },
-  (table) => [index('station_calls_station_idx').on(table.stationId, table.id)],
-);
 
 /** Charge detail records, made when a transaction ends; kept in OCPI's CDR shape (the billing record). */
 export const cdrs = pgTable(
@@ -395,7 +371,8 @@ export const reservations = pgTable(
     reservationId: text('reservation_id').notNull(),
     tokenUid: text('token_uid').notNull(),
     authorizationReference: text('authorization_reference'),
-    locationId: text('location_id').notNull(),
+    /** null for a reservation the operator made at a station that is at no location */
+    locationId: text('location_id'),
     evseUid: text('evse_uid'),
     stationId: text('station_id').notNull(),
     /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId; 0 reserves the station as a whole (no EVSE named) */
@@ -491,3 +468,5 @@ export const ocpiOutbox = pgTable(
     index('ocpi_outbox_due_idx').on(table.nextAttemptAt).where(sql`${table.status} = 'PENDING'`),
   ],
 );
+
+export * from './station-schema.js';

@@ -14,6 +14,7 @@ import { PartnerOutbox } from './partner-outbox.js';
 import { RemoteStarts } from './remote-starts.js';
 import { Reservations } from './reservations.js';
 import { StationCalls } from './station-calls.js';
+import { StationJobs } from './station-jobs.js';
 import { Tariffs } from './tariffs.js';
 import { StationEvents } from './station-events.js';
 import { Stations } from './stations.js';
@@ -31,6 +32,8 @@ export interface Domain {
   connectorStatuses: ConnectorStatuses;
   stationEvents: StationEvents;
   stationCalls: StationCalls;
+  /** operator-started work on stations whose outcome arrives in later notifications */
+  stationJobs: StationJobs;
   tariffs: Tariffs;
   chargingRecords: ChargingRecords;
   dataVersions: DataVersions;
@@ -79,6 +82,7 @@ export function createDomain(
     connectorStatuses: new ConnectorStatuses(db, dataVersions, changeFeed),
     stationEvents: new StationEvents(db),
     stationCalls: new StationCalls(db),
+    stationJobs: new StationJobs(db),
     tariffs,
     dataVersions,
     reservations: new Reservations(db),

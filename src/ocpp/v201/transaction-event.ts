@@ -1,0 +1,86 @@
+/** OCPP 2.0.1 TransactionEvent: a transaction's start, updates and end (use cases E01–E15). */
+import type { components } from '../../../generated/ocpp201.js';
+import type { Authorization } from '../../domain/authorization.js';
+import { energyWh, type Transaction } from '../../domain/transactions.js';
+import { rememberTransaction, type StationContext } from '../context.js';
+import { propertyConstraintViolation } from '../errors.js';
+import { samplesFrom201 } from '../meter-values.js';
+import { idTokenInfo } from './id-token-info.js';
+
+type Schemas = components['schemas'];
+type TransactionEventRequest = Schemas['TransactionEventRequest'];
+type TransactionEventResponse = Schemas['TransactionEventResponse'];
+type IdToken = Schemas['IdTokenType'];
+
+/** The transaction an event is about; the first event of a transaction we have not seen starts it. */
+async function transactionOf(
+  ctx: StationContext,
+  request: TransactionEventRequest,
+  energyAtEvent: number | undefined,
+  authorization: Authorization | undefined,
+): Promise<Transaction> {
+  const { stationId, version } = ctx.session;
+  const stationTransactionId = request.transactionInfo.transactionId;
+  const known =
+    ctx.session.transactions.get(stationTransactionId) ??
+    (await ctx.domain.transactions.findByStationTransactionId(stationId, stationTransactionId));
+  if (known) {
+    const identified = request.idToken && known.idTag === null ? await identify(ctx, known, request.idToken, authorization) : known;
+    rememberTransaction(ctx.session, stationTransactionId, identified);
+    return identified;
+  }
+  if (!request.evse) {
+    throw propertyConstraintViolation(`unknown transactionId ${stationTransactionId} and no evse to start it on`);
+  }
+  const { transaction } = await ctx.domain.transactions.start({
+    stationId,
+    ocppVersion: version,
+    stationTransactionId,
+    evseId: request.evse.id,
+    connectorId: request.evse.connectorId ?? 0,
+    idTag: request.idToken?.idToken,
+    idTokenType: request.idToken?.type,
+    authorizationStatus: authorization?.status,
+    meterStartWh: energyAtEvent ?? 0,
+    startedAt: new Date(request.timestamp),
+    reservationId: request.reservationId,
+    remoteStartId: request.transactionInfo.remoteStartId,
+  });
+  rememberTransaction(ctx.session, stationTransactionId, transaction);
+  return transaction;
+}
+
+/** E02: the token of a transaction that started without one arrives in a later event. */
+async function identify(ctx: StationContext, transaction: Transaction, idToken: IdToken, authorization: Authorization | undefined): Promise<Transaction> {
+  const identified = await ctx.domain.transactions.identify({
+    transactionId: transaction.id,
+    idTag: idToken.idToken,
+    idTokenType: idToken.type,
+    authorizationStatus: authorization?.status,
+  });
+  return identified ?? (await ctx.domain.transactions.get(transaction.id)).transaction;
+}
+
+export async function transactionEvent(ctx: StationContext, request: TransactionEventRequest): Promise<TransactionEventResponse> {
+  const { transactions, authorizer } = ctx.domain;
+  const samples = samplesFrom201(request.meterValue ?? []);
+  const energies = samples.map(energyWh).filter((wh): wh is number => wh !== undefined);
+  const energyAtEvent = energies.length > 0 ? Math.max(...energies) : undefined;
+  const authorization = request.idToken && (await authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId }));
+  const transaction = await transactionOf(ctx, request, energyAtEvent, authorization);
+  if (await transactions.firstTimeFor(transaction.id, request.seqNo, request.eventType)) {
+    await transactions.recordMeterValues(ctx.session.stationId, transaction.id, transaction.evseId, samples);
+    if (request.reservationId !== undefined) await ctx.domain.reservations.use(ctx.session.stationId, request.reservationId, transaction.id);
+    if (request.eventType === 'Ended') {
+      await transactions.stop({
+        transactionId: transaction.id,
+        stoppedAt: new Date(request.timestamp),
+        meterStopWh: energyAtEvent,
+        reason: request.transactionInfo.stoppedReason ?? 'Local',
+        idTag: request.idToken?.idToken,
+      });
+      ctx.session.transactions.delete(request.transactionInfo.transactionId);
+    }
+  }
+  return authorization ? { idTokenInfo: idTokenInfo(authorization) } : {};
+}
