@@ -184,6 +184,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The jobs started on a charge station, newest first (Anode addition)
+         * @description A job is work started on a station whose outcome arrives later in the station's notifications: a base or
+         *     custom report (NotifyReport), a monitoring report, a firmware update or publication, a log or diagnostics
+         *     upload, customer information, display messages, a charging profile report. Its `requestId` is the OCPP
+         *     requestId the station was given; `history` lists every status it went through.
+         */
+        get: operations["listChargeStationJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+                /** @description The job's id */
+                jobId: number;
+            };
+            cookie?: never;
+        };
+        /** One job on a charge station, with its status history and result (Anode addition) */
+        get: operations["lookupChargeStationJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cs/{csId}/call": {
         parameters: {
             query?: never;
@@ -1168,6 +1216,44 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /** @enum {string} */
+        StationJobKind: "BaseReport" | "Report" | "MonitoringReport" | "Firmware" | "PublishFirmware" | "Log" | "Diagnostics" | "CustomerInformation" | "DisplayMessages" | "ChargingProfiles";
+        StationJob: {
+            id: number;
+            chargeStationId: string;
+            kind: components["schemas"]["StationJobKind"];
+            /** @description The OCPP requestId the station was given (null for an OCPP 1.6 request that has none) */
+            requestId: number | null;
+            /** @description The OCPP request sent; null when the station reported for a request Anode did not make */
+            request: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description Requested until the station answers; then the station's answer (Accepted, Rejected, …); then the
+             *     statuses its notifications report (Downloading, Installed, Uploaded, …); Receiving / Complete for a
+             *     report that arrives in parts
+             */
+            status: string;
+            history: {
+                status: string;
+                /** Format: date-time */
+                at: string;
+                info?: string;
+            }[];
+            /** @description What the notifications carried, assembled (e.g. how many variables a report held) */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Parts of a multi-part report received */
+            partsReceived: number;
+            lastSeqNo: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
         /** @description Party id following ISO 15118 (CiString(3), three letters or digits). */
@@ -1327,6 +1413,33 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The station is not connected, or went away before it answered (`error` says which) */
+        StationNotConnected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The station did not answer in time */
+        StationSilent: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description The station's answer (its own status, e.g. Rejected, is in `response`), or its CALLERROR */
+        StationAnswer: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ChargeStationCallResult"];
             };
         };
         /** @description Unexpected error */
@@ -1611,6 +1724,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChargeStationRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationJobs: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+                /** @description Only jobs of this kind */
+                kind?: components["schemas"]["StationJobKind"];
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StationJob"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    lookupChargeStationJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+                /** @description The job's id */
+                jobId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StationJob"];
                 };
             };
             400: components["responses"]["BadRequest"];

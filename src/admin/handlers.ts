@@ -11,6 +11,7 @@ import { hubClientInfoHandlers } from './resources/hub-client-info.js';
 import { locationsHandlers } from './resources/locations.js';
 import { partiesHandlers, type PartyFarewell } from './resources/parties.js';
 import { reservationsHandlers } from './resources/reservations.js';
+import { stationJobsHandlers } from './resources/station-jobs.js';
 import { stationTrafficHandlers } from './resources/station-traffic.js';
 import { stationsHandlers } from './resources/stations.js';
 import { tariffsHandlers } from './resources/tariffs.js';
@@ -29,6 +30,7 @@ export function adminHandlers(
   return {
     ...stationsHandlers(deps),
     ...stationTrafficHandlers(deps),
+    ...stationJobsHandlers(deps),
     ...transactionsHandlers(deps),
     ...tokensHandlers(deps),
     ...certificatesHandlers(deps),
