@@ -34,6 +34,8 @@ const CALLERROR = 4;
 
 interface Validator {
   validate(schemaId: string, payload: unknown): unknown;
+  /** ocpp-rpc's compiled schemas of the version: which actions it defines */
+  _ajv?: { getSchema(id: string): unknown };
 }
 
 interface CallHandler {
@@ -121,8 +123,13 @@ async function answerCall(this: ClientInternals, messageId: string, method: stri
         throw createRPCError('RpcFrameworkError', `Already processing a call with message ID: ${messageId}`, {});
       }
       const handler = this._handlers.get(method) ?? this._wildcardHandler;
-      if (!handler) throw createRPCError('NotImplemented', `Unable to handle '${method}' calls`, {});
       const validator = this._protocol && this._strictProtocols.includes(this._protocol) ? this._strictValidators.get(this._protocol) : undefined;
+      if (!handler) {
+        // NotImplemented is for an action the version does not define; one it defines that is not ours to answer
+        // (a CSMS→station message sent by a station) is NotSupported.
+        if (validator?._ajv?.getSchema(`urn:${method}.req`)) throw createRPCError('NotSupported', `'${method}' is not a message a charging station sends`, {});
+        throw createRPCError('NotImplemented', `Unable to handle '${method}' calls`, {});
+      }
       if (validator) {
         try {
           validator.validate(`urn:${method}.req`, params);

@@ -103,9 +103,9 @@ describe('Answering incoming calls', () => {
     expect(seen).toEqual({ messageId: expect.any(String), method: 'Authorize', params: { idTag: 'TAG' } });
   });
 
-  it('refuses an action without a handler with NotImplemented', async () => {
+  it('refuses an action the version defines but nothing handles with NotSupported (NotImplemented is for undefined ones)', async () => {
     const { station } = await connected({});
-    expect(await rpcCode(station.call('Heartbeat', {}))).toBe('NotImplemented');
+    expect(await rpcCode(station.call('Heartbeat', {}))).toBe('NotSupported');
   });
 
   it('refuses a request that breaks the schema with its 1.6 errata code, and tells the strictValidationFailure listeners', async () => {

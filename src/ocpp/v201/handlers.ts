@@ -6,16 +6,33 @@ import { samplesFrom201 } from '../meter-values.js';
 import { idTokenInfo } from './id-token-info.js';
 import { transactionEvent } from './transaction-event.js';
 
+/** The 25 messages OCPP 2.0.1 lets a station send; each has a handler below. */
 export type StationAction201 =
-  | 'BootNotification'
-  | 'Heartbeat'
-  | 'StatusNotification'
   | 'Authorize'
-  | 'TransactionEvent'
+  | 'BootNotification'
+  | 'ClearedChargingLimit'
+  | 'DataTransfer'
+  | 'FirmwareStatusNotification'
+  | 'Get15118EVCertificate'
+  | 'GetCertificateStatus'
+  | 'Heartbeat'
+  | 'LogStatusNotification'
   | 'MeterValues'
+  | 'NotifyChargingLimit'
+  | 'NotifyCustomerInformation'
+  | 'NotifyDisplayMessages'
+  | 'NotifyEVChargingNeeds'
+  | 'NotifyEVChargingSchedule'
+  | 'NotifyEvent'
+  | 'NotifyMonitoringReport'
   | 'NotifyReport'
+  | 'PublishFirmwareStatusNotification'
+  | 'ReportChargingProfiles'
+  | 'ReservationStatusUpdate'
   | 'SecurityEventNotification'
-  | 'ReservationStatusUpdate';
+  | 'SignCertificate'
+  | 'StatusNotification'
+  | 'TransactionEvent';
 
 export type HandlerTable201 = {
   [A in StationAction201]: (ctx: StationContext, request: Ocpp201Actions[A]['request']) => Promise<Ocpp201Actions[A]['response']>;
@@ -71,5 +88,41 @@ export const v201Handlers: HandlerTable201 = {
     const status = request.reservationUpdateStatus === 'Expired' ? 'EXPIRED' : 'CANCELLED';
     await ctx.domain.reservations.endedByStation(ctx.session.stationId, request.reservationId, status);
     return {};
+  },
+
+  // Kept as they came until their handlers are built (issue #19, in progress).
+  FirmwareStatusNotification: async (ctx, request) => keep(ctx, 'FirmwareStatusNotification', request),
+  PublishFirmwareStatusNotification: async (ctx, request) => keep(ctx, 'PublishFirmwareStatusNotification', request),
+  LogStatusNotification: async (ctx, request) => keep(ctx, 'LogStatusNotification', request),
+  NotifyDisplayMessages: async (ctx, request) => keep(ctx, 'NotifyDisplayMessages', request),
+  NotifyCustomerInformation: async (ctx, request) => keep(ctx, 'NotifyCustomerInformation', request),
+  NotifyMonitoringReport: async (ctx, request) => keep(ctx, 'NotifyMonitoringReport', request),
+  NotifyEvent: async (ctx, request) => keep(ctx, 'NotifyEvent', request),
+  NotifyChargingLimit: async (ctx, request) => keep(ctx, 'NotifyChargingLimit', request),
+  ClearedChargingLimit: async (ctx, request) => keep(ctx, 'ClearedChargingLimit', request),
+  ReportChargingProfiles: async (ctx, request) => keep(ctx, 'ReportChargingProfiles', request),
+  NotifyEVChargingNeeds: async (ctx, request) => {
+    await keep(ctx, 'NotifyEVChargingNeeds', request);
+    return { status: 'Rejected' };
+  },
+  NotifyEVChargingSchedule: async (ctx, request) => {
+    await keep(ctx, 'NotifyEVChargingSchedule', request);
+    return { status: 'Accepted' };
+  },
+  DataTransfer: async (ctx, request) => {
+    await keep(ctx, 'DataTransfer', request);
+    return { status: 'UnknownVendorId' };
+  },
+  SignCertificate: async (ctx, request) => {
+    await keep(ctx, 'SignCertificate', request);
+    return { status: 'Accepted' };
+  },
+  Get15118EVCertificate: async (ctx, request) => {
+    await keep(ctx, 'Get15118EVCertificate', request);
+    return { status: 'Failed', exiResponse: '' };
+  },
+  GetCertificateStatus: async (ctx, request) => {
+    await keep(ctx, 'GetCertificateStatus', request);
+    return { status: 'Failed' };
   },
 };
