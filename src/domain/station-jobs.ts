@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { stationJobs, type StationJobStatusEntry } from '../db/schema.js';
 import { NotFoundError } from './errors.js';
@@ -23,6 +23,10 @@ export const stationJobKinds = [
   'ChargingProfiles',
 ] as const;
 export type StationJobKind = (typeof stationJobKinds)[number];
+
+/** A kind, or the kinds a notification may answer (NotifyReport answers a base report and a custom one alike). */
+type Kinds = StationJobKind | readonly [StationJobKind, ...StationJobKind[]];
+const kindsOf = (kinds: Kinds): readonly StationJobKind[] => (typeof kinds === 'string' ? [kinds] : kinds);
 
 /** Work started on a station whose outcome arrives later, in the station's notifications. */
 export class StationJobs {
@@ -64,7 +68,7 @@ export class StationJobs {
    */
   async progress(
     stationId: string,
-    kind: StationJobKind,
+    kind: Kinds,
     requestId: number | undefined,
     status: string,
     options: { info?: string; finished?: boolean } = {},
@@ -77,7 +81,7 @@ export class StationJobs {
         .insert(stationJobs)
         .values({
           stationId,
-          kind,
+          kind: kindsOf(kind)[0],
           requestId: requestId ?? null,
           status,
           history: [entry(status, now, options.info)],
@@ -104,7 +108,7 @@ export class StationJobs {
    */
   async part(
     stationId: string,
-    kind: StationJobKind,
+    kind: Kinds,
     requestId: number,
     part: { seqNo: number; tbc: boolean },
     merge: (result: Record<string, unknown> | null) => Record<string, unknown> | null = (result) => result,
@@ -145,11 +149,12 @@ export class StationJobs {
     return { items, total, ...page };
   }
 
-  private async find(stationId: string, kind: StationJobKind, requestId: number | undefined): Promise<StationJob | undefined> {
+  private async find(stationId: string, kind: Kinds, requestId: number | undefined): Promise<StationJob | undefined> {
+    const ofKind = inArray(stationJobs.kind, [...kindsOf(kind)]);
     const where =
       requestId !== undefined
-        ? and(eq(stationJobs.stationId, stationId), eq(stationJobs.kind, kind), eq(stationJobs.requestId, requestId))
-        : and(eq(stationJobs.stationId, stationId), eq(stationJobs.kind, kind), isNull(stationJobs.finishedAt));
+        ? and(eq(stationJobs.stationId, stationId), ofKind, eq(stationJobs.requestId, requestId))
+        : and(eq(stationJobs.stationId, stationId), ofKind, isNull(stationJobs.finishedAt));
     const [job] = await this.db.select().from(stationJobs).where(where).orderBy(desc(stationJobs.id)).limit(1);
     return job;
   }
