@@ -5,6 +5,9 @@ import { Authorizer } from './authorization.js';
 import { Certificates } from './certificates.js';
 import { ChangeFeedSlot } from './change-feed.js';
 import { DataVersions } from './data-versions.js';
+import { DeviceEvents } from './device-events.js';
+import { DeviceModel } from './device-model.js';
+import { ChargingNotices } from './charging-notices.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
 import { HubClientInfos } from './hub-client-info.js';
@@ -32,6 +35,9 @@ export interface Domain {
   connectorStatuses: ConnectorStatuses;
   stationEvents: StationEvents;
   stationCalls: StationCalls;
+  deviceModel: DeviceModel;
+  deviceEvents: DeviceEvents;
+  chargingNotices: ChargingNotices;
   /** operator-started work on stations whose outcome arrives in later notifications */
   stationJobs: StationJobs;
   tariffs: Tariffs;
@@ -83,6 +89,9 @@ export function createDomain(
     stationEvents: new StationEvents(db),
     stationCalls: new StationCalls(db),
     stationJobs: new StationJobs(db),
+    deviceModel: new DeviceModel(db),
+    deviceEvents: new DeviceEvents(db),
+    chargingNotices: new ChargingNotices(db),
     tariffs,
     dataVersions,
     reservations: new Reservations(db),
