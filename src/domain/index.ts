@@ -7,6 +7,7 @@ import { ChangeFeedSlot } from './change-feed.js';
 import { DataVersions } from './data-versions.js';
 import { DeviceEvents } from './device-events.js';
 import { DeviceModel } from './device-model.js';
+import { DisplayMessages } from './display-messages.js';
 import { ChargingNotices } from './charging-notices.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
@@ -23,6 +24,7 @@ import { StationEvents } from './station-events.js';
 import { Stations } from './stations.js';
 import { Tokens } from './tokens.js';
 import { Transactions } from './transactions.js';
+import { VariableMonitors } from './variable-monitors.js';
 
 export interface Domain {
   stations: Stations;
@@ -38,6 +40,8 @@ export interface Domain {
   deviceModel: DeviceModel;
   deviceEvents: DeviceEvents;
   chargingNotices: ChargingNotices;
+  displayMessages: DisplayMessages;
+  variableMonitors: VariableMonitors;
   /** operator-started work on stations whose outcome arrives in later notifications */
   stationJobs: StationJobs;
   tariffs: Tariffs;
@@ -92,6 +96,8 @@ export function createDomain(
     deviceModel: new DeviceModel(db),
     deviceEvents: new DeviceEvents(db),
     chargingNotices: new ChargingNotices(db),
+    displayMessages: new DisplayMessages(db),
+    variableMonitors: new VariableMonitors(db),
     tariffs,
     dataVersions,
     reservations: new Reservations(db),
