@@ -232,6 +232,205 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The station's device model as Anode last learnt it (Anode addition)
+         * @description One item per variable attribute: component (name, instance, EVSE, connector) × variable (name, instance) ×
+         *     attribute type, with its value, mutability, persistence and characteristics as the station reported them
+         *     (NotifyReport) and the status of the last read or write (GetVariables / SetVariables). An OCPP 1.6 station's
+         *     configuration keys are variables of the component `Configuration` (GetConfiguration, ChangeConfiguration).
+         *     Ordered by component, variable and attribute type.
+         */
+        get: operations["listChargeStationVariables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/variables/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read variables from the station and store what it answers (B06; 1.6 GetConfiguration)
+         * @description OCPP 2.0.1 GetVariables; OCPP 1.6 GetConfiguration with the variables' names as keys (the component is
+         *     not sent; the keys are stored under the component `Configuration`). Each result's status and value are
+         *     stored in the device model.
+         */
+        post: operations["getChargeStationVariables"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/variables/set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write variables at the station and store the outcome (B05; 1.6 ChangeConfiguration)
+         * @description OCPP 2.0.1 SetVariables (one call); OCPP 1.6 ChangeConfiguration, one call per variable (key). Each
+         *     result's status is stored; the value too when the station Accepted it (or needs a reboot for it).
+         */
+        post: operations["setChargeStationVariables"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/reports/base": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the station for a base report of its device model (B07; 1.6 GetConfiguration)
+         * @description OCPP 2.0.1 GetBaseReport: a job of kind BaseReport whose requestId the station's NotifyReport parts name;
+         *     the job shows the parts received and ends Complete with the last one. OCPP 1.6: GetConfiguration of every
+         *     key, stored at once (the job is Complete when the answer is).
+         */
+        post: operations["requestChargeStationBaseReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the station for a report of chosen components and variables (B08; 1.6 GetConfiguration)
+         * @description OCPP 2.0.1 GetReport with component criteria and/or component variables: a job of kind Report, filled by the
+         *     station's NotifyReport parts. OCPP 1.6: GetConfiguration of the named variables' keys (criteria do not
+         *     apply), stored at once.
+         */
+        post: operations["requestChargeStationReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/device-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Events the station reported about its components (N07 NotifyEvent), newest first (Anode addition)
+         * @description One item per event. `problem` is true when the event sets a component's `Problem` variable to true or its
+         *     `AvailabilityState` to Faulted or Unavailable.
+         */
+        get: operations["listChargeStationDeviceEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/charging-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What the station told of charging limits and EVs' needs, newest first (Anode addition)
+         * @description NotifyChargingLimit (ChargingLimit), ClearedChargingLimit, ReportChargingProfiles (ChargingProfiles),
+         *     NotifyEVChargingNeeds (EVChargingNeeds) and NotifyEVChargingSchedule (EVChargingSchedule) as the station
+         *     sent them, with the EVSE and the Anode transaction running on it at the time.
+         */
+        get: operations["listChargeStationChargingNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/charging-profiles/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the station for its charging profiles (K09 GetChargingProfiles; OCPP 2.0.1)
+         * @description A job of kind ChargingProfiles whose requestId the station's ReportChargingProfiles parts name; the
+         *     profiles are kept as charging notices of kind ChargingProfiles.
+         */
+        post: operations["requestChargeStationChargingProfiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cs/{csId}/call": {
         parameters: {
             query?: never;
@@ -1254,6 +1453,126 @@ export interface components {
             /** Format: date-time */
             finishedAt: string | null;
         };
+        DeviceVariable: {
+            component: string;
+            componentInstance: string | null;
+            evseId: number | null;
+            connectorId: number | null;
+            variable: string;
+            variableInstance: string | null;
+            /** @enum {string} */
+            attributeType: "Actual" | "Target" | "MinSet" | "MaxSet";
+            value: string | null;
+            /** @enum {string|null} */
+            mutability: "ReadOnly" | "WriteOnly" | "ReadWrite" | null;
+            persistent: boolean | null;
+            constant: boolean | null;
+            /** @description unit, dataType, minLimit, maxLimit, valuesList, supportsMonitoring as the station reported them */
+            characteristics: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The status of the last GetVariables / SetVariables of the attribute */
+            attributeStatus: string | null;
+            /** @enum {string} */
+            source: "NotifyReport" | "GetVariables" | "SetVariables" | "GetConfiguration" | "ChangeConfiguration";
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        VariableSelector: {
+            /** @description Ignored for OCPP 1.6 (keys are stored under `Configuration`) */
+            component: string;
+            componentInstance?: string;
+            evseId?: number;
+            connectorId?: number;
+            /** @description OCPP 1.6: the configuration key */
+            variable: string;
+            variableInstance?: string;
+            /** @enum {string} */
+            attributeType?: "Actual" | "Target" | "MinSet" | "MaxSet";
+        };
+        VariableOutcome: {
+            component: string;
+            componentInstance?: string;
+            evseId?: number;
+            connectorId?: number;
+            variable: string;
+            variableInstance?: string;
+            attributeType: string;
+            /** @description The attribute status the station answered (1.6: the key's status; UnknownVariable for an unknown key) */
+            status: string;
+            value?: string;
+        };
+        VariableSetting: {
+            /** @description Ignored for OCPP 1.6 (keys are stored under `Configuration`) */
+            component: string;
+            componentInstance?: string;
+            evseId?: number;
+            connectorId?: number;
+            /** @description OCPP 1.6: the configuration key */
+            variable: string;
+            variableInstance?: string;
+            /** @enum {string} */
+            attributeType?: "Actual" | "Target" | "MinSet" | "MaxSet";
+            /** @description OCPP 1.6 allows 500 characters */
+            value: string;
+        };
+        JobStarted: {
+            job: components["schemas"]["StationJob"];
+            answer: components["schemas"]["ChargeStationCallResult"];
+        };
+        ComponentVariableSelector: {
+            component: string;
+            componentInstance?: string;
+            evseId?: number;
+            connectorId?: number;
+            variable?: string;
+            variableInstance?: string;
+        };
+        DeviceEvent: {
+            id: number;
+            eventId: number;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @enum {string} */
+            trigger: "Alerting" | "Delta" | "Periodic";
+            /** @description The eventId of the event that caused this one */
+            cause: number | null;
+            actualValue: string;
+            techCode: string | null;
+            techInfo: string | null;
+            cleared: boolean | null;
+            transactionId: string | null;
+            variableMonitoringId: number | null;
+            eventNotificationType: string;
+            component: string;
+            componentInstance: string | null;
+            evseId: number | null;
+            connectorId: number | null;
+            variable: string;
+            variableInstance: string | null;
+            problem: boolean;
+            /** Format: date-time */
+            generatedAt: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        /** @enum {string} */
+        ChargingNoticeKind: "ChargingLimit" | "ClearedChargingLimit" | "ChargingProfiles" | "EVChargingNeeds" | "EVChargingSchedule";
+        ChargingNotice: {
+            id: number;
+            kind: components["schemas"]["ChargingNoticeKind"];
+            evseId: number | null;
+            /** @description The Anode transaction running on the EVSE when the notice came */
+            transactionId: number | null;
+            /** @description Where the limit comes from: EMS, Other, SO or CSO */
+            source: string | null;
+            /** @description The message as the station sent it */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            receivedAt: string;
+        };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
         /** @description Party id following ISO 15118 (CiString(3), three letters or digits). */
@@ -1449,6 +1768,27 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Status"];
+            };
+        };
+        /** @description What the station answered for each variable, as stored, and its answers */
+        VariablesOutcome: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    results: components["schemas"]["VariableOutcome"][];
+                    answers: components["schemas"]["ChargeStationCallResult"][];
+                };
+            };
+        };
+        /** @description The job started (or refused by the station, then finished) and the station's answer */
+        JobStarted: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["JobStarted"];
             };
         };
     };
@@ -1790,6 +2130,256 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationVariables: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+                /** @description Only this component */
+                component?: string;
+                /** @description Only this variable */
+                variable?: string;
+                /** @description Only components of this EVSE */
+                evseId?: number;
+                /** @description Only attributes stored at or after this instant */
+                changedSince?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of variable attributes */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceVariable"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getChargeStationVariables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    variables: components["schemas"]["VariableSelector"][];
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["VariablesOutcome"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargeStationVariables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    variables: components["schemas"]["VariableSetting"][];
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["VariablesOutcome"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestChargeStationBaseReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reportBase: "ConfigurationInventory" | "FullInventory" | "SummaryInventory";
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["JobStarted"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestChargeStationReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    componentCriteria?: ("Active" | "Available" | "Enabled" | "Problem")[];
+                    variables?: components["schemas"]["ComponentVariableSelector"][];
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["JobStarted"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationDeviceEvents: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+                /** @description Only problems (true) or only the rest (false) */
+                problem?: boolean;
+                component?: string;
+                variable?: string;
+                /** @description Only events that took place at or after this instant */
+                since?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceEvent"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationChargingNotices: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+                kind?: components["schemas"]["ChargingNoticeKind"];
+                evseId?: number;
+                transactionId?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notices */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargingNotice"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestChargeStationChargingProfiles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    evseId?: number;
+                    /** @enum {string} */
+                    chargingProfilePurpose?: "ChargingStationExternalConstraints" | "ChargingStationMaxProfile" | "TxDefaultProfile" | "TxProfile";
+                    stackLevel?: number;
+                    chargingProfileIds?: number[];
+                    chargingLimitSources?: ("EMS" | "Other" | "SO" | "CSO")[];
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["JobStarted"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
     };

@@ -7,6 +7,8 @@ import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import type { OperationHandlers } from '../http/contract.js';
 import { certificatesHandlers } from './resources/certificates.js';
+import { deviceModelHandlers } from './resources/device-model.js';
+import { deviceNoticesHandlers } from './resources/device-notices.js';
 import { hubClientInfoHandlers } from './resources/hub-client-info.js';
 import { locationsHandlers } from './resources/locations.js';
 import { partiesHandlers, type PartyFarewell } from './resources/parties.js';
@@ -31,6 +33,8 @@ export function adminHandlers(
     ...stationsHandlers(deps),
     ...stationTrafficHandlers(deps),
     ...stationJobsHandlers(deps),
+    ...deviceModelHandlers(deps),
+    ...deviceNoticesHandlers(deps),
     ...transactionsHandlers(deps),
     ...tokensHandlers(deps),
     ...certificatesHandlers(deps),

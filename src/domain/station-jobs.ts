@@ -45,16 +45,26 @@ export class StationJobs {
     });
   }
 
-  /** What the station was sent and how it answered (Accepted, Rejected, …); `finished` when nothing more will come. */
-  async answered(jobId: number, request: object, status: string, options: { info?: string; finished?: boolean } = {}): Promise<StationJob> {
+  /**
+   * What the station was sent and how it answered (Accepted, Rejected, …); `finished` when nothing more will come.
+   * A station may send its first notification before Anode has recorded its answer: then the notification's status
+   * stays the job's status and the answer only joins the history.
+   */
+  async answered(
+    jobId: number,
+    request: object,
+    status: string,
+    options: { info?: string; finished?: boolean; result?: Record<string, unknown> } = {},
+  ): Promise<StationJob> {
     const now = new Date();
     const [job] = await this.db
       .update(stationJobs)
       .set({
         request: request as Record<string, unknown>,
-        status,
+        status: sql`case when ${stationJobs.status} = 'Requested' then ${status} else ${stationJobs.status} end`,
         history: appended(status, now, options.info),
         updatedAt: now,
+        ...(options.result && { result: sql`coalesce(${stationJobs.result}, '{}'::jsonb) || ${JSON.stringify(options.result)}::jsonb` }),
         ...(options.finished && { finishedAt: now }),
       })
       .where(eq(stationJobs.id, jobId))
@@ -110,7 +120,7 @@ export class StationJobs {
     stationId: string,
     kind: Kinds,
     requestId: number,
-    part: { seqNo: number; tbc: boolean },
+    part: { seqNo?: number; tbc: boolean },
     merge: (result: Record<string, unknown> | null) => Record<string, unknown> | null = (result) => result,
   ): Promise<StationJob> {
     const job = (await this.find(stationId, kind, requestId)) ?? (await this.progress(stationId, kind, requestId, 'Receiving'));
@@ -124,7 +134,7 @@ export class StationJobs {
         ...(statusChanged && { history: appended(status, now) }),
         result: merge(job.result),
         partsReceived: sql`${stationJobs.partsReceived} + 1`,
-        lastSeqNo: part.seqNo,
+        ...(part.seqNo !== undefined && { lastSeqNo: part.seqNo }),
         updatedAt: now,
         ...(!part.tbc && { finishedAt: now }),
       })

@@ -171,16 +171,17 @@ describe('OCPP 2.0.1 MeterValues, NotifyReport, SecurityEventNotification are ke
     expect(await station.call('MeterValues', { evseId: 0, meterValue: [{ timestamp: now(), sampledValue: [{ value: 230, measurand: 'Voltage', phase: 'L1-N', unitOfMeasure: { unit: 'V' } }] }] })).toEqual({});
   });
 
-  it('NotifyReport is kept', async () => {
+  it('NotifyReport is kept in the device model (test/ocpp/device-model.test.ts has the use cases)', async () => {
     const report = {
       requestId: 1,
       generatedAt: now(),
       seqNo: 0,
-      reportData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, variableAttribute: [{ value: '300' }] }],
+      tbc: false,
+      reportData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, variableAttribute: [{ value: '300', persistent: true, constant: false }] }],
     };
     expect(await station.call('NotifyReport', report)).toEqual({});
-    const { data } = await anode.admin.GET('/cs/{csId}/events', { params: { path: { csId: STATION }, query: { action: 'NotifyReport' } } });
-    expect(data?.[0].payload).toEqual(report);
+    const { data } = await anode.admin.GET('/cs/{csId}/variables', { params: { path: { csId: STATION }, query: { component: 'OCPPCommCtrlr' } } });
+    expect(data).toMatchObject([{ component: 'OCPPCommCtrlr', variable: 'HeartbeatInterval', value: '300', source: 'NotifyReport' }]);
   });
 
   it('SecurityEventNotification is kept', async () => {

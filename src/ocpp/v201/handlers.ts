@@ -1,6 +1,8 @@
 /** OCPP 2.0.1: the core messages a station sends, each a thin translation to a domain call. */
 import type { Ocpp201Actions } from '../../../generated/ocpp201.js';
 import { bootStation } from '../boot.js';
+import { clearedChargingLimit, notifyChargingLimit, notifyEVChargingNeeds, notifyEVChargingSchedule, reportChargingProfiles } from './charging-notices.js';
+import { notifyEvent, notifyReport } from './device-model.js';
 import type { StationContext } from '../context.js';
 import { samplesFrom201 } from '../meter-values.js';
 import { idTokenInfo } from './id-token-info.js';
@@ -79,7 +81,7 @@ export const v201Handlers: HandlerTable201 = {
     return {};
   },
 
-  NotifyReport: async (ctx, request) => keep(ctx, 'NotifyReport', request),
+  NotifyReport: notifyReport,
 
   SecurityEventNotification: async (ctx, request) => keep(ctx, 'SecurityEventNotification', request),
 
@@ -97,18 +99,12 @@ export const v201Handlers: HandlerTable201 = {
   NotifyDisplayMessages: async (ctx, request) => keep(ctx, 'NotifyDisplayMessages', request),
   NotifyCustomerInformation: async (ctx, request) => keep(ctx, 'NotifyCustomerInformation', request),
   NotifyMonitoringReport: async (ctx, request) => keep(ctx, 'NotifyMonitoringReport', request),
-  NotifyEvent: async (ctx, request) => keep(ctx, 'NotifyEvent', request),
-  NotifyChargingLimit: async (ctx, request) => keep(ctx, 'NotifyChargingLimit', request),
-  ClearedChargingLimit: async (ctx, request) => keep(ctx, 'ClearedChargingLimit', request),
-  ReportChargingProfiles: async (ctx, request) => keep(ctx, 'ReportChargingProfiles', request),
-  NotifyEVChargingNeeds: async (ctx, request) => {
-    await keep(ctx, 'NotifyEVChargingNeeds', request);
-    return { status: 'Rejected' };
-  },
-  NotifyEVChargingSchedule: async (ctx, request) => {
-    await keep(ctx, 'NotifyEVChargingSchedule', request);
-    return { status: 'Accepted' };
-  },
+  NotifyEvent: notifyEvent,
+  NotifyChargingLimit: notifyChargingLimit,
+  ClearedChargingLimit: clearedChargingLimit,
+  ReportChargingProfiles: reportChargingProfiles,
+  NotifyEVChargingNeeds: notifyEVChargingNeeds,
+  NotifyEVChargingSchedule: notifyEVChargingSchedule,
   DataTransfer: async (ctx, request) => {
     await keep(ctx, 'DataTransfer', request);
     return { status: 'UnknownVendorId' };
