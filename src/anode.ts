@@ -19,6 +19,7 @@ import { FAILURE_STATUS_TEXT, serverFailure } from './http/failures.js';
 import type { Logger } from './log.js';
 import { OCPI_BASE_PATH, startOcpi } from './ocpi/app.js';
 import type { OcpiEnv } from './ocpi/transport.js';
+import { DataTransferVendors, type VendorHandler } from './ocpp/data-transfer.js';
 import { OcppGateway } from './ocpp/gateway.js';
 import { createSystemApp } from './system/app.js';
 
@@ -65,8 +66,13 @@ function assembleApp(wings: { system: Hono; admin: Hono; ocpi: Hono<OcpiEnv> }, 
   return app;
 }
 
+/** What an embedding program adds to Anode: handlers of vendors' DataTransfer messages. */
+export interface AnodeExtensions {
+  dataTransferVendors?: Record<string, VendorHandler>;
+}
+
 /** `member`: this process is one worker of several serving the node's port (WORKERS > 1). */
-export async function startAnode(config: Config, logger: Logger, member?: ClusterMember): Promise<RunningAnode> {
+export async function startAnode(config: Config, logger: Logger, member?: ClusterMember, extensions: AnodeExtensions = {}): Promise<RunningAnode> {
   const database = await openDatabase(config.database);
   const bus = member ?? new InProcessBus();
   const domain = createDomain(database.db, bus, {
@@ -78,7 +84,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     meterSyncSeconds: config.meterSyncSeconds,
   });
   await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
-  const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member });
+  const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member, dataTransferVendors: new DataTransferVendors(extensions.dataTransferVendors) });
   member?.attach(gateway);
   const stationLink = member ?? gateway;
 

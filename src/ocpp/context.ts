@@ -1,5 +1,6 @@
 /** What a handler of a station's message gets: who is speaking, and the protocol-neutral core. */
 import type { Domain } from '../domain/index.js';
+import type { DataTransferVendors } from './data-transfer.js';
 import type { Transaction } from '../domain/transactions.js';
 import type { Logger } from '../log.js';
 
@@ -42,6 +43,8 @@ export interface StationContext {
   domain: Domain;
   settings: OcppSettings;
   logger: Logger;
+  /** the vendors whose DataTransfer messages Anode answers */
+  dataTransfer: DataTransferVendors;
   /** Delivers the operator's open requests once the current message has been answered. */
   deliverOpenRequestsSoon(): void;
 }

@@ -24,6 +24,7 @@ import { callValueRules, type CallValueRules } from './call-values.js';
 import { StationPacing } from './pacing.js';
 import { faultKind, guardedWebSocket, takeLastGuardedWebSocket } from './socket-guard.js';
 import { OCPP_VERSIONS, type OcppSettings, type OcppVersion, type StationContext, type StationSession } from './context.js';
+import { DataTransferVendors } from './data-transfer.js';
 import { v16Handlers } from './v16/handlers.js';
 import { v16Requests } from './v16/operator-requests.js';
 import { v201Handlers } from './v201/handlers.js';
@@ -45,6 +46,8 @@ export interface GatewayOptions {
   pingIntervalMs: number;
   /** told of every station connection this gateway gains or loses (the cluster's station directory listens) */
   connections?: ConnectionObserver;
+  /** the vendors whose DataTransfer messages Anode answers (none: every one is UnknownVendorId) */
+  dataTransferVendors?: DataTransferVendors;
 }
 
 export interface ConnectionObserver {
@@ -113,6 +116,8 @@ export interface GatewayFaults {
 /** `/ocpp/{id}`, and the path of stations configured for `/ws/CentralSystemService/{id}`. */
 const STATION_PATH = /^\/(?:ocpp|ws\/CentralSystemService)\/([^/]+)$/;
 const STATION_ID = /^[A-Za-z0-9*\-_=:+|@.]{1,48}$/;
+
+const NO_VENDORS = new DataTransferVendors();
 
 const requireJson = createRequire(import.meta.url);
 const SCHEMAS = { 'ocpp1.6': requireJson('ocpp-rpc/lib/schemas/ocpp1_6.json'), 'ocpp2.0.1': requireJson('ocpp-rpc/lib/schemas/ocpp2_0_1.json') };
@@ -312,6 +317,7 @@ export class OcppGateway implements StationLink {
       domain: this.domain,
       settings: this.options.settings,
       logger: this.logger,
+      dataTransfer: this.options.dataTransferVendors ?? NO_VENDORS,
       deliverOpenRequestsSoon: () => setImmediate(() => this.deliverOpenRequests(connection)),
     };
     const { handlers, values } = VERSION_WIRING[version];

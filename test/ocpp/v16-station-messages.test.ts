@@ -216,7 +216,7 @@ describe('StatusNotification keeps each connector live status', () => {
 describe('notifications are answered and kept', () => {
   it('DataTransfer is kept and answered UnknownVendorId', async () => {
     expect(await station.call('DataTransfer', { vendorId: 'com.acme', messageId: 'm1', data: 'hello' })).toEqual({ status: 'UnknownVendorId' });
-    expect((await events('DataTransfer'))[0].payload).toEqual({ vendorId: 'com.acme', messageId: 'm1', data: 'hello' });
+    expect((await events('DataTransfer'))[0].payload).toEqual({ vendorId: 'com.acme', messageId: 'm1', data: 'hello', answer: { status: 'UnknownVendorId' } });
   });
 
   it('DiagnosticsStatusNotification and LogStatusNotification update the diagnostics status', async () => {

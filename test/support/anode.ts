@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdminClient } from '../../generated/admin-client.js';
-import { startAnode, type RunningAnode } from '../../src/anode.js';
+import { startAnode, type AnodeExtensions, type RunningAnode } from '../../src/anode.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 
@@ -54,7 +54,7 @@ export interface TestAnode extends RunningAnode {
   admin: ReturnType<typeof createAdminClient>;
 }
 
-export async function startTestAnode(database: TestDatabase, env: Record<string, string> = {}): Promise<TestAnode> {
+export async function startTestAnode(database: TestDatabase, env: Record<string, string> = {}, extensions: AnodeExtensions = {}): Promise<TestAnode> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -63,7 +63,7 @@ export async function startTestAnode(database: TestDatabase, env: Record<string,
     ...database.env,
     ...env,
   });
-  const anode = await startAnode(config, createLogger(config.logLevel));
+  const anode = await startAnode(config, createLogger(config.logLevel), undefined, extensions);
   const headers: Record<string, string> = env.ADMIN_API_TOKEN ? { Authorization: `Bearer ${env.ADMIN_API_TOKEN}` } : {};
   return { ...anode, admin: createAdminClient({ baseUrl: `${anode.url}/api/v0`, headers }) };
 }
@@ -71,9 +71,10 @@ export async function startTestAnode(database: TestDatabase, env: Record<string,
 /** One server on its own database for a whole test file. */
 export async function startIsolatedAnode(
   env: Record<string, string> = {},
+  extensions: AnodeExtensions = {},
 ): Promise<TestAnode & { database: TestDatabase }> {
   const database = await createTestDatabase();
-  const anode = await startTestAnode(database, env).catch(async (error: unknown) => {
+  const anode = await startTestAnode(database, env, extensions).catch(async (error: unknown) => {
     await database.drop();
     throw error;
   });

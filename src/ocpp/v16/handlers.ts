@@ -142,8 +142,12 @@ export const v16Handlers: HandlerTable16 = {
   },
 
   DataTransfer: async (ctx, request) => {
-    await ctx.domain.stationEvents.record(ctx.session.stationId, 'DataTransfer', request);
-    return { status: 'UnknownVendorId' };
+    const answer = await ctx.dataTransfer.answer(ctx.domain, { ...request, stationId: ctx.session.stationId, ocppVersion: ctx.session.version }, (error) =>
+      ctx.logger.warn({ err: error, stationId: ctx.session.stationId, vendorId: request.vendorId }, 'a DataTransfer handler failed'),
+    );
+    // 1.6 carries text: a vendor's structured answer is sent as JSON text.
+    const data = answer.data === undefined || typeof answer.data === 'string' ? answer.data : JSON.stringify(answer.data);
+    return { status: answer.status, ...(data !== undefined && { data }) };
   },
 
   DiagnosticsStatusNotification: async (ctx, request) => {

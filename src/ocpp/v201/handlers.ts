@@ -106,8 +106,11 @@ export const v201Handlers: HandlerTable201 = {
   NotifyEVChargingNeeds: notifyEVChargingNeeds,
   NotifyEVChargingSchedule: notifyEVChargingSchedule,
   DataTransfer: async (ctx, request) => {
-    await keep(ctx, 'DataTransfer', request);
-    return { status: 'UnknownVendorId' };
+    const { customData: _, ...message } = request;
+    const answer = await ctx.dataTransfer.answer(ctx.domain, { ...message, stationId: ctx.session.stationId, ocppVersion: ctx.session.version }, (error) =>
+      ctx.logger.warn({ err: error, stationId: ctx.session.stationId, vendorId: request.vendorId }, 'a DataTransfer handler failed'),
+    );
+    return { status: answer.status, ...(answer.data !== undefined && { data: answer.data }) };
   },
   SignCertificate: async (ctx, request) => {
     await keep(ctx, 'SignCertificate', request);
