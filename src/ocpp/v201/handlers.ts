@@ -4,6 +4,9 @@ import { bootStation } from '../boot.js';
 import { clearedChargingLimit, notifyChargingLimit, notifyEVChargingNeeds, notifyEVChargingSchedule, reportChargingProfiles } from './charging-notices.js';
 import { notifyEvent, notifyReport } from './device-model.js';
 import type { StationContext } from '../context.js';
+import { notifyCustomerInformation } from './customer-information.js';
+import { notifyDisplayMessages } from './display-messages.js';
+import { notifyMonitoringReport } from './monitoring.js';
 import { samplesFrom201 } from '../meter-values.js';
 import { idTokenInfo } from './id-token-info.js';
 import { transactionEvent } from './transaction-event.js';
@@ -96,9 +99,9 @@ export const v201Handlers: HandlerTable201 = {
   FirmwareStatusNotification: async (ctx, request) => keep(ctx, 'FirmwareStatusNotification', request),
   PublishFirmwareStatusNotification: async (ctx, request) => keep(ctx, 'PublishFirmwareStatusNotification', request),
   LogStatusNotification: async (ctx, request) => keep(ctx, 'LogStatusNotification', request),
-  NotifyDisplayMessages: async (ctx, request) => keep(ctx, 'NotifyDisplayMessages', request),
-  NotifyCustomerInformation: async (ctx, request) => keep(ctx, 'NotifyCustomerInformation', request),
-  NotifyMonitoringReport: async (ctx, request) => keep(ctx, 'NotifyMonitoringReport', request),
+  NotifyDisplayMessages: notifyDisplayMessages,
+  NotifyCustomerInformation: notifyCustomerInformation,
+  NotifyMonitoringReport: notifyMonitoringReport,
   NotifyEvent: notifyEvent,
   NotifyChargingLimit: notifyChargingLimit,
   ClearedChargingLimit: clearedChargingLimit,
