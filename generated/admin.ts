@@ -431,6 +431,251 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/display-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The display messages Anode knows of on a charge station, by id (Anode addition)
+         * @description The messages set through Anode (with the station's answer as `status`: Accepted, Rejected,
+         *     NotSupportedMessageFormat, NotSupportedPriority, NotSupportedState or UnknownTransaction) and the ones the
+         *     station listed in NotifyDisplayMessages after a report (`status` Reported). A message the station refused
+         *     is kept so the refusal can be read, but never replaces one the station holds under the same id.
+         */
+        get: operations["listChargeStationDisplayMessages"];
+        put?: never;
+        /**
+         * Have a charge station show a message (SetDisplayMessage, OCPP 2.0.1 only)
+         * @description Sends SetDisplayMessage (use cases O01, and O02 with a `transactionId`). Without an `id` Anode picks one no
+         *     message of the station has. The message is stored with the station's answer; a station that answers with a
+         *     CALLERROR stores nothing (`message` is null). An OCPP 1.6 station has no display messages: 400.
+         */
+        post: operations["setChargeStationDisplayMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/display-messages/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a charge station for the display messages it holds (GetDisplayMessages, OCPP 2.0.1 only)
+         * @description Sends GetDisplayMessages (use case O03) as a job of kind DisplayMessages. The station lists its messages in
+         *     NotifyDisplayMessages parts; each listed message is stored with status Reported and the job counts them
+         *     (`result.messages`, `result.messageIds`) and is Complete with the last part. A station that has no message
+         *     matching answers Unknown, and the job is finished.
+         */
+        post: operations["requestChargeStationDisplayMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/display-messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+                /** @description The message's id at the station */
+                messageId: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Have a charge station stop showing a message (ClearDisplayMessage, OCPP 2.0.1 only)
+         * @description Sends ClearDisplayMessage (use case O04). When the station answers Accepted (it removed the message) or
+         *     Unknown (it has no message with this id), Anode forgets the message too; `removed` says whether it had one.
+         */
+        delete: operations["clearChargeStationDisplayMessage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/customer-information": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a charge station to report and/or clear what it holds of a customer (CustomerInformation, OCPP 2.0.1 only)
+         * @description Sends CustomerInformation (use cases N09 report, N10 clear) as a job of kind CustomerInformation. The
+         *     customer is named by one of `customerIdentifier`, `idToken` or `customerCertificate`; at least one of
+         *     `report` and `clear` must be true. With `report` the station sends the data in NotifyCustomerInformation
+         *     parts: they are joined in seqNo order into the job's `result.data` (each part also in `result.parts`) and
+         *     the job is Complete with the last part; read it with `GET /cs/{csId}/jobs/{jobId}`. A clear without a report
+         *     is finished when the station accepts it. Rejected or Invalid finish the job.
+         */
+        post: operations["requestChargeStationCustomerInformation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The variable monitors Anode knows of on a charge station, by id (Anode addition)
+         * @description The monitors the station took from SetVariableMonitoring (answered Accepted) and the ones it listed in a
+         *     monitoring report (NotifyMonitoringReport). A report asked for without criteria or components lists every
+         *     monitor of the station, so the monitors it did not list are forgotten once its last part has come.
+         */
+        get: operations["listChargeStationMonitors"];
+        put?: never;
+        /**
+         * Set monitors on a charge station's variables (SetVariableMonitoring, OCPP 2.0.1 only)
+         * @description Sends SetVariableMonitoring (use case N04). Each monitor the station answers Accepted, with the id it gave
+         *     it, is stored; `stored` lists them. The station's result per monitor (UnknownComponent, Duplicate, …) is in
+         *     `answer.response.setMonitoringResult`, in the order given.
+         */
+        post: operations["setChargeStationMonitors"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/monitors/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove monitors from a charge station (ClearVariableMonitoring, OCPP 2.0.1 only)
+         * @description Sends ClearVariableMonitoring (use case N06). The monitors the station answers Accepted (removed) or
+         *     NotFound (it has none with that id) are forgotten; `removed` lists the ids Anode had stored. A Rejected one
+         *     (e.g. a hard-wired monitor) stays.
+         */
+        post: operations["clearChargeStationMonitors"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/monitors/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a charge station for the monitors it runs (GetMonitoringReport, OCPP 2.0.1 only)
+         * @description Sends GetMonitoringReport (use case N02) as a job of kind MonitoringReport. The station lists its monitors
+         *     in NotifyMonitoringReport parts; each is stored, the job counts them (`result.monitors`) and is Complete with
+         *     the last part. With neither `monitoringCriteria` nor `componentVariable` the report is complete, and stored
+         *     monitors it did not list are forgotten at its end. EmptyResultSet, Rejected or NotSupported finish the job.
+         */
+        post: operations["requestChargeStationMonitoringReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/monitoring-base": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose which monitors a charge station runs (SetMonitoringBase, OCPP 2.0.1 only)
+         * @description Sends SetMonitoringBase (use case N03). All: the station's preconfigured monitors run beside the custom
+         *     ones. FactoryDefault: the preconfigured monitors return to their factory settings and the custom ones are
+         *     removed. HardWiredOnly: only the hard-wired monitors stay. After an Accepted FactoryDefault or HardWiredOnly
+         *     Anode's stored monitors no longer say what the station runs: they are forgotten (`storedMonitorsRemoved`
+         *     counts them); ask for a monitoring report (`POST /cs/{csId}/monitors/report`) to learn the new set.
+         */
+        post: operations["setChargeStationMonitoringBase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/monitoring-level": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose the least severe events a charge station reports (SetMonitoringLevel, OCPP 2.0.1 only)
+         * @description Sends SetMonitoringLevel (use case N05): the station reports only events of this severity or a more severe
+         *     one (a lower number; 0 Danger … 9 Debug). Nothing is stored; the call and its answer are in the calls.
+         */
+        post: operations["setChargeStationMonitoringLevel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cs/{csId}/call": {
         parameters: {
             query?: never;
@@ -1573,6 +1818,161 @@ export interface components {
             /** Format: date-time */
             receivedAt: string;
         };
+        /**
+         * @description AlwaysFront shows the message instead of any other; InFront before the normal cycle; NormalCycle in turn
+         * @enum {string}
+         */
+        MessagePriority: "AlwaysFront" | "InFront" | "NormalCycle";
+        /**
+         * @description Show the message only while the station is in this state
+         * @enum {string}
+         */
+        MessageState: "Charging" | "Faulted" | "Idle" | "Unavailable";
+        MessageContent: {
+            /** @enum {string} */
+            format: "ASCII" | "HTML" | "URI" | "UTF8";
+            /** @description RFC 5646 language tag */
+            language?: string;
+            content: string;
+        };
+        /** @description The display component to show the message on (for a station with several displays) */
+        DisplayPlace: {
+            component: string;
+            componentInstance?: string;
+            evseId?: number;
+            connectorId?: number;
+        };
+        DisplayMessage: {
+            id: number;
+            priority: components["schemas"]["MessagePriority"];
+            state: components["schemas"]["MessageState"] | null;
+            /** Format: date-time */
+            startAt: string | null;
+            /** Format: date-time */
+            endAt: string | null;
+            transactionId: string | null;
+            message: components["schemas"]["MessageContent"];
+            display: components["schemas"]["DisplayPlace"] | null;
+            /**
+             * @description The station's answer to SetDisplayMessage (Accepted, Rejected, NotSupportedMessageFormat,
+             *     NotSupportedPriority, NotSupportedState, UnknownTransaction), or Reported when the station listed it
+             */
+            status: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        DisplayMessageSetting: {
+            /** @description The message's id at the station; a message with the same id is replaced. Anode picks one when absent */
+            id?: number;
+            priority: components["schemas"]["MessagePriority"];
+            state?: components["schemas"]["MessageState"];
+            /**
+             * Format: date-time
+             * @description Show the message from this instant on
+             */
+            startAt?: string;
+            /**
+             * Format: date-time
+             * @description Remove the message at this instant
+             */
+            endAt?: string;
+            /** @description Show the message only during this transaction (the station's transaction id, use case O02) */
+            transactionId?: string;
+            message: components["schemas"]["MessageContent"];
+            display?: components["schemas"]["DisplayPlace"];
+        };
+        DisplayMessageSet: {
+            /** @description The message as stored with the station's answer; null when the station answered with a CALLERROR */
+            message: components["schemas"]["DisplayMessage"] | null;
+            answer: components["schemas"]["ChargeStationCallResult"];
+        };
+        /** @description Which messages the station is to list; all of them when empty */
+        DisplayMessageQuery: {
+            ids?: number[];
+            priority?: components["schemas"]["MessagePriority"];
+            state?: components["schemas"]["MessageState"];
+        };
+        JobStartedOnStation: {
+            job: components["schemas"]["StationJob"];
+            answer: components["schemas"]["ChargeStationCallResult"];
+        };
+        CustomerInformationQuery: {
+            /** @description The station is to send what it holds of the customer */
+            report: boolean;
+            /** @description The station is to delete what it holds of the customer */
+            clear: boolean;
+            /** @description A vendor-specific customer identifier */
+            customerIdentifier?: string;
+            /** @description The customer's token as the station knows it */
+            idToken?: {
+                idToken: string;
+                /** @enum {string} */
+                type: "Central" | "eMAID" | "ISO14443" | "ISO15693" | "KeyCode" | "Local" | "MacAddress" | "NoAuthorization";
+                additionalInfo?: {
+                    additionalIdToken: string;
+                    type: string;
+                }[];
+            };
+            /** @description The hash data of the customer's (ISO 15118) certificate */
+            customerCertificate?: {
+                /** @enum {string} */
+                hashAlgorithm: "SHA256" | "SHA384" | "SHA512";
+                issuerNameHash: string;
+                issuerKeyHash: string;
+                serialNumber: string;
+            };
+        };
+        /**
+         * @description UpperThreshold / LowerThreshold: an event when the value rises above / falls below `value`; Delta: when it
+         *     changes by `value` or more; Periodic: every `value` seconds; PeriodicClockAligned: every `value` seconds,
+         *     aligned to midnight
+         * @enum {string}
+         */
+        MonitorType: "UpperThreshold" | "LowerThreshold" | "Delta" | "Periodic" | "PeriodicClockAligned";
+        VariableMonitor: {
+            /** @description The monitor's id at the station */
+            id: number;
+            component: string;
+            componentInstance: string | null;
+            evseId: number | null;
+            connectorId: number | null;
+            variable: string;
+            variableInstance: string | null;
+            type: components["schemas"]["MonitorType"];
+            value: number;
+            severity: number;
+            transaction: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        MonitorSetting: {
+            /** @description The id of a monitor of the station to replace; the station gives a new monitor its id when absent */
+            id?: number;
+            component: string;
+            componentInstance?: string;
+            evseId?: number;
+            connectorId?: number;
+            variable: string;
+            variableInstance?: string;
+            type: components["schemas"]["MonitorType"];
+            value: number;
+            /** @description 0 Danger … 9 Debug */
+            severity: number;
+            /**
+             * @description Only while a transaction runs
+             * @default false
+             */
+            transaction: boolean;
+        };
+        MonitoredVariableSelector: {
+            component: string;
+            componentInstance?: string;
+            evseId?: number;
+            connectorId?: number;
+            /** @description All variables of the component when absent */
+            variable?: string;
+            variableInstance?: string;
+        };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
         /** @description Party id following ISO 15118 (CiString(3), three letters or digits). */
@@ -1789,6 +2189,18 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["JobStarted"];
+            };
+        };
+        /**
+         * @description The job Anode opened, with the request the station was sent, and the station's answer. A refusal (e.g.
+         *     Rejected) finishes the job with that status; a CALLERROR finishes it with status CallError.
+         */
+        JobStartedOnStation: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["JobStartedOnStation"];
             };
         };
     };
@@ -2376,6 +2788,352 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["JobStarted"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationDisplayMessages: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of display messages */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisplayMessage"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargeStationDisplayMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisplayMessageSetting"];
+            };
+        };
+        responses: {
+            /** @description The message as stored, and the station's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisplayMessageSet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestChargeStationDisplayMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisplayMessageQuery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["JobStartedOnStation"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    clearChargeStationDisplayMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+                /** @description The message's id at the station */
+                messageId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether Anode forgot a message, and the station's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        removed: boolean;
+                        answer: components["schemas"]["ChargeStationCallResult"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestChargeStationCustomerInformation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerInformationQuery"];
+            };
+        };
+        responses: {
+            200: components["responses"]["JobStartedOnStation"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeStationMonitors: {
+        parameters: {
+            query?: {
+                offset?: components["parameters"]["Offset"];
+                limit?: components["parameters"]["Limit"];
+                /** @description Only monitors of this component */
+                component?: string;
+                /** @description Only monitors of this variable */
+                variable?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of monitors */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["XTotalCount"];
+                    "X-Limit": components["headers"]["XLimit"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariableMonitor"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargeStationMonitors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    setMonitoringData: components["schemas"]["MonitorSetting"][];
+                };
+            };
+        };
+        responses: {
+            /** @description The monitors stored, and the station's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stored: components["schemas"]["VariableMonitor"][];
+                        answer: components["schemas"]["ChargeStationCallResult"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    clearChargeStationMonitors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description The ids of the monitors Anode forgot, and the station's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        removed: number[];
+                        answer: components["schemas"]["ChargeStationCallResult"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestChargeStationMonitoringReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    monitoringCriteria?: ("ThresholdMonitoring" | "DeltaMonitoring" | "PeriodicMonitoring")[];
+                    componentVariable?: components["schemas"]["MonitoredVariableSelector"][];
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["JobStartedOnStation"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargeStationMonitoringBase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    monitoringBase: "All" | "FactoryDefault" | "HardWiredOnly";
+                };
+            };
+        };
+        responses: {
+            /** @description The station's answer, and how many stored monitors Anode forgot */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        storedMonitorsRemoved: number;
+                        answer: components["schemas"]["ChargeStationCallResult"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargeStationMonitoringLevel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    severity: number;
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["StationAnswer"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];

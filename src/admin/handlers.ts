@@ -7,10 +7,13 @@ import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import type { OperationHandlers } from '../http/contract.js';
 import { certificatesHandlers } from './resources/certificates.js';
+import { customerInformationHandlers } from './resources/customer-information.js';
 import { deviceModelHandlers } from './resources/device-model.js';
 import { deviceNoticesHandlers } from './resources/device-notices.js';
+import { displayMessagesHandlers } from './resources/display-messages.js';
 import { hubClientInfoHandlers } from './resources/hub-client-info.js';
 import { locationsHandlers } from './resources/locations.js';
+import { monitoringHandlers } from './resources/monitoring.js';
 import { partiesHandlers, type PartyFarewell } from './resources/parties.js';
 import { reservationsHandlers } from './resources/reservations.js';
 import { stationJobsHandlers } from './resources/station-jobs.js';
@@ -33,6 +36,9 @@ export function adminHandlers(
     ...stationsHandlers(deps),
     ...stationTrafficHandlers(deps),
     ...stationJobsHandlers(deps),
+    ...displayMessagesHandlers(deps),
+    ...monitoringHandlers(deps),
+    ...customerInformationHandlers(deps),
     ...deviceModelHandlers(deps),
     ...deviceNoticesHandlers(deps),
     ...transactionsHandlers(deps),
