@@ -9,6 +9,8 @@ export interface DomainEvents {
   'station.request.created': { stationId: string; requestId: number };
   /** the operator registered an OCPI party with its versions URL: Anode is to start the credentials handshake */
   'ocpi.party.registered': { partyId: number };
+  /** tokens were created, changed or deleted in the token store (stations' local lists may follow them) */
+  'tokens.changed': { uids: string[] };
 }
 
 export interface Bus {

@@ -53,7 +53,8 @@ export class Authorizer {
   }
 }
 
-function storedVerdict(token: Token, now: Date): AuthorizationStatus {
+/** The verdict the token store alone gives (no eMSP asked). */
+export function storedVerdict(token: Token, now: Date): AuthorizationStatus {
   if (!token.valid) return 'Blocked';
   if (token.expiresAt && token.expiresAt <= now) return 'Expired';
   return 'Accepted';

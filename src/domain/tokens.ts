@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
+import type { Bus } from '../cluster/bus.js';
 import { byCodePoint, type Database } from '../db/client.js';
 import { tokens } from '../db/schema.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, StaleUpdateError } from './errors.js';
@@ -11,7 +12,15 @@ export type TokenInput = Omit<Token, 'lastUpdated' | PartnerFields> & Partial<Pi
 
 /** The token store: a uid names one token across all issuers, as an OCPP idTag does. */
 export class Tokens {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** told of every change (`tokens.changed`), e.g. for stations' local lists */
+    private readonly bus?: Pick<Bus, 'publish'>,
+  ) {}
+
+  private changed(uids: string[]): void {
+    if (uids.length > 0) this.bus?.publish('tokens.changed', { uids });
+  }
 
   /** Creates the token or replaces the one with its uid; the store sets lastUpdated. */
   async upsert(input: TokenInput): Promise<Token> {
@@ -21,6 +30,7 @@ export class Tokens {
       .values(row)
       .onConflictDoUpdate({ target: tokens.uid, set: row })
       .returning();
+    this.changed([stored.uid]);
     return stored;
   }
 
@@ -50,7 +60,7 @@ export class Tokens {
    * no longer matches, or when it is older than the stored version.
    */
   async putFromPartner(input: TokenInput & { lastUpdated: Date }, ifMatch?: string): Promise<Token> {
-    return this.db.transaction(async (tx) => {
+    const stored = await this.db.transaction(async (tx) => {
       const [existing] = await tx.select().from(tokens).where(eq(tokens.uid, input.uid)).for('update');
       checkUpdate(existing, input, input.lastUpdated, ifMatch);
       const [stored] = await tx
@@ -60,6 +70,8 @@ export class Tokens {
         .returning();
       return stored;
     });
+    this.changed([stored.uid]);
+    return stored;
   }
 
   /** Applies an eMSP's partial update (PATCH) to a token it owns. */
@@ -68,7 +80,7 @@ export class Tokens {
     changes: Partial<TokenInput> & { lastUpdated: Date },
     ifMatch?: string,
   ): Promise<Token> {
-    return this.db.transaction(async (tx) => {
+    const patched = await this.db.transaction(async (tx) => {
       const [existing] = await tx
         .select()
         .from(tokens)
@@ -80,6 +92,8 @@ export class Tokens {
       const [stored] = await tx.update(tokens).set(allowed).where(eq(tokens.uid, key.uid)).returning();
       return stored;
     });
+    this.changed([patched.uid]);
+    return patched;
   }
 
   async listOfParty(countryCode: string, partyId: string, page: PageRequest, changed: { from?: Date; before?: Date } = {}): Promise<Page<Token>> {
@@ -95,12 +109,14 @@ export class Tokens {
 
   async deleteOfParty(countryCode: string, partyId: string): Promise<number> {
     const deleted = await this.db.delete(tokens).where(ofIssuer(countryCode, partyId)).returning({ uid: tokens.uid });
+    this.changed(deleted.map((row) => row.uid));
     return deleted.length;
   }
 
   async delete(uid: string): Promise<void> {
     const deleted = await this.db.delete(tokens).where(eq(tokens.uid, uid)).returning({ uid: tokens.uid });
     if (deleted.length === 0) throw new NotFoundError(`token ${uid} is not known`);
+    this.changed([uid]);
   }
 }
 
