@@ -232,6 +232,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/jobs/{jobId}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+                /** @description The job's id */
+                jobId: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The file the station uploaded to Anode for a log or diagnostics job (Anode addition)
+         * @description The bytes as the station uploaded them. 404 while nothing has been uploaded.
+         */
+        get: operations["downloadChargeStationJobFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/firmware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update the charge station's firmware (L01, L02; OCPP 1.6 UpdateFirmware or SignedUpdateFirmware)
+         * @description Opens a job of kind Firmware and sends the station the firmware to install. OCPP 2.0.1: UpdateFirmware with
+         *     the job's id as `requestId`. OCPP 1.6: SignedUpdateFirmware (security extension) when `signingCertificate` and
+         *     `signature` are given, else UpdateFirmware, which has no requestId and no answer status (the job is then
+         *     matched to the station's FirmwareStatusNotifications as its latest open Firmware job, and its status is
+         *     Accepted once the station acknowledged the call). The station's answer (Accepted, Rejected, AcceptedCanceled,
+         *     InvalidCertificate, RevokedCertificate) is the job's first status; the statuses the station then reports
+         *     (Downloading … Installed) follow in the job's history, and the firmware version the station reports at its
+         *     next boot lands in the job's `result.firmwareVersion`.
+         */
+        post: operations["updateChargeStationFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/firmware/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Have a local controller publish firmware to the stations behind it (L03, OCPP 2.0.1 PublishFirmware)
+         * @description Opens a job of kind PublishFirmware and sends PublishFirmware with the job's id as `requestId`. The
+         *     controller reports its progress in PublishFirmwareStatusNotification; when it has Published, the locations
+         *     it serves the firmware at are in the job's `result.locations`. OCPP 1.6 stations: 400.
+         */
+        post: operations["publishChargeStationFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/firmware/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Have a local controller stop publishing firmware (L04, OCPP 2.0.1 UnpublishFirmware)
+         * @description The controller's answer (Unpublished, NoFirmware, DownloadOngoing) is in `response`. OCPP 1.6 stations get 400.
+         */
+        post: operations["unpublishChargeStationFirmware"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Have the charge station upload a log (N01; OCPP 2.0.1 and the OCPP 1.6 security extension's GetLog)
+         * @description Opens a job of kind Log and sends GetLog with the job's id as `requestId`. Without `remoteLocation` the station
+         *     is given a one-time upload URL of Anode's own (`<PUBLIC_BASE_URL>/uploads/…`); the file it uploads there is
+         *     downloadable at `GET /cs/{csId}/jobs/{jobId}/file`. The file name the station announces is in the job's
+         *     `result.filename`; its LogStatusNotifications (Uploading, Uploaded, UploadFailure, …) follow in the history.
+         */
+        post: operations["retrieveChargeStationLog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Have an OCPP 1.6 charge station upload its diagnostics (GetDiagnostics)
+         * @description Opens a job of kind Diagnostics and sends GetDiagnostics (which has no requestId: the station's
+         *     DiagnosticsStatusNotifications go to its latest open Diagnostics job). Without `location` the station is given
+         *     a one-time upload URL of Anode's own, as for logs. The file name the station answers with is in the job's
+         *     `result.fileName`; a station that answers without one has no diagnostics, and the job ends
+         *     (NoDiagnosticsAvailable). OCPP 2.0.1 stations get 400 (they use `POST /cs/{csId}/logs`).
+         */
+        post: operations["retrieveChargeStationDiagnostics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cs/{csId}/variables": {
         parameters: {
             query?: never;
@@ -1698,6 +1854,92 @@ export interface components {
             /** Format: date-time */
             finishedAt: string | null;
         };
+        /** @description How many times the station is to try before it gives up (the station decides when absent) */
+        FileTransferRetries: number;
+        /** @description Seconds between tries (the station decides when absent) */
+        FileTransferRetryInterval: number;
+        FirmwareUpdate: {
+            /**
+             * Format: uri
+             * @description Where the station downloads the firmware
+             */
+            location: string;
+            /**
+             * Format: date-time
+             * @description When the station is to download it
+             */
+            retrieveAt: string;
+            /**
+             * Format: date-time
+             * @description When the station is to install it (OCPP 2.0.1 and SignedUpdateFirmware only)
+             */
+            installAt?: string;
+            /** @description PEM X.509 certificate the firmware was signed with (secure firmware update) */
+            signingCertificate?: string;
+            /** @description Base64 signature of the firmware file */
+            signature?: string;
+            retries?: components["schemas"]["FileTransferRetries"];
+            retryIntervalSeconds?: components["schemas"]["FileTransferRetryInterval"];
+        };
+        FirmwareLogJobStarted: {
+            job: components["schemas"]["StationJob"];
+            answer: components["schemas"]["ChargeStationCallResult"];
+        };
+        FirmwarePublication: {
+            /**
+             * Format: uri
+             * @description Where the controller downloads the firmware
+             */
+            location: string;
+            /** @description MD5 of the firmware file: 32 hex digits */
+            checksum: string;
+            retries?: components["schemas"]["FileTransferRetries"];
+            retryIntervalSeconds?: components["schemas"]["FileTransferRetryInterval"];
+        };
+        FirmwareUnpublication: {
+            /** @description MD5 of the published firmware file */
+            checksum: string;
+        };
+        LogRetrieval: {
+            /** @enum {string} */
+            logType: "DiagnosticsLog" | "SecurityLog";
+            /**
+             * Format: uri
+             * @description Where the station uploads the log; absent, Anode receives it at a one-time URL of its own
+             */
+            remoteLocation?: string;
+            /**
+             * Format: date-time
+             * @description The oldest logging information to include
+             */
+            oldestAt?: string;
+            /**
+             * Format: date-time
+             * @description The latest logging information to include
+             */
+            latestAt?: string;
+            retries?: components["schemas"]["FileTransferRetries"];
+            retryIntervalSeconds?: components["schemas"]["FileTransferRetryInterval"];
+        };
+        DiagnosticsRetrieval: {
+            /**
+             * Format: uri
+             * @description Where the station uploads its diagnostics; absent, Anode receives them at a one-time URL of its own
+             */
+            location?: string;
+            /**
+             * Format: date-time
+             * @description The oldest diagnostics information to include
+             */
+            startAt?: string;
+            /**
+             * Format: date-time
+             * @description The latest diagnostics information to include
+             */
+            stopAt?: string;
+            retries?: components["schemas"]["FileTransferRetries"];
+            retryIntervalSeconds?: components["schemas"]["FileTransferRetryInterval"];
+        };
         DeviceVariable: {
             component: string;
             componentInstance: string | null;
@@ -2170,6 +2412,15 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
+        /** @description The job Anode opened, and the station's answer (its own refusal, e.g. Rejected, is in `answer.response`) */
+        FirmwareLogJobStarted: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FirmwareLogJobStarted"];
+            };
+        };
         /** @description What the station answered for each variable, as stored, and its answers */
         VariablesOutcome: {
             headers: {
@@ -2542,6 +2793,156 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    downloadChargeStationJobFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+                /** @description The job's id */
+                jobId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The uploaded file */
+            200: {
+                headers: {
+                    /** @description `attachment` with the file name the station gave (or one Anode made up) */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateChargeStationFirmware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwareUpdate"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FirmwareLogJobStarted"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    publishChargeStationFirmware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwarePublication"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FirmwareLogJobStarted"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    unpublishChargeStationFirmware: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirmwareUnpublication"];
+            };
+        };
+        responses: {
+            200: components["responses"]["StationAnswer"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    retrieveChargeStationLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogRetrieval"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FirmwareLogJobStarted"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    retrieveChargeStationDiagnostics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiagnosticsRetrieval"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FirmwareLogJobStarted"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
     };

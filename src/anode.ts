@@ -21,6 +21,8 @@ import { OCPI_BASE_PATH, startOcpi } from './ocpi/app.js';
 import type { OcpiEnv } from './ocpi/transport.js';
 import { DataTransferVendors, type VendorHandler } from './ocpp/data-transfer.js';
 import { OcppGateway } from './ocpp/gateway.js';
+import { createUploadsApp } from './ocpp/uploads.js';
+import { UPLOADS_PATH } from './domain/station-uploads.js';
 import { createSystemApp } from './system/app.js';
 
 export interface RunningAnode {
@@ -51,12 +53,13 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 }
 
 /** Every wing's HTTP surface on one app, with the answers for what no wing serves. */
-function assembleApp(wings: { system: Hono; admin: Hono; ocpi: Hono<OcpiEnv> }, logger: Logger): Hono {
+function assembleApp(wings: { system: Hono; admin: Hono; ocpi: Hono<OcpiEnv>; uploads: Hono }, logger: Logger): Hono {
   const app = new Hono();
   app.route('/', wings.system);
   mountDocs(app);
   app.route(ADMIN_BASE_PATH, wings.admin);
   app.route(OCPI_BASE_PATH, wings.ocpi);
+  app.route(UPLOADS_PATH, wings.uploads);
   app.get('/', (c) => c.redirect('/docs/'));
   app.notFound((c) => c.json({ status: 'Not Found', error: `nothing at ${c.req.path}` }, 404));
   app.onError((error, c) => {
@@ -125,7 +128,8 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     validateResponses: config.validateResponses,
   });
   const system = createSystemApp({ database, version, startedAt: Date.now(), ocppFaults: () => gateway.faultCounts(), validateResponses: config.validateResponses });
-  app = assembleApp({ system, admin, ocpi: ocpi.app }, logger);
+  const uploads = createUploadsApp({ uploads: domain.stationUploads, maxBytes: config.uploadMaxBytes, logger });
+  app = assembleApp({ system, admin, ocpi: ocpi.app, uploads }, logger);
   domain.dataVersions.start();
   domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
   gateway.start();

@@ -39,6 +39,8 @@ export interface Config {
   reservationSweepMs: number;
   /** a running transaction's row takes its latest energy reading at most once per this many seconds */
   meterSyncSeconds: number;
+  /** the largest file a station may upload to Anode (logs, diagnostics) */
+  uploadMaxBytes: number;
   /** processes serving this node's port (1: this process serves it) */
   workers: number;
   /** This node's name in the cluster: which stations' sockets it holds is recorded under it. */
@@ -185,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataVersionPollMs: integer(env, 'DATA_VERSION_POLL_MS', 250, 20, 60_000),
     reservationSweepMs: integer(env, 'RESERVATION_SWEEP_MS', 5000, 20, 3_600_000),
     meterSyncSeconds: integer(env, 'TRANSACTION_METER_SYNC_SECONDS', 15, 0, 3600),
+    uploadMaxBytes: integer(env, 'UPLOAD_MAX_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     workers: workerCount(env, database),
     ocpp: {
       heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 10, 86400),

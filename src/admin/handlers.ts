@@ -10,6 +10,7 @@ import { certificatesHandlers } from './resources/certificates.js';
 import { customerInformationHandlers } from './resources/customer-information.js';
 import { deviceModelHandlers } from './resources/device-model.js';
 import { deviceNoticesHandlers } from './resources/device-notices.js';
+import { firmwareLogsHandlers } from './resources/firmware-logs.js';
 import { displayMessagesHandlers } from './resources/display-messages.js';
 import { hubClientInfoHandlers } from './resources/hub-client-info.js';
 import { locationsHandlers } from './resources/locations.js';
@@ -36,6 +37,7 @@ export function adminHandlers(
     ...stationsHandlers(deps),
     ...stationTrafficHandlers(deps),
     ...stationJobsHandlers(deps),
+    ...firmwareLogsHandlers(deps),
     ...displayMessagesHandlers(deps),
     ...monitoringHandlers(deps),
     ...customerInformationHandlers(deps),

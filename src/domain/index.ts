@@ -19,6 +19,8 @@ import { RemoteStarts } from './remote-starts.js';
 import { Reservations } from './reservations.js';
 import { StationCalls } from './station-calls.js';
 import { StationJobs } from './station-jobs.js';
+import { StationUploads } from './station-uploads.js';
+import { FirmwareAndLogs } from './firmware-logs.js';
 import { Tariffs } from './tariffs.js';
 import { StationEvents } from './station-events.js';
 import { Stations } from './stations.js';
@@ -44,6 +46,10 @@ export interface Domain {
   variableMonitors: VariableMonitors;
   /** operator-started work on stations whose outcome arrives in later notifications */
   stationJobs: StationJobs;
+  /** firmware updates and publications, log and diagnostics uploads (jobs of those kinds) */
+  firmwareLogs: FirmwareAndLogs;
+  /** files stations upload to Anode itself, at one-time URLs */
+  stationUploads: StationUploads;
   tariffs: Tariffs;
   chargingRecords: ChargingRecords;
   dataVersions: DataVersions;
@@ -81,6 +87,7 @@ export function createDomain(
     };
   };
   const { tariffs, locations, chargingRecords } = readersOver(db);
+  const stationJobs = new StationJobs(db);
   return {
     stations,
     tokens: new Tokens(db),
@@ -92,7 +99,9 @@ export function createDomain(
     connectorStatuses: new ConnectorStatuses(db, dataVersions, changeFeed),
     stationEvents: new StationEvents(db),
     stationCalls: new StationCalls(db),
-    stationJobs: new StationJobs(db),
+    stationJobs,
+    firmwareLogs: new FirmwareAndLogs(db, stationJobs, stations),
+    stationUploads: new StationUploads(db),
     deviceModel: new DeviceModel(db),
     deviceEvents: new DeviceEvents(db),
     chargingNotices: new ChargingNotices(db),

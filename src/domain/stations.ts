@@ -113,7 +113,13 @@ const lockedInIdOrder = (ids: string[]) =>
     order by s.id for update)`;
 
 type AdmissionRow = { row: typeof stations.$inferSelect; requestsWaiting: boolean };
-type BootOutcome = { registrationStatus: 'Pending' | 'Accepted'; configurationWaiting: boolean; requestsWaiting: boolean };
+type BootOutcome = {
+  registrationStatus: 'Pending' | 'Accepted';
+  configurationWaiting: boolean;
+  requestsWaiting: boolean;
+  /** the firmware status the station last reported (a boot during or after an install reports the new version) */
+  firmwareStatus: string | null;
+};
 
 export class Stations {
   private readonly connections: Batcher<ConnectionRecord>;
@@ -265,11 +271,19 @@ export class Stations {
         as v(id text, vendor text, model text, serial_number text, firmware_version text, at timestamptz)
       where ${stations.id} = v.id and ${lockedInIdOrder(boots.map((boot) => boot.id))}
       returning ${stations.id} as id, ${stations.registrationStatus} as registration_status,
-        ${configurationWaiting} as configuration_waiting, ${openRequestsOfRow()} as requests_waiting`);
+        ${configurationWaiting} as configuration_waiting, ${openRequestsOfRow()} as requests_waiting,
+        ${stations.firmwareStatus} as firmware_status`);
+    type Row = { id: string; registration_status: 'Pending' | 'Accepted'; configuration_waiting: boolean; requests_waiting: boolean; firmware_status: string | null };
     const byId = new Map(
-      rowsOf<{ id: string; registration_status: 'Pending' | 'Accepted'; configuration_waiting: boolean; requests_waiting: boolean }>(result).map(
-        (row) => [row.id, { registrationStatus: row.registration_status, configurationWaiting: row.configuration_waiting, requestsWaiting: row.requests_waiting }],
-      ),
+      rowsOf<Row>(result).map((row) => [
+        row.id,
+        {
+          registrationStatus: row.registration_status,
+          configurationWaiting: row.configuration_waiting,
+          requestsWaiting: row.requests_waiting,
+          firmwareStatus: row.firmware_status,
+        },
+      ]),
     );
     return boots.map(({ id }) => byId.get(id));
   }

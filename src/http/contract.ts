@@ -14,6 +14,8 @@ import { findUnstorable, unstorableText } from '../db/storable.js';
 // ---------- compile-time side: handler types derived from openapi-typescript's `operations` ----------
 
 type JsonBody<T> = T extends { content: { 'application/json': infer B } } ? B : undefined;
+/** A response declared as `application/octet-stream` carries bytes. */
+type BinaryBody<T> = T extends { content: { 'application/octet-stream': unknown } } ? Uint8Array : undefined;
 type Section<Op, K extends string> = Op extends { parameters: infer P }
   ? K extends keyof P
     ? NonNullable<P[K]> extends never
@@ -37,7 +39,9 @@ export interface OperationInput<Op, E extends Env = BlankEnv> {
 
 type ResultFor<R, S extends keyof R> =
   JsonBody<R[S]> extends undefined
-    ? { status: S; body?: undefined; headers?: Record<string, string> }
+    ? BinaryBody<R[S]> extends undefined
+      ? { status: S; body?: undefined; headers?: Record<string, string> }
+      : { status: S; body: Uint8Array; headers?: Record<string, string> }
     : { status: S; body: JsonBody<R[S]>; headers?: Record<string, string> };
 
 /** One of the responses the document declares for the operation, with its exact body type. */
@@ -256,6 +260,11 @@ export function mountOperations<Operations, E extends Env = BlankEnv>(
           if (!validateBody(parsedBody)) throw HttpError.badRequest(describeErrors('body', validateBody.errors));
         }
         const result = await handler({ path, query, body: parsedBody, context });
+        if (result.body instanceof Uint8Array) {
+          for (const [name, value] of Object.entries(result.headers ?? {})) context.header(name, value);
+          // Node's Buffers are typed over any ArrayBufferLike; Hono takes ArrayBuffer-backed bytes, which they are here.
+          return context.body(result.body as Uint8Array<ArrayBuffer>, result.status as 200, { 'Content-Type': 'application/octet-stream' });
+        }
         if (options.validateResponses && result.body !== undefined) {
           const validate = validateResponse.get(String(result.status)) ?? validateResponse.get('default');
           if (validate && !validate(result.body)) {

@@ -1,4 +1,5 @@
 /** BootNotification, the same for every OCPP version: Pending while the operator's configuration is still to be applied. */
+import { INSTALL_STATUSES } from '../domain/firmware-logs.js';
 import type { BootReport } from '../domain/stations.js';
 import type { StationContext } from './context.js';
 
@@ -11,7 +12,11 @@ export interface BootVerdict {
 export async function bootStation(ctx: StationContext, report: BootReport): Promise<BootVerdict> {
   const { stations } = ctx.domain;
   const { stationId } = ctx.session;
-  const { configurationWaiting, requestsWaiting } = await stations.recordBoot(stationId, report);
+  const { configurationWaiting, requestsWaiting, firmwareStatus } = await stations.recordBoot(stationId, report);
+  // A station reboots into new firmware: its firmware job learns the version it now runs.
+  if (report.firmwareVersion && firmwareStatus && INSTALL_STATUSES.includes(firmwareStatus)) {
+    await ctx.domain.firmwareLogs.booted(stationId, report.firmwareVersion, new Date());
+  }
   ctx.session.ready = true;
   // Work the operator adds from now on is delivered when it is added (station.request.created).
   if (requestsWaiting) ctx.deliverOpenRequestsSoon();

@@ -2,6 +2,12 @@
 import type { Ocpp16Actions, components } from '../../../generated/ocpp16.js';
 import type { Authorization } from '../../domain/authorization.js';
 import { bootStation } from '../boot.js';
+import {
+  diagnosticsStatusNotification16,
+  firmwareStatusNotification16,
+  logStatusNotification16,
+  signedFirmwareStatusNotification16,
+} from '../firmware-logs.js';
 import { rememberTransaction, type StationContext } from '../context.js';
 import { propertyConstraintViolation } from '../errors.js';
 import { samplesFrom16 } from '../meter-values.js';
@@ -150,25 +156,10 @@ export const v16Handlers: HandlerTable16 = {
     return { status: answer.status, ...(data !== undefined && { data }) };
   },
 
-  DiagnosticsStatusNotification: async (ctx, request) => {
-    await ctx.domain.stations.recordDiagnosticsStatus(ctx.session.stationId, request.status);
-    return keep(ctx, 'DiagnosticsStatusNotification', request);
-  },
-
-  FirmwareStatusNotification: async (ctx, request) => {
-    await ctx.domain.stations.recordFirmwareStatus(ctx.session.stationId, request.status);
-    return keep(ctx, 'FirmwareStatusNotification', request);
-  },
-
-  SignedFirmwareStatusNotification: async (ctx, request) => {
-    await ctx.domain.stations.recordFirmwareStatus(ctx.session.stationId, request.status);
-    return keep(ctx, 'SignedFirmwareStatusNotification', request);
-  },
-
-  LogStatusNotification: async (ctx, request) => {
-    await ctx.domain.stations.recordDiagnosticsStatus(ctx.session.stationId, request.status);
-    return keep(ctx, 'LogStatusNotification', request);
-  },
+  DiagnosticsStatusNotification: diagnosticsStatusNotification16,
+  FirmwareStatusNotification: firmwareStatusNotification16,
+  SignedFirmwareStatusNotification: signedFirmwareStatusNotification16,
+  LogStatusNotification: logStatusNotification16,
 
   SecurityEventNotification: async (ctx, request) => keep(ctx, 'SecurityEventNotification', request),
 

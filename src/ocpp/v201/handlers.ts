@@ -1,6 +1,7 @@
 /** OCPP 2.0.1: the core messages a station sends, each a thin translation to a domain call. */
 import type { Ocpp201Actions } from '../../../generated/ocpp201.js';
 import { bootStation } from '../boot.js';
+import { firmwareStatusNotification201, logStatusNotification201, publishFirmwareStatusNotification201 } from '../firmware-logs.js';
 import { clearedChargingLimit, notifyChargingLimit, notifyEVChargingNeeds, notifyEVChargingSchedule, reportChargingProfiles } from './charging-notices.js';
 import { notifyEvent, notifyReport } from './device-model.js';
 import type { StationContext } from '../context.js';
@@ -96,9 +97,9 @@ export const v201Handlers: HandlerTable201 = {
   },
 
   // Kept as they came until their handlers are built (issue #19, in progress).
-  FirmwareStatusNotification: async (ctx, request) => keep(ctx, 'FirmwareStatusNotification', request),
-  PublishFirmwareStatusNotification: async (ctx, request) => keep(ctx, 'PublishFirmwareStatusNotification', request),
-  LogStatusNotification: async (ctx, request) => keep(ctx, 'LogStatusNotification', request),
+  FirmwareStatusNotification: firmwareStatusNotification201,
+  PublishFirmwareStatusNotification: publishFirmwareStatusNotification201,
+  LogStatusNotification: logStatusNotification201,
   NotifyDisplayMessages: notifyDisplayMessages,
   NotifyCustomerInformation: notifyCustomerInformation,
   NotifyMonitoringReport: notifyMonitoringReport,
