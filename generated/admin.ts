@@ -832,6 +832,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The operative state set on the charge station, its EVSEs and connectors (Anode addition)
+         * @description One entry per part of the station an operator changed the availability of (EVSE 0: the whole station;
+         *     connector 0: the whole EVSE), with the station's answer to the last change. An entry that is not operative and
+         *     that the station Accepted or Scheduled shows the EVSEs it concerns as INOPERATIVE to OCPI partners.
+         */
+        get: operations["listChargeStationAvailability"];
+        put?: never;
+        /**
+         * Make the charge station, an EVSE or a connector operative or inoperative (G03, G04; OCPP 1.6 ChangeAvailability)
+         * @description Without `evseId` (or with 0) the whole station, with `evseId` one EVSE, with `evseId` and `connectorId` one
+         *     connector of it. OCPP 2.0.1: ChangeAvailability `operationalStatus` with `evse` { id, connectorId }. OCPP 1.6:
+         *     ChangeAvailability `type` with `connectorId` = `evseId` (0 the station); 1.6 has no connector within an EVSE,
+         *     so `connectorId` is refused (400) for a 1.6 station.
+         *
+         *     The station's answer (Accepted, Scheduled: after the running transaction, Rejected) is kept (`availability`;
+         *     null when the station answered with a CALLERROR). Accepted or Scheduled Inoperative shows the EVSEs concerned
+         *     as INOPERATIVE to OCPI partners (pushed); Operative again shows what the station reports (a station that
+         *     reported Unavailable stays INOPERATIVE until it reports otherwise).
+         */
+        post: operations["changeChargeStationAvailability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/clear-cache": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clear the charge station's authorization cache (C11; OCPP 1.6 ClearCache)
+         * @description The station's answer (Accepted, Rejected) is in `response`; the call is recorded (`/cs/{csId}/calls`).
+         */
+        post: operations["clearChargeStationCache"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset the charge station or one EVSE (B11, B12; OCPP 1.6 Reset)
+         * @description OCPP 2.0.1 takes `type` Immediate or OnIdle (after the transactions have ended), and an optional `evseId` to
+         *     reset one EVSE; OCPP 1.6 takes Hard or Soft and resets the whole station. A type or `evseId` the station's
+         *     version does not have is refused (400). The station's answer (Accepted, Scheduled, Rejected) is in `response`.
+         */
+        post: operations["resetChargeStation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock a connector of the charge station (F05; OCPP 1.6 UnlockConnector)
+         * @description OCPP 2.0.1 needs `evseId` and `connectorId`; OCPP 1.6 unlocks its connector `evseId` (1.6 has no connector
+         *     within an EVSE: `connectorId` is refused). The station's answer (2.0.1 Unlocked, UnlockFailed,
+         *     OngoingAuthorizedTransaction, UnknownConnector; 1.6 Unlocked, UnlockFailed, NotSupported) is in `response`.
+         */
+        post: operations["unlockChargeStationConnector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/trigger-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the charge station to send a message now (F06; OCPP 1.6 TriggerMessage)
+         * @description Sent at once and answered with the station's answer (Accepted, Rejected, NotImplemented), unlike
+         *     `POST /cs/{csId}/trigger`, which is kept as a request and delivered when the station can take it. OCPP 2.0.1:
+         *     `requestedMessage` and `evse` { id: `evseId`, connectorId }; OCPP 1.6: `requestedMessage` and `connectorId` =
+         *     `evseId` (`connectorId` refused). A message the station's version cannot be asked for is refused (400): 1.6
+         *     has DiagnosticsStatusNotification, 2.0.1 LogStatusNotification, TransactionEvent, the Sign… certificates and
+         *     PublishFirmwareStatusNotification.
+         */
+        post: operations["triggerChargeStationMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cs/{csId}/call": {
         parameters: {
             query?: never;
@@ -849,7 +987,9 @@ export interface paths {
          * @description Sends one CSMS-initiated OCPP call (RemoteStartTransaction, Reset, SetChargingProfile, GetVariables, …) and
          *     waits for the answer. The payload is validated against the OCPP schema of the version the station speaks on
          *     its current connection. The call and its answer are recorded (see `/cs/{csId}/calls`). A station that answers
-         *     with a CALLERROR gives status `CallError`; one that does not answer in time, a 504.
+         *     with a CALLERROR gives status `CallError`; one that does not answer in time, a 504. A station that is not
+         *     connected gets no call (409); one whose connection closes after the call was sent and before it answered
+         *     gives a 502 (it may have acted on the call; the recorded call has status `WentAway`).
          */
         post: operations["callChargeStation"];
         delete?: never;
@@ -1462,8 +1602,12 @@ export interface components {
             request: {
                 [key: string]: unknown;
             };
-            /** @enum {string} */
-            status: "Sent" | "Answered" | "CallError" | "Timeout" | "Failed";
+            /**
+             * @description Sent: no answer yet; Timeout: no answer in time; WentAway: the connection closed before the answer;
+             *     Failed: it could not be sent
+             * @enum {string}
+             */
+            status: "Sent" | "Answered" | "CallError" | "Timeout" | "WentAway" | "Failed";
             response: {
                 [key: string]: unknown;
             } | null;
@@ -2215,6 +2359,55 @@ export interface components {
             variable?: string;
             variableInstance?: string;
         };
+        AvailabilityEntry: {
+            /** @description OCPP 2.0.1 evseId, OCPP 1.6 connectorId; 0: the whole station */
+            evseId: number;
+            /** @description OCPP 2.0.1 connectorId; 0: the whole EVSE */
+            connectorId: number;
+            /** @description What the operator asked for */
+            operative: boolean;
+            /** @description The station's answer: Accepted, Scheduled or Rejected */
+            status: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        EvseNumber: number;
+        AvailabilityChange: {
+            /** @description true: Operative; false: Inoperative */
+            operative: boolean;
+            /** @description 0 or absent: the whole station */
+            evseId?: number;
+            /** @description One connector of the EVSE `evseId` (OCPP 2.0.1 only) */
+            connectorId?: components["schemas"]["EvseNumber"];
+        };
+        AvailabilityChanged: {
+            /** @description The entry as kept now; null when the station answered with a CALLERROR (nothing was kept) */
+            availability: components["schemas"]["AvailabilityEntry"] | null;
+            answer: components["schemas"]["ChargeStationCallResult"];
+        };
+        ResetRequest: {
+            /**
+             * @description OCPP 2.0.1: Immediate or OnIdle; OCPP 1.6: Hard or Soft
+             * @enum {string}
+             */
+            type: "Immediate" | "OnIdle" | "Hard" | "Soft";
+            /** @description Reset only this EVSE (OCPP 2.0.1 only) */
+            evseId?: components["schemas"]["EvseNumber"];
+        };
+        UnlockRequest: {
+            /** @description OCPP 2.0.1 evseId; OCPP 1.6 connectorId */
+            evseId: components["schemas"]["EvseNumber"];
+            /** @description The connector of the EVSE (OCPP 2.0.1, required there) */
+            connectorId?: components["schemas"]["EvseNumber"];
+        };
+        TriggerMessageRequest: {
+            /** @enum {string} */
+            requestedMessage: "BootNotification" | "Heartbeat" | "StatusNotification" | "MeterValues" | "FirmwareStatusNotification" | "DiagnosticsStatusNotification" | "LogStatusNotification" | "TransactionEvent" | "SignChargingStationCertificate" | "SignV2GCertificate" | "SignCombinedCertificate" | "PublishFirmwareStatusNotification";
+            /** @description The EVSE the message is about (OCPP 1.6: its connectorId) */
+            evseId?: components["schemas"]["EvseNumber"];
+            /** @description The connector of the EVSE (OCPP 2.0.1 only) */
+            connectorId?: components["schemas"]["EvseNumber"];
+        };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
         /** @description Party id following ISO 15118 (CiString(3), three letters or digits). */
@@ -2376,8 +2569,20 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
-        /** @description The station is not connected, or went away before it answered (`error` says which) */
+        /** @description The station is not connected; the call was not sent */
         StationNotConnected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Status"];
+            };
+        };
+        /**
+         * @description The call was sent, but the station's connection closed before it answered; it may or may not have acted on it
+         *     (the recorded call has status WentAway)
+         */
+        StationWentAway: {
             headers: {
                 [name: string]: unknown;
             };
@@ -3542,6 +3747,161 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    listChargeStationAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries, by EVSE and connector */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityEntry"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    changeChargeStationAvailability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityChange"];
+            };
+        };
+        responses: {
+            /** @description What was kept, and the station's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityChanged"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    clearChargeStationCache: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["StationAnswer"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    resetChargeStation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["StationAnswer"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    unlockChargeStationConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnlockRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["StationAnswer"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    triggerChargeStationMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TriggerMessageRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["StationAnswer"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
     callChargeStation: {
         parameters: {
             query?: never;
@@ -3578,6 +3938,7 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
+            502: components["responses"]["StationWentAway"];
             /** @description The station did not answer in time */
             504: {
                 headers: {

@@ -85,6 +85,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     dataVersionPollMs: config.dataVersionPollMs,
     sessionUpdateSeconds: config.ocpi.sessionUpdateSeconds,
     meterSyncSeconds: config.meterSyncSeconds,
+    offlineGraceMs: config.ocpi.offlineGraceSeconds * 1000,
   });
   await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
   const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member, dataTransferVendors: new DataTransferVendors(extensions.dataTransferVendors) });
@@ -132,6 +133,9 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
   app = assembleApp({ system, admin, ocpi: ocpi.app, uploads }, logger);
   domain.dataVersions.start();
   domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
+  // Stations past their offline grace are looked for a few times per grace, at least every 10 s.
+  const offlineSweepMs = Math.min(10_000, Math.max(100, (config.ocpi.offlineGraceSeconds * 1000) / 4));
+  domain.offlineStations.start(offlineSweepMs, (error) => logger.warn({ err: error }, 'showing offline stations failed'));
   gateway.start();
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
@@ -150,6 +154,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     stop: async () => {
       domain.dataVersions.stop();
       await domain.reservations.stopSweeper();
+      await domain.offlineStations.stop();
       await gateway.close();
       await closeServer(server, 5000);
       await ocpi.stop();

@@ -70,6 +70,8 @@ export interface Config {
     remoteStartWindowSeconds: number;
     /** a running session is pushed to its eMSP at most once per this interval (start and end always) */
     sessionUpdateSeconds: number;
+    /** a station not connected for this long shows its EVSEs as UNKNOWN to partners; 0: never */
+    offlineGraceSeconds: number;
     push: DeliverySettings;
     /** how long OCPP authorization waits for an eMSP's real-time answer before the whitelist decides */
     authorizeTimeoutMs: number;
@@ -209,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
       // By default the command timeout and three minutes for the driver to plug in (a station's ConnectionTimeOut).
       remoteStartWindowSeconds: integer(env, 'OCPI_REMOTE_START_WINDOW_SECONDS', integer(env, 'OCPI_COMMAND_TIMEOUT_SECONDS', 30, 1, 600) + 180, 1, 86400),
       sessionUpdateSeconds: integer(env, 'OCPI_SESSION_UPDATE_SECONDS', 60, 1, 86400),
+      offlineGraceSeconds: integer(env, 'OCPI_OFFLINE_GRACE_SECONDS', 300, 0, 7 * 86400),
       push: {
         pollMs: integer(env, 'OCPI_PUSH_POLL_MS', 500, 20, 60_000),
         concurrencyPerPartner: integer(env, 'OCPI_PUSH_CONCURRENCY', 4, 1, 64),

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { operations } from '../../generated/admin.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
-import { InvalidStationCallError, StationNotConnectedError, StationTimeoutError } from '../domain/station-calls.js';
+import { InvalidStationCallError, StationNotConnectedError, StationTimeoutError, StationWentAwayError } from '../domain/station-calls.js';
 import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
@@ -32,6 +32,8 @@ function statusBody(error: unknown, logger: Logger): { status: number; body: { s
   if (error instanceof InvalidInputError || error instanceof InvalidStationCallError) {
     return { status: 400, body: { status: 'Bad Request', error: error.message } };
   }
+  // Went away is a kind of not connected: the call was sent and may have been acted on, so it is not a 409.
+  if (error instanceof StationWentAwayError) return { status: 502, body: { status: 'Bad Gateway', error: error.message } };
   if (error instanceof StationNotConnectedError) return { status: 409, body: { status: 'Conflict', error: error.message } };
   if (error instanceof StationTimeoutError) return { status: 504, body: { status: 'Gateway Timeout', error: error.message } };
   const failure = serverFailure(error, logger, 'admin API');

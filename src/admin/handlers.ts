@@ -17,6 +17,7 @@ import { locationsHandlers } from './resources/locations.js';
 import { monitoringHandlers } from './resources/monitoring.js';
 import { partiesHandlers, type PartyFarewell } from './resources/parties.js';
 import { reservationsHandlers } from './resources/reservations.js';
+import { stationControlHandlers } from './resources/station-control.js';
 import { stationJobsHandlers } from './resources/station-jobs.js';
 import { stationTrafficHandlers } from './resources/station-traffic.js';
 import { stationsHandlers } from './resources/stations.js';
@@ -37,6 +38,7 @@ export function adminHandlers(
     ...stationsHandlers(deps),
     ...stationTrafficHandlers(deps),
     ...stationJobsHandlers(deps),
+    ...stationControlHandlers(deps),
     ...firmwareLogsHandlers(deps),
     ...displayMessagesHandlers(deps),
     ...monitoringHandlers(deps),

@@ -7,6 +7,7 @@ import {
   StationCallError,
   StationNotConnectedError,
   StationTimeoutError,
+  StationWentAwayError,
   type StationLink,
 } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
@@ -146,6 +147,7 @@ export class ClusterMember implements Bus, ConnectionObserver, StationLink {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof StationCallError) return { ok: false, error: 'call-error', message, code: error.code, description: error.description };
+      if (error instanceof StationWentAwayError) return { ok: false, error: 'went-away', message };
       if (error instanceof StationNotConnectedError) return { ok: false, error: 'not-connected', message };
       if (error instanceof StationTimeoutError) return { ok: false, error: 'timeout', message };
       if (error instanceof InvalidStationCallError) return { ok: false, error: 'invalid', message };
@@ -162,6 +164,8 @@ function unwrap(stationId: string, action: string, outcome: CallOutcome): Record
       throw new StationCallError(outcome.code, outcome.description);
     case 'not-connected':
       throw new StationNotConnectedError(outcome.message);
+    case 'went-away':
+      throw new StationWentAwayError(outcome.message);
     case 'timeout':
       throw new StationTimeoutError(outcome.message);
     case 'invalid':

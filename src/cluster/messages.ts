@@ -7,7 +7,7 @@ import type { DomainEvents } from './bus.js';
 
 export type CallOutcome =
   | { ok: true; response: Record<string, unknown> }
-  | { ok: false; error: 'not-connected' | 'timeout' | 'invalid' | 'failed'; message: string }
+  | { ok: false; error: 'not-connected' | 'went-away' | 'timeout' | 'invalid' | 'failed'; message: string }
   | { ok: false; error: 'call-error'; message: string; code: string; description: string };
 
 export interface RoutedCall {

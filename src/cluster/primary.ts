@@ -108,7 +108,7 @@ export async function startCluster(config: Config, logger: Logger): Promise<Runn
       broadcast({ kind: 'disconnected', stationId: entry.stationId, worker: worker.id, connectionId: entry.connectionId });
     }
     for (const { requester, callId } of routed.get(worker.id)?.values() ?? []) {
-      post(workerById(requester), { kind: 'call-answer', callId, outcome: { ok: false, error: 'not-connected', message: 'the worker holding the station stopped' } });
+      post(workerById(requester), { kind: 'call-answer', callId, outcome: { ok: false, error: 'went-away', message: 'the worker holding the station stopped before it answered' } });
     }
     routed.delete(worker.id);
   };

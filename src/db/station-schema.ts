@@ -17,7 +17,8 @@ export const stationEvents = pgTable(
   (table) => [index('station_events_station_idx').on(table.stationId, table.id)],
 );
 
-export const stationCallStatuses = ['Sent', 'Answered', 'CallError', 'Timeout', 'Failed'] as const;
+/** WentAway: sent, but the connection closed before the answer; Failed: it could not be sent. */
+export const stationCallStatuses = ['Sent', 'Answered', 'CallError', 'Timeout', 'WentAway', 'Failed'] as const;
 
 /** Every call Anode makes to a station, and its answer. */
 export const stationCalls = pgTable(

@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { PREPARED, rowsOf, type Database } from '../db/client.js';
-import { connectorStatuses, evses, locations } from '../db/schema.js';
+import { connectorStatuses, evses } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
 import type { DataVersions } from './data-versions.js';
+import { evseStatusChanges, touchEvses } from './evse-changes.js';
 
 export interface StatusReport {
   stationId: string;
@@ -34,8 +35,9 @@ export class ConnectorStatuses {
     const updatedAt = new Date();
     const published = await withChanges(this.db, this.feed, this.feed.wants('evseStatus'), async (db, changed) => {
       if (!(await this.store(db, report, updatedAt))) return false;
-      const byLocation = await this.markEvsesChanged(db, report.stationId, report.evseId, updatedAt);
-      for (const [locationId, evseUids] of byLocation) changed({ kind: 'evseStatus', locationId, evseUids });
+      const concerned = and(eq(evses.stationId, report.stationId), report.evseId === 0 ? undefined : eq(evses.ocppEvseId, report.evseId));
+      const byLocation = await touchEvses(db, concerned, updatedAt);
+      evseStatusChanges(byLocation).forEach(changed);
       return byLocation.size > 0;
     });
     if (published) await this.versions.refresh();
@@ -62,16 +64,6 @@ export class ConnectorStatuses {
       select (select status from previous) as previous, (select count(*) from stored) as stored`);
     const [outcome] = rowsOf<{ previous: string | null; stored: number | string }>(result);
     return Number(outcome.stored) > 0 && outcome.previous !== report.status;
-  }
-
-  /** The EVSEs a report concerns (and their locations) count as changed now; answers them by location. */
-  private async markEvsesChanged(db: Database, stationId: string, evseId: number, at: Date): Promise<Map<string, string[]>> {
-    const concerned = and(eq(evses.stationId, stationId), evseId === 0 ? undefined : eq(evses.ocppEvseId, evseId), isNull(evses.removedAt));
-    const changed = await db.update(evses).set({ lastUpdated: at }).where(concerned).returning({ uid: evses.uid, locationId: evses.locationId });
-    const byLocation = new Map<string, string[]>();
-    for (const evse of changed) byLocation.set(evse.locationId, [...(byLocation.get(evse.locationId) ?? []), evse.uid]);
-    if (byLocation.size > 0) await db.update(locations).set({ lastUpdated: at }).where(inArray(locations.id, [...byLocation.keys()]));
-    return byLocation;
   }
 
   async ofStation(stationId: string): Promise<ConnectorStatus[]> {

@@ -11,6 +11,8 @@ import { DisplayMessages } from './display-messages.js';
 import { ChargingNotices } from './charging-notices.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
+import { Availabilities } from './availability.js';
+import { OfflineStations } from './offline-stations.js';
 import { HubClientInfos } from './hub-client-info.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
@@ -37,6 +39,10 @@ export interface Domain {
   authorizer: Authorizer;
   transactions: Transactions;
   connectorStatuses: ConnectorStatuses;
+  /** the operative state operators set (ChangeAvailability), reflected in the OCPI EVSE status */
+  availability: Availabilities;
+  /** stations offline past the grace show their EVSEs as UNKNOWN to partners (its sweep is started by anode.ts) */
+  offlineStations: OfflineStations;
   stationEvents: StationEvents;
   stationCalls: StationCalls;
   deviceModel: DeviceModel;
@@ -97,6 +103,8 @@ export function createDomain(
     authorizer: new Authorizer(db),
     transactions,
     connectorStatuses: new ConnectorStatuses(db, dataVersions, changeFeed),
+    availability: new Availabilities(db, dataVersions, changeFeed),
+    offlineStations: new OfflineStations(db, dataVersions, changeFeed, settings.offlineGraceMs),
     stationEvents: new StationEvents(db),
     stationCalls: new StationCalls(db),
     stationJobs,

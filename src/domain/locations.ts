@@ -1,10 +1,12 @@
 import { and, asc, count, eq, gte, inArray, isNull, lt, notInArray } from 'drizzle-orm';
 import { byCodePoint, type Database } from '../db/client.js';
-import { connectorStatuses, connectors, evses, locations } from '../db/schema.js';
+import { availability, connectorStatuses, connectors, evses, locations } from '../db/schema.js';
+import { inoperativeInEffect } from './availability.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { DataVersions } from './data-versions.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors.js';
 import { evseStatusFromReports, type EvseStatus } from './evse-status.js';
+import { shownOfflineColumn } from './offline-stations.js';
 import type { Page, PageRequest } from './pagination.js';
 import { isTimeZone } from './time.js';
 
@@ -79,6 +81,8 @@ export interface LocationFilter {
 export interface LocationsSettings {
   cpo: { countryCode: string; partyId: string };
   defaultTimeZone: string;
+  /** a station not connected for this long shows its EVSEs as UNKNOWN (offline-stations.ts); off when unset or 0 */
+  offlineGraceMs?: number;
 }
 
 function duplicates(values: string[]): string[] {
@@ -263,19 +267,33 @@ export class Locations {
     return { items: await this.loadLocations(ids.map((row) => row.id)), total, ...page };
   }
 
-  /** What the stations last reported, as a function giving the OCPI status of one of their EVSEs. */
+  /**
+   * What the stations last reported and what the operator took out of service (availability.ts), as a function
+   * giving the OCPI status of one of their EVSEs.
+   */
   private async liveStatuses(stationIds: string[]): Promise<(stationId: string, ocppEvseId: number) => EvseStatus> {
-    const reports =
-      stationIds.length === 0
-        ? []
-        : await this.db
-            .select({ stationId: connectorStatuses.stationId, evseId: connectorStatuses.evseId, status: connectorStatuses.status })
-            .from(connectorStatuses)
-            .where(inArray(connectorStatuses.stationId, stationIds));
+    if (stationIds.length === 0) return () => 'UNKNOWN';
+    const reports = await this.db
+      .select({
+        stationId: connectorStatuses.stationId,
+        evseId: connectorStatuses.evseId,
+        connectorId: connectorStatuses.connectorId,
+        status: connectorStatuses.status,
+      })
+      .from(connectorStatuses)
+      .where(inArray(connectorStatuses.stationId, stationIds));
+    const outOfService = (await this.db.select().from(availability).where(inArray(availability.stationId, stationIds))).filter(inoperativeInEffect);
     return (stationId, ocppEvseId) => {
+      const taken = outOfService.filter((entry) => entry.stationId === stationId && (entry.evseId === 0 || entry.evseId === ocppEvseId));
+      if (taken.some((entry) => entry.connectorId === 0)) return 'INOPERATIVE';
       const ofStation = reports.filter((report) => report.stationId === stationId);
       const station = ofStation.find((report) => report.evseId === 0)?.status;
-      const evse = ofStation.filter((report) => report.evseId === ocppEvseId).map((report) => report.status);
+      // A connector taken out of service counts as Unavailable, whatever it last reported.
+      const takenConnectors = taken.map((entry) => entry.connectorId);
+      const evse = ofStation
+        .filter((report) => report.evseId === ocppEvseId && !takenConnectors.includes(report.connectorId))
+        .map((report) => report.status)
+        .concat(takenConnectors.map(() => 'Unavailable'));
       return evseStatusFromReports(evse, station);
     };
   }
@@ -283,11 +301,13 @@ export class Locations {
   private async loadLocations(ids: string[]): Promise<StoredLocation[]> {
     if (ids.length === 0) return [];
     const locationRows = await this.db.select().from(locations).where(inArray(locations.id, ids)).orderBy(byCodePoint(locations.id));
-    const evseRows = await this.db
-      .select()
-      .from(evses)
-      .where(inArray(evses.locationId, ids))
-      .orderBy(asc(evses.locationId), asc(evses.position));
+    const evseRows = (
+      await this.db
+        .select({ evse: evses, offline: shownOfflineColumn(this.settings.offlineGraceMs) })
+        .from(evses)
+        .where(inArray(evses.locationId, ids))
+        .orderBy(asc(evses.locationId), asc(evses.position))
+    ).map(({ evse, offline }) => ({ ...evse, offline }));
     const connectorRows =
       evseRows.length === 0
         ? []
@@ -322,7 +342,7 @@ export class Locations {
           ocppEvseId: evse.ocppEvseId,
           floorLevel: evse.floorLevel ?? undefined,
           physicalReference: evse.physicalReference ?? undefined,
-          status: evse.removedAt ? 'REMOVED' : liveStatus(evse.stationId, evse.ocppEvseId),
+          status: evse.removedAt ? 'REMOVED' : evse.offline ? 'UNKNOWN' : liveStatus(evse.stationId, evse.ocppEvseId),
           lastUpdated: evse.lastUpdated,
           connectors: connectorRows
             .filter((connector) => connector.evseUid === evse.uid)

@@ -23,7 +23,14 @@ export interface StationLink {
   connectedVersion(stationId: string): string | undefined;
 }
 
+/** The station is not connected: the call was not sent. */
 export class StationNotConnectedError extends DomainError {}
+/**
+ * The call was sent, but the station's connection closed before it answered: the station may or may not have acted
+ * on it. A kind of not being connected, so whoever only cares that the station is gone (requests kept for its next
+ * connection, OCPI results) treats both alike; the admin API tells them apart (502 against 409).
+ */
+export class StationWentAwayError extends StationNotConnectedError {}
 export class StationTimeoutError extends DomainError {}
 /** The payload breaks the schema of the station's OCPP version, or the action does not exist in it. */
 export class InvalidStationCallError extends DomainError {}
@@ -60,7 +67,7 @@ export class StationCalls {
     outcome:
       | { status: 'Answered'; response: object }
       | { status: 'CallError'; errorCode: string; errorDescription: string }
-      | { status: 'Timeout' | 'Failed'; errorDescription: string },
+      | { status: 'Timeout' | 'WentAway' | 'Failed'; errorDescription: string },
   ): Promise<void> {
     await this.db
       .update(stationCalls)

@@ -160,11 +160,17 @@ export class Stations {
       .onConflictDoUpdate({ target: stations.id, set: values });
   }
 
-  /** What admitting a connecting station takes, in one read: its auth, whether it is Accepted and has operator requests waiting. */
-  async admission(id: string): Promise<{ auth: StationAuth; registrationStatus: 'Pending' | 'Accepted'; requestsWaiting: boolean }> {
+  /**
+   * What admitting a connecting station takes, in one read: its auth, whether it is Accepted and has operator requests
+   * waiting, and when it was last seen before this connection (offline-stations.ts).
+   */
+  async admission(
+    id: string,
+  ): Promise<{ auth: StationAuth; registrationStatus: 'Pending' | 'Accepted'; requestsWaiting: boolean; lastSeenAt: Date | null }> {
     const found = await this.admissions.add(id);
     if (!found) throw new NotFoundError(`charge station ${id} is not registered`);
-    return { auth: toStation(found.row, 0).auth, registrationStatus: found.row.registrationStatus, requestsWaiting: found.requestsWaiting };
+    const { row } = found;
+    return { auth: toStation(row, 0).auth, registrationStatus: row.registrationStatus, requestsWaiting: found.requestsWaiting, lastSeenAt: row.lastSeenAt };
   }
 
   private async readAdmissions(ids: string[]): Promise<Array<AdmissionRow | undefined>> {

@@ -16,6 +16,7 @@ import {
   StationCallError,
   StationNotConnectedError,
   StationTimeoutError,
+  StationWentAwayError,
   type StationLink,
 } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
@@ -72,6 +73,8 @@ interface AdmittedStation {
   accepted: boolean;
   /** the operator's requests were waiting for it when it was admitted */
   requestsWaiting: boolean;
+  /** when it was last seen before this connection */
+  lastSeenAt: Date | null;
 }
 
 interface RpcClient {
@@ -265,35 +268,40 @@ export class OcppGateway implements StationLink {
       }
       await this.domain.stations.admitUnregistered(identity);
       this.logger.warn({ stationId: identity }, 'unregistered station admitted (OCPP_ALLOW_UNREGISTERED)');
-      return { ok: true, session: { stationId: identity, version, accepted: true, requestsWaiting: false } };
+      return { ok: true, session: { stationId: identity, version, accepted: true, requestsWaiting: false, lastSeenAt: null } };
     }
     // A station OCPP_ALLOW_UNREGISTERED recorded has no credentials to check: it is admitted as it was the first time.
-    if (this.options.allowUnregistered && admission.auth.securityProfile === 0 && !admission.auth.passwordHash) {
-      return {
-        ok: true,
-        session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted', requestsWaiting: admission.requestsWaiting },
-      };
-    }
+    const session = {
+      stationId: identity,
+      version,
+      accepted: admission.registrationStatus === 'Accepted',
+      requestsWaiting: admission.requestsWaiting,
+      lastSeenAt: admission.lastSeenAt,
+    };
+    if (this.options.allowUnregistered && admission.auth.securityProfile === 0 && !admission.auth.passwordHash) return { ok: true, session };
     const verdict = authenticateStation(request, identity, admission.auth);
     if (!verdict.ok) {
       this.logger.info({ stationId: identity, reason: verdict.reason }, 'station refused');
       return refused;
     }
-    return {
-      ok: true,
-      session: { stationId: identity, version, accepted: admission.registrationStatus === 'Accepted', requestsWaiting: admission.requestsWaiting },
-    };
+    return { ok: true, session };
   }
 
   private onConnection(client: RpcClient): void {
-    const { stationId, version, accepted, requestsWaiting } = client.session;
+    const { stationId, version, accepted, requestsWaiting, lastSeenAt } = client.session;
     const session: StationSession = { stationId, version, connectedAt: new Date(), ready: false, transactions: new Map() };
     const connection: Connection = { id: ++this.lastConnectionId, client, session, invalidCallsInARow: 0, pacing: this.pacingOf(client) };
     const previous = this.connections.get(stationId);
     this.connections.set(stationId, connection);
     if (previous) this.closeReplaced(previous, 'station reconnected: the older connection is closed');
     const record = { stationId, nodeId: this.options.nodeId, ocppVersion: version, at: session.connectedAt };
-    this.domain.stations.recordConnected(record).catch((error: unknown) => this.logger.error({ err: error, stationId }, 'recording the connection failed'));
+    this.domain.stations
+      .recordConnected(record)
+      .then(
+        // Once connected, EVSEs shown offline to partners show the station's status again.
+        () => this.domain.offlineStations.back(stationId, lastSeenAt).catch((error: unknown) => this.logger.error({ err: error, stationId }, 'showing the station back online failed')),
+        (error: unknown) => this.logger.error({ err: error, stationId }, 'recording the connection failed'),
+      );
     this.wireHandlers(connection);
     this.watchBadInput(connection);
     this.options.connections?.connected(stationId, version, connection.id);
@@ -464,8 +472,14 @@ export class OcppGateway implements StationLink {
         await stationCalls.finish(callId, { status: 'CallError', errorCode: code, errorDescription: message });
         throw new StationCallError(code, message);
       }
+      // ocpp-rpc rejects the calls it has sent with an AbortError when their socket closes; any other error here
+      // means the call was never sent (the socket was already closing).
+      if (error instanceof Error && error.name === 'AbortError') {
+        await stationCalls.finish(callId, { status: 'WentAway', errorDescription: message });
+        throw new StationWentAwayError(`charge station ${stationId} went away before answering ${action}: ${message}`);
+      }
       await stationCalls.finish(callId, { status: 'Failed', errorDescription: message });
-      throw new StationNotConnectedError(`charge station ${stationId} went away before answering ${action}: ${message}`);
+      throw new StationNotConnectedError(`charge station ${stationId} is not connected: ${action} could not be sent (${message})`);
     }
   }
 

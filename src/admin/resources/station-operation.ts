@@ -1,10 +1,11 @@
 /**
  * How a typed operation reaches a station: it words the request for the OCPP version the station speaks on its
- * current connection, calls it, and hands back the answer. Not connected: 409; silent: 504 (admin/app.ts); an
- * operation the version does not have: 400; a CALLERROR: status CallError with its code.
+ * current connection, calls it, and hands back the answer. Not connected (nothing sent): 409; gone before it answered:
+ * 502; silent: 504 (admin/app.ts); an operation the version does not have: 400; a CALLERROR: status CallError with
+ * its code.
  */
 import type { Stations } from '../../domain/stations.js';
-import { InvalidStationCallError, StationCallError, type StationLink } from '../../domain/station-calls.js';
+import { InvalidStationCallError, StationCallError, StationNotConnectedError, type StationLink } from '../../domain/station-calls.js';
 import type { Schemas } from './shared.js';
 
 export type OcppVersion = 'ocpp1.6' | 'ocpp2.0.1';
@@ -40,16 +41,17 @@ export async function operateStation(
   options: { timeoutMs?: number } = {},
 ): Promise<StationAnswer> {
   const version = await connectedVersion(deps, stationId);
-  // Not connected: the call below raises StationNotConnectedError with the gateway's own wording.
-  const form = version ? forms[version] : (forms['ocpp2.0.1'] ?? forms['ocpp1.6']);
+  // Not connected: 409 before the request is worded, so that a version's own checks (400) do not hide it.
+  if (!version) throw new StationNotConnectedError(`charge station ${stationId} is not connected`);
+  const form = forms[version];
   if (!form) throw new InvalidStationCallError(`${operation} is not an operation of ${version === 'ocpp1.6' ? 'OCPP 1.6' : 'OCPP 2.0.1'}`);
   const { action, payload } = form();
   try {
     const response = await deps.stationLink.call(stationId, action, payload, options);
-    return { action, ocppVersion: version!, status: 'Answered', response };
+    return { action, ocppVersion: version, status: 'Answered', response };
   } catch (error) {
     if (!(error instanceof StationCallError)) throw error;
-    return { action, ocppVersion: version!, status: 'CallError', errorCode: error.code, errorDescription: error.description };
+    return { action, ocppVersion: version, status: 'CallError', errorCode: error.code, errorDescription: error.description };
   }
 }
 
