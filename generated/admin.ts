@@ -3051,6 +3051,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3075,6 +3076,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3099,6 +3101,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3123,6 +3126,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3147,6 +3151,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };

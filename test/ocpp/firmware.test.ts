@@ -21,7 +21,7 @@ const answering = (action: string) => (params: Record<string, unknown>) => {
 const ACTIONS = ['UpdateFirmware', 'SignedUpdateFirmware', 'PublishFirmware', 'UnpublishFirmware'];
 
 beforeAll(async () => {
-  anode = await startIsolatedAnode();
+  anode = await startIsolatedAnode({ OCPP_CALL_TIMEOUT_SECONDS: '2' });
   const handlers = Object.fromEntries(ACTIONS.map((action) => [action, answering(action)]));
   v201 = await bootedStation(anode, V201, { version: 'ocpp2.0.1', handlers });
   v16 = await bootedStation(anode, V16, { version: 'ocpp1.6', handlers });
@@ -319,6 +319,33 @@ describe('firmware operations on a station that cannot take them', () => {
     expect((await update(V201, { location: 'not a uri', retrieveAt: '2030-01-01T00:00:00.000Z' })).response.status).toBe(400);
     const badChecksum = await anode.admin.POST('/cs/{csId}/firmware/publish', { params: { path: { csId: V201 } }, body: { location: 'https://x.example/a', checksum: 'xyz' } });
     expect(badChecksum.response.status).toBe(400);
+  });
+
+  it('a silent station: 504, and the job ends Failed', async () => {
+    answers.UpdateFirmware = () => new Promise(() => {});
+    const { response } = await update(V201, { location: 'https://fw.example.com/silent.bin', retrieveAt: '2030-01-01T00:00:00.000Z' });
+    expect(response.status).toBe(504);
+    const [job] = await firmwareJobs(V201);
+    expect(job).toMatchObject({ status: 'Failed', request: { firmware: { location: 'https://fw.example.com/silent.bin' } } });
+    expect(job.finishedAt).not.toBeNull();
+  });
+
+  it('a station that goes away before it answers: 502, and the job ends Failed', async () => {
+    const leaving: { station?: SimulatedStation } = {};
+    leaving.station = await bootedStation(anode, 'FW-LEAVING', {
+      version: 'ocpp2.0.1',
+      handlers: {
+        UpdateFirmware: () => {
+          void leaving.station!.close();
+          return new Promise(() => {});
+        },
+      },
+    });
+    const { response } = await update('FW-LEAVING', { location: 'https://fw.example.com/gone.bin', retrieveAt: '2030-01-01T00:00:00.000Z' });
+    expect(response.status).toBe(502);
+    const [job] = await firmwareJobs('FW-LEAVING');
+    expect(job).toMatchObject({ status: 'Failed' });
+    expect(job.finishedAt).not.toBeNull();
   });
 
   it('a CALLERROR ends the job as CallError', async () => {

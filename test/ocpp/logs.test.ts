@@ -168,6 +168,8 @@ describe('N01 Retrieve log: Anode receives the upload itself', () => {
     two.append('a', new Blob(['a']), 'a.log');
     two.append('b', new Blob(['b']), 'b.log');
     expect((await fetch(url, { method: 'POST', body: two })).status).toBe(400);
+    const garbage = await fetch(url, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=zzz' }, body: 'not multipart at all' });
+    expect(garbage.status).toBe(400);
     expect((await put(url, 'finally')).status).toBe(201);
     expect(Buffer.from((await download(V201, job.id)).data!).toString()).toBe('finally');
   });

@@ -101,11 +101,14 @@ export function firmwareLogsHandlers(deps: Deps): AdminHandlers<Operations> {
       });
       const tries = present({ retries: body.retries, retryInterval: body.retryIntervalSeconds });
       const secure = body.signature !== undefined || body.signingCertificate !== undefined;
-      if (secure && (body.signature === undefined || body.signingCertificate === undefined) && deps.stationLink.connectedVersion(path.csId) === 'ocpp1.6') {
-        throw new InvalidInputError('an OCPP 1.6 station takes a signed firmware update (SignedUpdateFirmware) with both signingCertificate and signature');
-      }
-      if (!secure && body.installAt !== undefined && deps.stationLink.connectedVersion(path.csId) === 'ocpp1.6') {
-        throw new InvalidInputError('OCPP 1.6 UpdateFirmware has no install time: installAt needs a signed update (signingCertificate and signature)');
+      // What OCPP 1.6 cannot word is refused before a job is opened.
+      if (deps.stationLink.connectedVersion(path.csId) === 'ocpp1.6') {
+        if (secure && (body.signature === undefined || body.signingCertificate === undefined)) {
+          throw new InvalidInputError('an OCPP 1.6 station takes a signed firmware update (SignedUpdateFirmware) with both signingCertificate and signature');
+        }
+        if (!secure && body.installAt !== undefined) {
+          throw new InvalidInputError('OCPP 1.6 UpdateFirmware has no install time: installAt needs a signed update (signingCertificate and signature)');
+        }
       }
       return startJob(deps, path.csId, {
         kind: 'Firmware',
