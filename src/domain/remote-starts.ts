@@ -1,19 +1,19 @@
 /**
- * Remote starts: a transaction a partner asked a station to start for one of its tokens. The request is kept here
- * (not in one node's memory) so that the transaction the station then starts, on whichever node it reports it, is
- * known to answer it: one whose start names the remote start (`remoteStartId`) by that id; one whose start cannot
- * name it by its outlet and idTag, when it comes before the remote start expires. A remote start is taken by one
- * transaction at most.
+ * Remote starts: a transaction a partner (or the operator) asked a station to start for a token. The request is kept
+ * here (not in one node's memory) so that the transaction the station then starts, on whichever node it reports it,
+ * is known to answer it: one whose start names the remote start (`remoteStartId`) by that id, and takes its token
+ * when it names none; one whose start cannot name it by its outlet (or any outlet, when none was asked for) and
+ * idTag, when it comes before the remote start expires. A remote start is taken by one transaction at most.
  */
-import { and, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { remoteStarts } from '../db/schema.js';
+import { remoteStarts, stationCalls } from '../db/schema.js';
 
 export type RemoteStart = typeof remoteStarts.$inferSelect;
 
 export interface RemoteStartRequest {
   stationId: string;
-  /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId */
+  /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId; 0 when the station may choose */
   ocppEvseId: number;
   idTag: string;
   partnerId: number | null;
@@ -36,8 +36,51 @@ export interface StartingTransaction {
 /** Results after which the station may still start the transaction (it accepted, or its answer never came). */
 const STILL_POSSIBLE = ['ACCEPTED', 'TIMEOUT'];
 
+/** How many of a station's latest calls are searched for the start request a transaction names. */
+const CALLS_SEARCHED = 1000;
+
 export class RemoteStarts {
-  constructor(private readonly db: Database) {}
+  /** how long after the request a start that does not name it is taken to answer it */
+  private readonly windowMs: number;
+
+  constructor(
+    private readonly db: Database,
+    settings: { windowSeconds?: number } = {},
+  ) {
+    this.windowMs = (settings.windowSeconds ?? 210) * 1000;
+  }
+
+  /** Records the operator's remote start about to be sent (no partner, no authorization reference). */
+  recordForOperator(stationId: string, ocppEvseId: number, idTag: string, now = new Date()): Promise<RemoteStart> {
+    const expiresAt = new Date(now.getTime() + this.windowMs);
+    return this.record({ stationId, ocppEvseId, idTag, partnerId: null, authorizationReference: null, expiresAt }, now);
+  }
+
+  /**
+   * The token a start request sent to the station as a plain call asked for, found by its remoteStartId among the
+   * station's latest calls (the operator's own RequestStartTransaction, of which no remote start was recorded).
+   */
+  async requestedToken(stationId: string, remoteStartId: number): Promise<{ idTag?: string; idTokenType?: string }> {
+    const latest = this.db
+      .select({ id: stationCalls.id })
+      .from(stationCalls)
+      .where(eq(stationCalls.stationId, stationId))
+      .orderBy(desc(stationCalls.id))
+      .limit(CALLS_SEARCHED);
+    const [call] = await this.db
+      .select({ idTag: sql<string | null>`${stationCalls.request}->'idToken'->>'idToken'`, type: sql<string | null>`${stationCalls.request}->'idToken'->>'type'` })
+      .from(stationCalls)
+      .where(
+        and(
+          inArray(stationCalls.id, latest),
+          eq(stationCalls.action, 'RequestStartTransaction'),
+          sql`${stationCalls.request}->>'remoteStartId' = ${String(remoteStartId)}`,
+        ),
+      )
+      .orderBy(desc(stationCalls.id))
+      .limit(1);
+    return call?.idTag ? { idTag: call.idTag, ...(call.type && { idTokenType: call.type }) } : {};
+  }
 
   /** Records a remote start about to be sent; its `id` is the remoteStartId to send. */
   async record(request: RemoteStartRequest, now = new Date()): Promise<RemoteStart> {
@@ -86,15 +129,23 @@ export class RemoteStarts {
   }
 
   private matching(start: StartingTransaction, now: Date) {
-    if (!start.idTag) return undefined;
     const open = and(
       eq(remoteStarts.stationId, start.stationId),
-      eq(remoteStarts.idTag, start.idTag),
       isNull(remoteStarts.transactionId),
       or(isNull(remoteStarts.result), inArray(remoteStarts.result, STILL_POSSIBLE)),
     );
-    if (start.remoteStartId !== undefined) return and(open, eq(remoteStarts.id, start.remoteStartId));
-    if (start.remoteStartUnnamed) return and(open, eq(remoteStarts.ocppEvseId, start.evseId), gt(remoteStarts.expiresAt, now));
+    // named: the token must be the one asked for, if the station repeats one
+    if (start.remoteStartId !== undefined) {
+      return and(open, eq(remoteStarts.id, start.remoteStartId), start.idTag ? eq(remoteStarts.idTag, start.idTag) : undefined);
+    }
+    if (start.remoteStartUnnamed && start.idTag) {
+      return and(
+        open,
+        eq(remoteStarts.idTag, start.idTag),
+        or(eq(remoteStarts.ocppEvseId, start.evseId), eq(remoteStarts.ocppEvseId, 0)),
+        gt(remoteStarts.expiresAt, now),
+      );
+    }
     return undefined;
   }
 }

@@ -1,12 +1,13 @@
-import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { Batcher } from '../db/batcher.js';
 import { PREPARED, type Database } from '../db/client.js';
-import { meterValues, reservations, transactionEvents, transactions, type SampledValueRow } from '../db/schema.js';
+import { meterValues, reservations, transactions, type SampledValueRow } from '../db/schema.js';
 import { withChanges, type ChangeFeed } from './change-feed.js';
 import { EnergyRowSync } from './energy-row-sync.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
 import type { RemoteStarts } from './remote-starts.js';
+import { applyTransactionEvent, eventsOf, type StoredTransactionEvent, type TransactionEventReport } from './transaction-events.js';
 
 export type Transaction = typeof transactions.$inferSelect;
 
@@ -44,9 +45,14 @@ export interface MeterSample {
 
 export interface IdentifyTransaction {
   transactionId: number;
-  idTag: string;
+  stationId: string;
+  evseId: number;
+  /** without one, the token of the remote start the station names */
+  idTag?: string;
   idTokenType?: string;
   authorizationStatus?: string;
+  /** the remote start the station says the transaction answers (OCPP 2.0.1 F01: the cable was plugged in first) */
+  remoteStartId?: number;
 }
 
 export interface StartTransaction {
@@ -79,6 +85,8 @@ export interface StopTransaction {
   meterStopWh?: number;
   reason?: string;
   idTag?: string;
+  /** who ended it when the station did not: a rule (station-reboot, stale) or the operator */
+  closedBy?: string;
 }
 
 /** The authorization_reference of the reservation a station starts a transaction with, as a column value. */
@@ -221,6 +229,11 @@ export class Transactions {
     const told = this.feed.wants('session');
     // Most starts answer no remote start: one indexed read tells, and only those that may do pay for a transaction.
     const candidate = await this.remoteStarts.candidate(input, now);
+    // A start that names a remote start Anode has no record of (the operator's own RequestStartTransaction sent as a
+    // plain call) and carries no token takes the token that call asked for.
+    if (!candidate && input.remoteStartId !== undefined && !input.idTag) {
+      input = { ...input, ...(await this.remoteStarts.requestedToken(input.stationId, input.remoteStartId)) };
+    }
     const created = await withChanges(this.db, this.feed, told || candidate !== undefined, async (db, changed) => {
       const remoteStart = candidate && (await this.remoteStarts.claim(db, candidate, input, now));
       const [row] = await db
@@ -232,7 +245,8 @@ export class Transactions {
           startKey: input.startKey ?? null,
           evseId: input.evseId,
           connectorId: input.connectorId,
-          idTag: input.idTag ?? null,
+          // a station that names the remote start it answers need not repeat its token
+          idTag: input.idTag ?? remoteStart?.idTag ?? null,
           idTokenType: input.idTokenType ?? null,
           authorizationStatus: input.authorizationStatus ?? null,
           reservationId: input.reservationId ?? null,
@@ -262,32 +276,45 @@ export class Transactions {
   }
 
   /**
-   * Gives a transaction that started without a token (the cable plugged in first, OCPP 2.0.1 use case E02) the token
-   * the station reported later. One that has a token keeps it, so a repeated event changes nothing. Partners learn of
-   * the session from then on as if it had just started: its token names the party that sees it and is billed.
+   * Gives a transaction that started without a token (the cable plugged in first, OCPP 2.0.1 use cases E02 and F01)
+   * the token the station reported later, or that of the remote start it names. One that has a token keeps it, so a
+   * repeated event changes nothing. Partners learn of the session from then on as if it had just started: its token
+   * names the party that sees it and is billed.
    */
   async identify(input: IdentifyTransaction): Promise<Transaction | undefined> {
     const now = new Date();
     const told = this.feed.wants('session');
-    return withChanges(this.db, this.feed, told, async (db, changed) => {
+    const named = input.remoteStartId !== undefined ? { ...input, remoteStartId: input.remoteStartId } : undefined;
+    const candidate = named && (await this.remoteStarts.candidate(named, now));
+    const requested = named && !candidate && !input.idTag ? await this.remoteStarts.requestedToken(input.stationId, named.remoteStartId) : {};
+    return withChanges(this.db, this.feed, told || candidate !== undefined, async (db, changed) => {
+      const remoteStart = candidate && (await this.remoteStarts.claim(db, candidate, named!, now));
+      const idTag = input.idTag ?? remoteStart?.idTag ?? requested.idTag;
+      if (!idTag) return undefined;
       const [row] = await db
         .update(transactions)
         .set({
-          idTag: input.idTag,
-          idTokenType: input.idTokenType ?? null,
+          idTag,
+          idTokenType: (input.idTag ? input.idTokenType : requested.idTokenType) ?? null,
           authorizationStatus: input.authorizationStatus ?? null,
+          ...(input.remoteStartId !== undefined && { remoteStartId: input.remoteStartId }),
+          ...(remoteStart && { authorizationReference: remoteStart.authorizationReference }),
           updatedAt: now,
           ...(told && { sessionPushedAt: now }),
         })
         .where(and(eq(transactions.id, input.transactionId), isNull(transactions.idTag)))
         .returning();
+      if (row && remoteStart) await this.remoteStarts.consumed(db, remoteStart.id, row.id);
       if (row && told) changed({ kind: 'session', transactionId: row.id, phase: 'started' });
       return row;
     });
   }
 
-  /** Ends a transaction; ending one that has ended already changes nothing. Its CDR is made in the same commit. */
-  async stop(input: StopTransaction): Promise<{ transaction: Transaction; changed: boolean }> {
+  /**
+   * Ends a transaction; ending one that has ended already changes nothing. Its CDR is made in the same commit.
+   * `onlyIf`: a further condition on the transaction's row, checked in the statement that ends it.
+   */
+  async stop(input: StopTransaction, onlyIf?: SQL): Promise<{ transaction: Transaction; changed: boolean }> {
     await this.meterWriter.drain();
     this.energyRows.forget(input.transactionId);
     // Without a meterStop the transaction ends at its highest stored reading (its row's copy may lag behind).
@@ -301,9 +328,10 @@ export class Transactions {
           lastMeterWh: endWh,
           stopReason: input.reason ?? null,
           stopIdTag: input.idTag ?? null,
+          closedBy: input.closedBy ?? null,
           updatedAt: new Date(),
         })
-        .where(and(eq(transactions.id, input.transactionId), sql`${transactions.stoppedAt} is null`))
+        .where(and(eq(transactions.id, input.transactionId), sql`${transactions.stoppedAt} is null`, onlyIf))
         .returning();
       if (row) changed({ kind: 'session', transactionId: row.id, phase: 'ended' });
       return row;
@@ -338,14 +366,32 @@ export class Transactions {
     return row;
   }
 
-  /** Records that an OCPP 2.0.1 event (by sequence number) was applied; false when it had been already. */
-  async firstTimeFor(transactionId: number, seqNo: number, eventType: string): Promise<boolean> {
-    const inserted = await this.db
-      .insert(transactionEvents)
-      .values({ transactionId, seqNo, eventType, receivedAt: new Date() })
-      .onConflictDoNothing()
-      .returning({ seqNo: transactionEvents.seqNo });
-    return inserted.length > 0;
+  /**
+   * Records an OCPP 2.0.1 event (by sequence number) and what it changes on its transaction, in one statement; false
+   * when it had been recorded already (the station retried it).
+   */
+  recordEvent(transactionId: number, event: TransactionEventReport): Promise<boolean> {
+    return applyTransactionEvent(this.db, transactionId, event);
+  }
+
+  /**
+   * The station's running transaction at this outlet, looked for among its latest 50 (so that the look stays cheap
+   * for a station with a long history and nothing running).
+   */
+  async runningAt(stationId: string, evseId: number): Promise<Transaction | undefined> {
+    const latest = this.db
+      .select({ id: transactions.id })
+      .from(transactions)
+      .where(eq(transactions.stationId, stationId))
+      .orderBy(desc(transactions.startedAt))
+      .limit(50);
+    const [row] = await this.db
+      .select()
+      .from(transactions)
+      .where(and(inArray(transactions.id, latest), eq(transactions.evseId, evseId), isNull(transactions.stoppedAt)))
+      .orderBy(desc(transactions.startedAt))
+      .limit(1);
+    return row;
   }
 
   /** Persists the samples (in batches across stations); resolves once they are written. */
@@ -367,12 +413,12 @@ export class Transactions {
     return { items, total, ...page };
   }
 
-  async get(transactionId: number): Promise<{ transaction: Transaction; meterValues: StoredMeterValue[] }> {
+  async get(transactionId: number): Promise<{ transaction: Transaction; meterValues: StoredMeterValue[]; events: StoredTransactionEvent[] }> {
     await this.meterWriter.drain();
     const [transaction] = await this.db.select().from(transactions).where(eq(transactions.id, transactionId));
     if (!transaction) throw new NotFoundError(`transaction ${transactionId} is not known`);
-    const samples = await readSampledValues(this.db, [transactionId]);
-    return { transaction: { ...transaction, lastMeterWh: latestEnergyWh(transaction, samples) }, meterValues: samples };
+    const [samples, events] = await Promise.all([readSampledValues(this.db, [transactionId]), eventsOf(this.db, transactionId)]);
+    return { transaction: { ...transaction, lastMeterWh: latestEnergyWh(transaction, samples) }, meterValues: samples, events };
   }
 
   async flush(): Promise<void> {

@@ -1,4 +1,8 @@
-/** OCPP 2.0.1 TransactionEvent: a transaction's start, updates and end (use cases E01–E15). */
+/**
+ * OCPP 2.0.1 TransactionEvent: a transaction's start, updates and end (use cases E01–E15), also when they arrive late
+ * and out of order after the station was offline (E04): each event is kept with its sequence number, the transaction's
+ * moments are the events' own timestamps, and an event older than the end changes nothing of an ended transaction.
+ */
 import type { components } from '../../../generated/ocpp201.js';
 import type { Authorization } from '../../domain/authorization.js';
 import { energyWh, type Transaction } from '../../domain/transactions.js';
@@ -10,7 +14,6 @@ import { idTokenInfo } from './id-token-info.js';
 type Schemas = components['schemas'];
 type TransactionEventRequest = Schemas['TransactionEventRequest'];
 type TransactionEventResponse = Schemas['TransactionEventResponse'];
-type IdToken = Schemas['IdTokenType'];
 
 /** The transaction an event is about; the first event of a transaction we have not seen starts it. */
 async function transactionOf(
@@ -25,7 +28,8 @@ async function transactionOf(
     ctx.session.transactions.get(stationTransactionId) ??
     (await ctx.domain.transactions.findByStationTransactionId(stationId, stationTransactionId));
   if (known) {
-    const identified = request.idToken && known.idTag === null ? await identify(ctx, known, request.idToken, authorization) : known;
+    const tells = request.idToken !== undefined || request.transactionInfo.remoteStartId !== undefined;
+    const identified = tells && known.idTag === null ? await identify(ctx, known, request, authorization) : known;
     rememberTransaction(ctx.session, stationTransactionId, identified);
     return identified;
   }
@@ -50,15 +54,27 @@ async function transactionOf(
   return transaction;
 }
 
-/** E02: the token of a transaction that started without one arrives in a later event. */
-async function identify(ctx: StationContext, transaction: Transaction, idToken: IdToken, authorization: Authorization | undefined): Promise<Transaction> {
+/**
+ * E02 / F01: the token of a transaction that started without one arrives in a later event, or the event names the
+ * remote start whose token it charges for.
+ */
+async function identify(
+  ctx: StationContext,
+  transaction: Transaction,
+  request: TransactionEventRequest,
+  authorization: Authorization | undefined,
+): Promise<Transaction> {
+  const { stationId } = ctx.session;
   const identified = await ctx.domain.transactions.identify({
     transactionId: transaction.id,
-    idTag: idToken.idToken,
-    idTokenType: idToken.type,
+    stationId,
+    evseId: transaction.evseId,
+    idTag: request.idToken?.idToken,
+    idTokenType: request.idToken?.type,
     authorizationStatus: authorization?.status,
+    remoteStartId: request.transactionInfo.remoteStartId,
   });
-  return identified ?? (await ctx.domain.transactions.get(transaction.id)).transaction;
+  return identified ?? (await ctx.domain.transactions.findOfStation(stationId, transaction.id)) ?? transaction;
 }
 
 export async function transactionEvent(ctx: StationContext, request: TransactionEventRequest): Promise<TransactionEventResponse> {
@@ -68,7 +84,18 @@ export async function transactionEvent(ctx: StationContext, request: Transaction
   const energyAtEvent = energies.length > 0 ? Math.max(...energies) : undefined;
   const authorization = request.idToken && (await authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId }));
   const transaction = await transactionOf(ctx, request, energyAtEvent, authorization);
-  if (await transactions.firstTimeFor(transaction.id, request.seqNo, request.eventType)) {
+  const firstTime = await transactions.recordEvent(transaction.id, {
+    seqNo: request.seqNo,
+    eventType: request.eventType,
+    occurredAt: new Date(request.timestamp),
+    triggerReason: request.triggerReason,
+    chargingState: request.transactionInfo.chargingState,
+    offline: request.offline ?? false,
+    starts: request.eventType === 'Started',
+    ends: request.eventType === 'Ended',
+    energyWh: energyAtEvent,
+  });
+  if (firstTime) {
     await transactions.recordMeterValues(ctx.session.stationId, transaction.id, transaction.evseId, samples);
     if (request.reservationId !== undefined) await ctx.domain.reservations.use(ctx.session.stationId, request.reservationId, transaction.id);
     if (request.eventType === 'Ended') {
