@@ -10,6 +10,7 @@ import {
 } from '../firmware-logs.js';
 import { rememberTransaction, type StationContext } from '../context.js';
 import { propertyConstraintViolation } from '../errors.js';
+import { meterValues16 } from './meter-values.js';
 import { samplesFrom16 } from '../meter-values.js';
 
 export type StationAction16 =
@@ -114,25 +115,7 @@ export const v16Handlers: HandlerTable16 = {
     return request.idTag ? { idTagInfo: idTagInfo(await authorizer.authorize(request.idTag, { stationId: ctx.session.stationId })) } : {};
   },
 
-  MeterValues: async (ctx, request) => {
-    const { transactions } = ctx.domain;
-    let transactionId: number | null = null;
-    if (request.transactionId !== undefined) {
-      const transaction =
-        ctx.session.transactions.get(String(request.transactionId)) ??
-        (await transactions.findOfStation(ctx.session.stationId, request.transactionId));
-      if (!transaction) throw propertyConstraintViolation(`unknown transactionId ${request.transactionId}`);
-      rememberTransaction(ctx.session, transaction.id, transaction);
-      transactionId = transaction.id;
-    }
-    await transactions.recordMeterValues(
-      ctx.session.stationId,
-      transactionId,
-      request.connectorId,
-      samplesFrom16(request.meterValue),
-    );
-    return {};
-  },
+  MeterValues: meterValues16,
 
   StatusNotification: async (ctx, request) => {
     await ctx.domain.connectorStatuses.record({
