@@ -45,4 +45,4 @@ export type PrimaryToWorker =
   | { kind: 'call-answer'; callId: number; outcome: CallOutcome };
 
 /** Bus topics every worker must see (the rest stay in the worker that published them). */
-export const CLUSTER_WIDE_TOPICS: ReadonlySet<keyof DomainEvents> = new Set(['station.request.created']);
+export const CLUSTER_WIDE_TOPICS: ReadonlySet<keyof DomainEvents> = new Set(['station.request.created', 'tokens.changed']);
