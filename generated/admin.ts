@@ -2025,7 +2025,7 @@ export interface components {
             retries?: components["schemas"]["FileTransferRetries"];
             retryIntervalSeconds?: components["schemas"]["FileTransferRetryInterval"];
         };
-        FirmwareLogJobStarted: {
+        StationJobStarted: {
             job: components["schemas"]["StationJob"];
             answer: components["schemas"]["ChargeStationCallResult"];
         };
@@ -2146,10 +2146,6 @@ export interface components {
             attributeType?: "Actual" | "Target" | "MinSet" | "MaxSet";
             /** @description OCPP 1.6 allows 500 characters */
             value: string;
-        };
-        JobStarted: {
-            job: components["schemas"]["StationJob"];
-            answer: components["schemas"]["ChargeStationCallResult"];
         };
         ComponentVariableSelector: {
             component: string;
@@ -2277,10 +2273,6 @@ export interface components {
             ids?: number[];
             priority?: components["schemas"]["MessagePriority"];
             state?: components["schemas"]["MessageState"];
-        };
-        JobStartedOnStation: {
-            job: components["schemas"]["StationJob"];
-            answer: components["schemas"]["ChargeStationCallResult"];
         };
         CustomerInformationQuery: {
             /** @description The station is to send what it holds of the customer */
@@ -2617,13 +2609,17 @@ export interface components {
                 "application/json": components["schemas"]["Status"];
             };
         };
-        /** @description The job Anode opened, and the station's answer (its own refusal, e.g. Rejected, is in `answer.response`) */
-        FirmwareLogJobStarted: {
+        /**
+         * @description The job Anode opened and the station's answer (its own status, e.g. Rejected, is in `answer.response`). A
+         *     refusal finishes the job with that status, a CALLERROR with status CallError; a job the station accepted
+         *     goes on with its notifications.
+         */
+        StationJobStarted: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["FirmwareLogJobStarted"];
+                "application/json": components["schemas"]["StationJobStarted"];
             };
         };
         /** @description What the station answered for each variable, as stored, and its answers */
@@ -2636,27 +2632,6 @@ export interface components {
                     results: components["schemas"]["VariableOutcome"][];
                     answers: components["schemas"]["ChargeStationCallResult"][];
                 };
-            };
-        };
-        /** @description The job started (or refused by the station, then finished) and the station's answer */
-        JobStarted: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["JobStarted"];
-            };
-        };
-        /**
-         * @description The job Anode opened, with the request the station was sent, and the station's answer. A refusal (e.g.
-         *     Rejected) finishes the job with that status; a CALLERROR finishes it with status CallError.
-         */
-        JobStartedOnStation: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["JobStartedOnStation"];
             };
         };
     };
@@ -3047,7 +3022,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["FirmwareLogJobStarted"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3072,7 +3047,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["FirmwareLogJobStarted"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3122,7 +3097,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["FirmwareLogJobStarted"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3147,7 +3122,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["FirmwareLogJobStarted"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3267,7 +3242,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["JobStarted"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3294,7 +3269,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["JobStarted"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3398,7 +3373,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["JobStarted"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3486,7 +3461,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["JobStartedOnStation"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3543,7 +3518,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["JobStartedOnStation"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
@@ -3680,7 +3655,7 @@ export interface operations {
             };
         };
         responses: {
-            200: components["responses"]["JobStartedOnStation"];
+            200: components["responses"]["StationJobStarted"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];

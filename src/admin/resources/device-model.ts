@@ -4,16 +4,20 @@
  */
 import type { AttributeOutcome, DeviceVariableRow, VariableAddress } from '../../domain/device-model.js';
 import type { Domain } from '../../domain/index.js';
-import { StationNotConnectedError, type StationLink } from '../../domain/station-calls.js';
+import type { StationLink } from '../../domain/station-calls.js';
 import type { StationJobKind } from '../../domain/station-jobs.js';
-import { stationJobView } from './station-jobs.js';
-import { answerStatus, connectedVersion, operateStation, type OperationForms, type StationAnswer } from './station-operation.js';
+import { defaultOutcome, startJob } from './station-job-start.js';
+import { answerStatus, connectedVersion, operateStation, type OperationForm, type StationAnswer } from './station-operation.js';
 import { pageAnswer, pageOf, type AdminHandlers, type Schemas } from './shared.js';
 
 export const CONFIGURATION_COMPONENT = 'Configuration';
 
 type Selector = Schemas['VariableSelector'];
 type Setting = Schemas['VariableSetting'];
+interface ReportForms {
+  'ocpp2.0.1': (requestId: number) => OperationForm;
+  'ocpp1.6': () => OperationForm;
+}
 type Deps = Pick<Domain, 'stations' | 'deviceModel' | 'stationJobs'> & { stationLink: StationLink; publicBaseUrl: string };
 
 function variableView(row: DeviceVariableRow): Schemas['DeviceVariable'] {
@@ -213,49 +217,19 @@ async function changeConfiguration(deps: Deps, stationId: string, settings: Sett
 
 /**
  * Starts a report as a job. On 2.0.1 the station answers at once and reports in NotifyReport parts naming the job's
- * requestId; on 1.6 GetConfiguration's answer is the report, stored at once.
+ * requestId; on 1.6 GetConfiguration's answer is the report, stored at once (the job is then Complete).
  */
-async function startReport(
-  deps: Deps,
-  stationId: string,
-  kind: Extract<StationJobKind, 'BaseReport' | 'Report'>,
-  forms: { 'ocpp2.0.1': (requestId: number) => { action: string; payload: Record<string, unknown> }; 'ocpp1.6': () => { action: string; payload: Record<string, unknown> } },
-) {
-  const { stationJobs, deviceModel } = deps;
-  const job = await openJob(deps, stationId, kind);
-  const sent: OperationForms = { 'ocpp2.0.1': () => forms['ocpp2.0.1'](job.requestId!), 'ocpp1.6': forms['ocpp1.6'] };
-  const answer = await sendForJob(deps, stationId, job.id, kind, sent);
-  const request = answer.ocppVersion === 'ocpp1.6' ? forms['ocpp1.6']().payload : forms['ocpp2.0.1'](job.requestId!).payload;
-  if (answer.status !== 'Answered') {
-    return jobStarted(await stationJobs.answered(job.id, request, 'CallError', { info: answer.errorCode, finished: true }), answer);
-  }
-  if (answer.ocppVersion === 'ocpp1.6') {
-    const outcomes = configurationOutcomes(answer.response!);
-    await deviceModel.recordOutcomes(stationId, outcomes, 'GetConfiguration');
-    const result = { attributes: outcomes.filter((outcome) => outcome.status === 'Accepted').length, unknownKeys: outcomes.length - outcomes.filter((outcome) => outcome.status === 'Accepted').length };
-    return jobStarted(await stationJobs.answered(job.id, request, 'Complete', { finished: true, result }), answer);
-  }
-  const status = answerStatus(answer) ?? 'Unknown';
-  return jobStarted(await stationJobs.answered(job.id, request, status, { finished: status !== 'Accepted' }), answer);
+function startReport(deps: Deps, stationId: string, kind: Extract<StationJobKind, 'BaseReport' | 'Report'>, forms: ReportForms) {
+  return startJob(deps, stationId, {
+    kind,
+    operation: kind === 'BaseReport' ? 'GetBaseReport' : 'GetReport',
+    forms: { 'ocpp2.0.1': (job) => forms['ocpp2.0.1'](job.requestId!), 'ocpp1.6': forms['ocpp1.6'] },
+    outcome: async (answer) => {
+      if (answer.status !== 'Answered' || answer.ocppVersion !== 'ocpp1.6') return { ...defaultOutcome(answer) };
+      const outcomes = configurationOutcomes(answer.response!);
+      await deps.deviceModel.recordOutcomes(stationId, outcomes, 'GetConfiguration');
+      const attributes = outcomes.filter((outcome) => outcome.status === 'Accepted').length;
+      return { status: 'Complete', finished: true, result: { attributes, unknownKeys: outcomes.length - attributes } };
+    },
+  });
 }
-
-/** A job for an operation on a connected station (one that is not connected gets no job: 409). */
-export async function openJob(deps: Pick<Deps, 'stations' | 'stationLink' | 'stationJobs'>, stationId: string, kind: StationJobKind) {
-  if (!(await connectedVersion(deps, stationId))) throw new StationNotConnectedError(`charge station ${stationId} is not connected`);
-  return deps.stationJobs.open(stationId, kind);
-}
-
-/** Sends a job's request; a call that fails without an answer (timeout, the station went away) finishes the job. */
-export async function sendForJob(deps: Pick<Deps, 'stations' | 'stationLink' | 'stationJobs'>, stationId: string, jobId: number, operation: string, forms: OperationForms): Promise<StationAnswer> {
-  try {
-    return await operateStation(deps, stationId, operation, forms);
-  } catch (error) {
-    await deps.stationJobs.answered(jobId, {}, 'Failed', { info: (error as Error).message, finished: true });
-    throw error;
-  }
-}
-
-export const jobStarted = (job: Parameters<typeof stationJobView>[0], answer: StationAnswer) => ({
-  status: 200 as const,
-  body: { job: stationJobView(job), answer },
-});

@@ -3,8 +3,7 @@ import type { ChargingNotice } from '../../domain/charging-notices.js';
 import type { DeviceEvent } from '../../domain/device-events.js';
 import type { Domain } from '../../domain/index.js';
 import type { StationLink } from '../../domain/station-calls.js';
-import { jobStarted, openJob, sendForJob } from './device-model.js';
-import { answerStatus } from './station-operation.js';
+import { startJob } from './station-job-start.js';
 import { pageAnswer, pageOf, type AdminHandlers, type Schemas } from './shared.js';
 
 function deviceEventView(event: DeviceEvent): Schemas['DeviceEvent'] {
@@ -50,7 +49,7 @@ type NoticeOperations = 'listChargeStationDeviceEvents' | 'listChargeStationChar
 export function deviceNoticesHandlers(
   deps: Pick<Domain, 'stations' | 'deviceEvents' | 'chargingNotices' | 'stationJobs'> & { stationLink: StationLink; publicBaseUrl: string },
 ): AdminHandlers<NoticeOperations> {
-  const { stations, deviceEvents, chargingNotices, stationJobs, publicBaseUrl } = deps;
+  const { stations, deviceEvents, chargingNotices, publicBaseUrl } = deps;
   return {
     listChargeStationDeviceEvents: async ({ path, query, context }) => {
       await stations.assertRegistered(path.csId);
@@ -65,17 +64,22 @@ export function deviceNoticesHandlers(
     },
 
     requestChargeStationChargingProfiles: async ({ path, body }) => {
-      const job = await openJob(deps, path.csId, 'ChargingProfiles');
       const criterion = {
         ...(body.chargingProfilePurpose && { chargingProfilePurpose: body.chargingProfilePurpose }),
         ...(body.stackLevel !== undefined && { stackLevel: body.stackLevel }),
         ...(body.chargingProfileIds && { chargingProfileId: body.chargingProfileIds }),
         ...(body.chargingLimitSources && { chargingLimitSource: body.chargingLimitSources }),
       };
-      const payload = { requestId: job.requestId, ...(body.evseId !== undefined && { evseId: body.evseId }), chargingProfile: criterion };
-      const answer = await sendForJob(deps, path.csId, job.id, 'GetChargingProfiles', { 'ocpp2.0.1': () => ({ action: 'GetChargingProfiles', payload }) });
-      const status = answer.status === 'Answered' ? (answerStatus(answer) ?? 'Unknown') : 'CallError';
-      return jobStarted(await stationJobs.answered(job.id, payload, status, { finished: status !== 'Accepted', info: answer.errorCode }), answer);
+      return startJob(deps, path.csId, {
+        kind: 'ChargingProfiles',
+        operation: 'GetChargingProfiles',
+        forms: {
+          'ocpp2.0.1': (job) => ({
+            action: 'GetChargingProfiles',
+            payload: { requestId: job.requestId!, ...(body.evseId !== undefined && { evseId: body.evseId }), chargingProfile: criterion },
+          }),
+        },
+      });
     },
   };
 }

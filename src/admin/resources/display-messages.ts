@@ -3,7 +3,8 @@ import type { Domain } from '../../domain/index.js';
 import type { DisplayMessage, DisplayMessageInput, DisplayPlace } from '../../domain/display-messages.js';
 import type { StationLink } from '../../domain/station-calls.js';
 import { iso, pageAnswer, pageOf, type AdminHandlers, type Schemas } from './shared.js';
-import { call201, startJob201, statusOf } from './v201-operation.js';
+import { statusOf } from './station-job-start.js';
+import { call201, startJob201 } from './v201-operation.js';
 
 type Operations =
   | 'listChargeStationDisplayMessages'

@@ -5,13 +5,13 @@
 import type { Domain } from '../../domain/index.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { FileJobKind, JobAnswer } from '../../domain/firmware-logs.js';
-import { InvalidStationCallError, StationNotConnectedError, type StationLink } from '../../domain/station-calls.js';
+import type { StationLink } from '../../domain/station-calls.js';
 import type { StationJob } from '../../domain/station-jobs.js';
-import { stationJobView } from './station-jobs.js';
-import { answerStatus, connectedVersion, operateStation, type OcppVersion, type OperationForm, type StationAnswer } from './station-operation.js';
-import type { AdminHandlers, Schemas } from './shared.js';
+import { startJob } from './station-job-start.js';
+import { answerStatus, operateStation, type OcppVersion, type OperationForm, type StationAnswer } from './station-operation.js';
+import type { AdminHandlers } from './shared.js';
 
-type Deps = Pick<Domain, 'stations' | 'firmwareLogs' | 'stationUploads'> & { stationLink: StationLink; publicBaseUrl: string };
+type Deps = Pick<Domain, 'stations' | 'stationJobs' | 'firmwareLogs' | 'stationUploads'> & { stationLink: StationLink; publicBaseUrl: string };
 
 /** How a job's request is worded for one version, once the job (and so its requestId) exists. */
 type JobForm = (job: StationJob) => OperationForm | Promise<OperationForm>;
@@ -45,29 +45,16 @@ function jobAnswer(answer: StationAnswer, operation: JobOperation): JobAnswer {
   return { status, finished: !GOING_ON.includes(status), info, result };
 }
 
-/**
- * Opens the job (once the station is known to be connected and to have the operation), words and sends its request,
- * and records the station's answer. A request that got no answer (silence, the station went away, a payload the
- * version refuses) finishes the job as Failed.
- */
-async function startJob(deps: Deps, stationId: string, operation: JobOperation): Promise<{ status: 200; body: Schemas['FirmwareLogJobStarted'] }> {
-  const version = await connectedVersion(deps, stationId);
-  if (!version) throw new StationNotConnectedError(`charge station ${stationId} is not connected`);
-  const form = operation.forms[version];
-  if (!form) throw new InvalidStationCallError(`${operation.operation} is not an operation of ${version === 'ocpp1.6' ? 'OCPP 1.6' : 'OCPP 2.0.1'}`);
-  const job = await deps.firmwareLogs.open(stationId, operation.kind, { requestIdSent: !operation.withoutRequestId?.(version) });
-  let sent: OperationForm | undefined;
-  let answer: StationAnswer;
-  try {
-    sent = await form(job);
-    const wording = sent;
-    answer = await operateStation(deps, stationId, operation.operation, { [version]: () => wording });
-  } catch (error) {
-    await deps.firmwareLogs.answered(job, sent?.payload ?? {}, { status: 'Failed', finished: true, info: (error as Error).message });
-    throw error;
-  }
-  const recorded = await deps.firmwareLogs.answered(job, sent.payload, jobAnswer(answer, operation));
-  return { status: 200, body: { job: stationJobView(recorded), answer } };
+/** Starts a firmware or log job through the firmware domain, which notes the version before an update. */
+function startFileJob(deps: Deps, stationId: string, operation: JobOperation) {
+  return startJob(deps, stationId, {
+    kind: operation.kind,
+    operation: operation.operation,
+    forms: operation.forms,
+    outcome: (answer) => jobAnswer(answer, operation),
+    open: (version) => deps.firmwareLogs.open(stationId, operation.kind, { requestIdSent: !operation.withoutRequestId?.(version) }),
+    record: (job, request, outcome) => deps.firmwareLogs.answered(job, request, outcome),
+  });
 }
 
 /** Where the station is to upload: the operator's location, or a one-time URL of Anode's own for the job. */
@@ -110,7 +97,7 @@ export function firmwareLogsHandlers(deps: Deps): AdminHandlers<Operations> {
           throw new InvalidInputError('OCPP 1.6 UpdateFirmware has no install time: installAt needs a signed update (signingCertificate and signature)');
         }
       }
-      return startJob(deps, path.csId, {
+      return startFileJob(deps, path.csId, {
         kind: 'Firmware',
         operation: 'UpdateFirmware',
         withoutRequestId: (version) => version === 'ocpp1.6' && !secure,
@@ -125,7 +112,7 @@ export function firmwareLogsHandlers(deps: Deps): AdminHandlers<Operations> {
     },
 
     publishChargeStationFirmware: async ({ path, body }) =>
-      startJob(deps, path.csId, {
+      startFileJob(deps, path.csId, {
         kind: 'PublishFirmware',
         operation: 'PublishFirmware',
         forms: {
@@ -153,7 +140,7 @@ export function firmwareLogsHandlers(deps: Deps): AdminHandlers<Operations> {
           ...present({ retries: body.retries, retryInterval: body.retryIntervalSeconds }),
         },
       });
-      return startJob(deps, path.csId, {
+      return startFileJob(deps, path.csId, {
         kind: 'Log',
         operation: 'GetLog',
         forms: { 'ocpp2.0.1': form, 'ocpp1.6': form },
@@ -162,7 +149,7 @@ export function firmwareLogsHandlers(deps: Deps): AdminHandlers<Operations> {
     },
 
     retrieveChargeStationDiagnostics: async ({ path, body }) =>
-      startJob(deps, path.csId, {
+      startFileJob(deps, path.csId, {
         kind: 'Diagnostics',
         operation: 'GetDiagnostics',
         withoutRequestId: () => true,

@@ -4,7 +4,8 @@ import type { StationLink } from '../../domain/station-calls.js';
 import type { StoredVariableMonitor, VariableMonitor } from '../../domain/variable-monitors.js';
 import { pageAnswer, pageOf, type AdminHandlers, type Schemas } from './shared.js';
 import type { StationAnswer } from './station-operation.js';
-import { call201, startJob201, statusOf } from './v201-operation.js';
+import { statusOf } from './station-job-start.js';
+import { call201, startJob201 } from './v201-operation.js';
 
 type Operations =
   | 'listChargeStationMonitors'
