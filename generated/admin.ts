@@ -3193,6 +3193,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3219,6 +3220,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3246,6 +3248,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3273,6 +3276,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3377,6 +3381,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3441,6 +3446,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3465,6 +3471,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3498,6 +3505,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3522,6 +3530,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3595,6 +3604,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3632,6 +3642,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3659,6 +3670,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3697,6 +3709,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
@@ -3723,6 +3736,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
             504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
