@@ -1552,8 +1552,11 @@ export interface components {
         ChargeStationRequest: {
             id: number;
             chargeStationId: components["schemas"]["ChargeStationId"];
-            /** @enum {string} */
-            kind: "reconfigure" | "certificates" | "trigger";
+            /**
+             * @description report: the base report asked at a 2.0.1 station's first boot (OCPP_BASE_REPORT_ON_FIRST_BOOT)
+             * @enum {string}
+             */
+            kind: "reconfigure" | "certificates" | "trigger" | "report";
             status: components["schemas"]["ChargeStationRequestStatus"];
             /** @description What was asked, as given to the operation that made the request */
             payload: {

@@ -55,6 +55,8 @@ export interface Config {
     maxCallsInProgress: number;
     allowUnregistered: boolean;
     pingIntervalMs: number;
+    /** the base report a 2.0.1 station is asked for when it first boots ('' for none) */
+    baseReportOnFirstBoot: string;
   };
   ocpi: {
     /** unauthenticated clients may GET versions and published locations and tariffs (WWCP open data) */
@@ -200,6 +202,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxCallsInProgress: integer(env, 'OCPP_MAX_CALLS_IN_PROGRESS', 4, 1, 100),
       allowUnregistered: flag(env, 'OCPP_ALLOW_UNREGISTERED', false),
       pingIntervalMs: integer(env, 'OCPP_PING_INTERVAL_SECONDS', 30, 0, 3600) * 1000,
+      baseReportOnFirstBoot: matching(
+        env,
+        'OCPP_BASE_REPORT_ON_FIRST_BOOT',
+        '',
+        /^(|ConfigurationInventory|FullInventory|SummaryInventory)$/,
+        'ConfigurationInventory, FullInventory or SummaryInventory (or empty for none)',
+      ),
     },
     tls: tlsFiles(env),
     ocpi: {

@@ -143,6 +143,16 @@ export class StationJobs {
     return updated;
   }
 
+  /** Whether the station ever had a job of this kind. */
+  async any(stationId: string, kind: StationJobKind): Promise<boolean> {
+    const [job] = await this.db
+      .select({ id: stationJobs.id })
+      .from(stationJobs)
+      .where(and(eq(stationJobs.stationId, stationId), eq(stationJobs.kind, kind)))
+      .limit(1);
+    return job !== undefined;
+  }
+
   async get(stationId: string, jobId: number): Promise<StationJob> {
     const [job] = await this.db
       .select()

@@ -9,6 +9,12 @@ export interface BootVerdict {
   currentTime: string;
 }
 
+/** A 2.0.1 station never asked for a base report is asked at its boot, when the operator configured a report. */
+async function wantsFirstReport(ctx: StationContext): Promise<boolean> {
+  if (!ctx.settings.baseReportOnFirstBoot || ctx.session.version !== 'ocpp2.0.1') return false;
+  return !(await ctx.domain.stationJobs.any(ctx.session.stationId, 'BaseReport'));
+}
+
 export async function bootStation(ctx: StationContext, report: BootReport): Promise<BootVerdict> {
   const { stations } = ctx.domain;
   const { stationId } = ctx.session;
@@ -18,9 +24,12 @@ export async function bootStation(ctx: StationContext, report: BootReport): Prom
     await ctx.domain.firmwareLogs.booted(stationId, report.firmwareVersion, new Date());
   }
   ctx.session.ready = true;
+  const accepted = !configurationWaiting;
+  if (accepted && (await wantsFirstReport(ctx))) {
+    await stations.addRequest(stationId, 'report', { reportBase: ctx.settings.baseReportOnFirstBoot });
+  }
   // Work the operator adds from now on is delivered when it is added (station.request.created).
   if (requestsWaiting) ctx.deliverOpenRequestsSoon();
-  const accepted = !configurationWaiting;
   return {
     status: accepted ? 'Accepted' : 'Pending',
     interval: accepted ? ctx.settings.heartbeatIntervalSeconds : ctx.settings.pendingIntervalSeconds,

@@ -14,6 +14,8 @@ export interface OcppSettings {
   pendingIntervalSeconds: number;
   /** how long a call to a station may take before it is a timeout */
   callTimeoutMs: number;
+  /** the base report (GetBaseReport reportBase) a 2.0.1 station is asked for at its first boot; none when empty */
+  baseReportOnFirstBoot?: string;
 }
 
 /** One connection of one station. */

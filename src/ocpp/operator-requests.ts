@@ -22,6 +22,8 @@ export interface RequestWording {
   installCertificate(call: CallStation, certificate: CertificateToInstall): Promise<string>;
   trigger(call: CallStation, trigger: string): Promise<string>;
   reboot(call: CallStation): Promise<string>;
+  /** asks for a base report (OCPP 2.0.1 GetBaseReport) under the given requestId */
+  baseReport(call: CallStation, reportBase: string, requestId: number): Promise<string>;
 }
 
 /** Setting statuses that mean the setting is in place (perhaps after a reboot). */
@@ -129,6 +131,13 @@ export class RequestDelivery {
       case 'trigger': {
         const answer = await translator.trigger(call, String(request.payload.trigger));
         return { status: answer === 'Accepted' ? 'Accepted' : 'Rejected', outcome: { trigger: answer }, reboot: false };
+      }
+      case 'report': {
+        const reportBase = String(request.payload.reportBase);
+        const job = await this.domain.stationJobs.open(request.stationId, 'BaseReport');
+        const answer = await this.item(() => translator.baseReport(call, reportBase, job.requestId!));
+        await this.domain.stationJobs.answered(job.id, { requestId: job.requestId, reportBase }, answer, { finished: answer !== 'Accepted' });
+        return { status: answer === 'Accepted' ? 'Accepted' : 'Rejected', outcome: { report: answer, jobId: job.id }, reboot: false };
       }
     }
   }

@@ -29,4 +29,8 @@ export const v16Requests: RequestWording = {
   },
 
   reboot: async (call) => String((await call('Reset', { type: 'Hard' })).status),
+
+  baseReport: async () => {
+    throw new RequestItemUnsupported('OCPP 1.6 has no base report: ask for its configuration (POST /cs/{id}/reports/base)');
+  },
 };

@@ -54,4 +54,6 @@ export const v201Requests: RequestWording = {
   trigger: async (call, trigger) => String((await call('TriggerMessage', { requestedMessage: trigger })).status),
 
   reboot: async (call) => String((await call('Reset', { type: 'Immediate' })).status),
+
+  baseReport: async (call, reportBase, requestId) => String((await call('GetBaseReport', { requestId, reportBase })).status),
 };
