@@ -1081,20 +1081,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/transactions/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the charge station to start a transaction for a token (F01, F02; OCPP 1.6 RemoteStartTransaction)
+         * @description Recorded as a remote start (no partner) before the station is asked, so the transaction the station then
+         *     starts is known to answer it, on whichever node it reports it: OCPP 2.0.1 RequestStartTransaction gets
+         *     `remoteStartId` = the remote start's id, and a station that names it in its TransactionEvent without a token
+         *     charges for this `idTag`; OCPP 1.6 RemoteStartTransaction (`connectorId` = `evseId`) is matched by connector
+         *     (any, without `evseId`), idTag and time (`OCPI_REMOTE_START_WINDOW_SECONDS`). The transaction shows the id
+         *     as `remoteStartId`. `chargingProfile` is passed on as the station's version defines it (validated against
+         *     that version's schema). The station's answer (Accepted, Rejected) is in `answer.response`.
+         */
+        post: operations["startChargeStationTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/transactions/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the charge station to stop one of its transactions (F03; OCPP 1.6 RemoteStopTransaction)
+         * @description The transaction is named by Anode's id. OCPP 2.0.1 RequestStopTransaction gets the station's own
+         *     transactionId, OCPP 1.6 RemoteStopTransaction Anode's. The transaction ends when the station reports its end
+         *     (its answer, Accepted or Rejected, is in `response`). 404 when the transaction is not one of this station's,
+         *     409 when it has ended or the station is not connected (`error` says which).
+         */
+        post: operations["stopChargeStationTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/transactions/{transactionId}": {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /** @description Anode's transaction id (the OCPP 1.6 transactionId) */
-                transactionId: number;
+                transactionId: components["parameters"]["TransactionId"];
             };
             cookie?: never;
         };
-        /** A transaction with its meter values (Anode addition) */
+        /** A transaction with its meter values and, for OCPP 2.0.1, its events (Anode addition) */
         get: operations["lookupTransaction"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transactions/{transactionId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Anode's transaction id (the OCPP 1.6 transactionId) */
+                transactionId: components["parameters"]["TransactionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close an open transaction its station will not end (Anode addition)
+         * @description For a transaction whose end never came (the station lost it, was replaced, is gone): it ends now in Anode
+         *     only, as if the station had ended it at its last news (its latest event or meter value, or its start), at
+         *     its last meter reading, with `reason` as its stop reason and `closedBy` operator. Its OCPI session ends and
+         *     its CDR is made, once; an end the station still reports later is answered and changes nothing. The station is
+         *     not called (see `/cs/{csId}/transactions/stop` for that). 409 when the transaction has ended.
+         */
+        post: operations["closeTransaction"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1657,14 +1739,30 @@ export interface components {
             connectorId: number;
             idTag: string | null;
             authorizationStatus: string | null;
+            /** @description The remote start (a partner's START_SESSION or the operator's start) the transaction answers */
+            remoteStartId: number | null;
             meterStartWh: number;
             meterStopWh: number | null;
             lastMeterWh: number | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it started at the station (the start's own timestamp)
+             */
             startedAt: string;
             /** Format: date-time */
             stoppedAt: string | null;
+            /** @description The station's reason (OCPP 2.0.1 stoppedReason, 1.6 reason; Local when it gave none), Reboot or Other when a rule closed it, the operator's when the operator did */
             stopReason: string | null;
+            /**
+             * @description Who ended it when its station did not: `station-reboot` (the station booted and reported nothing of it
+             *     within TRANSACTION_REBOOT_GRACE_SECONDS), `stale` (no news for TRANSACTION_STALE_SECONDS), `operator`
+             * @enum {string|null}
+             */
+            closedBy: "station-reboot" | "stale" | "operator" | null;
+            /** @description OCPP 2.0.1 the charging state of its latest event that reported one (Charging, EVConnected, SuspendedEV, SuspendedEVSE, Idle) */
+            chargingState: string | null;
+            /** @description OCPP 2.0.1 one of its events took place while the station was offline */
+            offline: boolean;
         };
         MeterValue: {
             /** Format: date-time */
@@ -1677,9 +1775,34 @@ export interface components {
             value: number | null;
             rawValue: string | null;
         };
+        /** @description One OCPP 2.0.1 TransactionEvent as the station reported it */
+        TransactionEvent: {
+            seqNo: number;
+            /** @description Started, Updated or Ended */
+            eventType: string;
+            triggerReason: string | null;
+            chargingState: string | null;
+            /** @description It took place while the station was offline */
+            offline: boolean;
+            /**
+             * Format: date-time
+             * @description When it took place at the station (its timestamp)
+             */
+            occurredAt: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+        };
         TransactionWithMeterValues: {
             transaction: components["schemas"]["Transaction"];
+            /** @description In the order they were sampled */
             meterValues: components["schemas"]["MeterValue"][];
+            /** @description OCPP 2.0.1 the transaction's events by sequence number (empty for OCPP 1.6) */
+            events: components["schemas"]["TransactionEvent"][];
+            /**
+             * @description OCPP 2.0.1 sequence numbers between the first event's (the Started event's, else 0) and the last one's that
+             *     never arrived, ascending (at most 100): events the station lost or has not sent yet
+             */
+            missingSeqNos: number[];
         };
         /** @description ISO-3166 alpha-2 country code */
         CountryCode: string;
@@ -2403,6 +2526,34 @@ export interface components {
             /** @description The connector of the EVSE (OCPP 2.0.1 only) */
             connectorId?: components["schemas"]["EvseNumber"];
         };
+        TransactionStart: {
+            /** @description The token to charge for (OCPP 1.6 idTag, at most 20 characters; OCPP 2.0.1 idToken) */
+            idTag: string;
+            /**
+             * @description OCPP 2.0.1 the token's type (default Central); OCPP 1.6 has none
+             * @enum {string}
+             */
+            idTokenType?: "Central" | "eMAID" | "ISO14443" | "ISO15693" | "KeyCode" | "Local" | "MacAddress" | "NoAuthorization";
+            /** @description The EVSE (OCPP 1.6 connectorId) to start on; without it the station chooses */
+            evseId?: number;
+            /** @description The TxProfile to charge with, as the station's OCPP version defines it */
+            chargingProfile?: {
+                [key: string]: unknown;
+            };
+        };
+        TransactionStartResult: {
+            /** @description The remote start's id (the OCPP 2.0.1 remoteStartId); the transaction that answers it shows it */
+            remoteStartId: number;
+            answer: components["schemas"]["ChargeStationCallResult"];
+        };
+        TransactionStop: {
+            /** @description Anode's transaction id */
+            transactionId: number;
+        };
+        TransactionClose: {
+            /** @description Why it is closed; kept as the transaction's stop reason */
+            reason: string;
+        };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
         /** @description Party id following ISO 15118 (CiString(3), three letters or digits). */
@@ -2643,6 +2794,8 @@ export interface components {
         CsId: components["schemas"]["ChargeStationId"];
         Offset: number;
         Limit: number;
+        /** @description Anode's transaction id (the OCPP 1.6 transactionId) */
+        TransactionId: number;
     };
     requestBodies: never;
     headers: {
@@ -4071,13 +4224,79 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    startChargeStationTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransactionStart"];
+            };
+        };
+        responses: {
+            /** @description The remote start recorded, and the station's answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionStartResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    stopChargeStationTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransactionStop"];
+            };
+        };
+        responses: {
+            200: components["responses"]["StationAnswer"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description The transaction has ended, or the station is not connected (`error` says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
     lookupTransaction: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 /** @description Anode's transaction id (the OCPP 1.6 transactionId) */
-                transactionId: number;
+                transactionId: components["parameters"]["TransactionId"];
             };
             cookie?: never;
         };
@@ -4094,6 +4313,37 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    closeTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Anode's transaction id (the OCPP 1.6 transactionId) */
+                transactionId: components["parameters"]["TransactionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransactionClose"];
+            };
+        };
+        responses: {
+            /** @description The transaction, ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transaction"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             default: components["responses"]["Error"];
         };
     };

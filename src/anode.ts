@@ -85,6 +85,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     dataVersionPollMs: config.dataVersionPollMs,
     sessionUpdateSeconds: config.ocpi.sessionUpdateSeconds,
     meterSyncSeconds: config.meterSyncSeconds,
+    remoteStartWindowSeconds: config.ocpi.remoteStartWindowSeconds,
     offlineGraceMs: config.ocpi.offlineGraceSeconds * 1000,
   });
   await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
@@ -133,6 +134,11 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
   app = assembleApp({ system, admin, ocpi: ocpi.app, uploads }, logger);
   domain.dataVersions.start();
   domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
+  const { sweepMs, ...closingRules } = config.transactionClosing;
+  domain.transactionClosing.startSweeper(sweepMs, closingRules, {
+    onClosed: (closed) => logger.info(closed, 'closed a transaction its station did not end'),
+    onError: (error) => logger.warn({ err: error }, 'closing transactions nobody ends failed'),
+  });
   // Stations past their offline grace are looked for a few times per grace, at least every 10 s.
   const offlineSweepMs = Math.min(10_000, Math.max(100, (config.ocpi.offlineGraceSeconds * 1000) / 4));
   domain.offlineStations.start(offlineSweepMs, (error) => logger.warn({ err: error }, 'showing offline stations failed'));
@@ -154,6 +160,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     stop: async () => {
       domain.dataVersions.stop();
       await domain.reservations.stopSweeper();
+      await domain.transactionClosing.stopSweeper();
       await domain.offlineStations.stop();
       await gateway.close();
       await closeServer(server, 5000);

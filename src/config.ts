@@ -39,6 +39,8 @@ export interface Config {
   reservationSweepMs: number;
   /** a running transaction's row takes its latest energy reading at most once per this many seconds */
   meterSyncSeconds: number;
+  /** Closing transactions nobody will end (domain/transaction-closing.ts); a rule at 0 seconds is off. */
+  transactionClosing: { sweepMs: number; rebootGraceSeconds: number; staleSeconds: number };
   /** the largest file a station may upload to Anode (logs, diagnostics) */
   uploadMaxBytes: number;
   /** processes serving this node's port (1: this process serves it) */
@@ -191,6 +193,11 @@ export function loadConfig(env: Env = process.env): Config {
     dataVersionPollMs: integer(env, 'DATA_VERSION_POLL_MS', 250, 20, 60_000),
     reservationSweepMs: integer(env, 'RESERVATION_SWEEP_MS', 5000, 20, 3_600_000),
     meterSyncSeconds: integer(env, 'TRANSACTION_METER_SYNC_SECONDS', 15, 0, 3600),
+    transactionClosing: {
+      sweepMs: integer(env, 'TRANSACTION_CLOSE_SWEEP_MS', 60_000, 100, 3_600_000),
+      rebootGraceSeconds: integer(env, 'TRANSACTION_REBOOT_GRACE_SECONDS', 600, 0, 86_400),
+      staleSeconds: integer(env, 'TRANSACTION_STALE_SECONDS', 172_800, 0, 2_592_000),
+    },
     uploadMaxBytes: integer(env, 'UPLOAD_MAX_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     workers: workerCount(env, database),
     ocpp: {

@@ -28,6 +28,7 @@ import { StationEvents } from './station-events.js';
 import { Stations } from './stations.js';
 import { Tokens } from './tokens.js';
 import { Transactions } from './transactions.js';
+import { TransactionClosing } from './transaction-closing.js';
 import { VariableMonitors } from './variable-monitors.js';
 
 export interface Domain {
@@ -38,6 +39,8 @@ export interface Domain {
   locations: Locations;
   authorizer: Authorizer;
   transactions: Transactions;
+  /** closes transactions nobody will end: by rule (its sweep is started by anode.ts) or by the operator */
+  transactionClosing: TransactionClosing;
   connectorStatuses: ConnectorStatuses;
   /** the operative state operators set (ChangeAvailability), reflected in the OCPI EVSE status */
   availability: Availabilities;
@@ -74,12 +77,12 @@ export interface Domain {
 export function createDomain(
   db: Database,
   bus: Bus,
-  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number; meterSyncSeconds?: number },
+  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number; meterSyncSeconds?: number; remoteStartWindowSeconds?: number },
 ): Domain {
   const dataVersions = new DataVersions(db, settings.dataVersionPollMs ?? 250);
   const changeFeed = new ChangeFeedSlot();
   const stations = new Stations(db, bus);
-  const remoteStarts = new RemoteStarts(db);
+  const remoteStarts = new RemoteStarts(db, { windowSeconds: settings.remoteStartWindowSeconds });
   const transactions = new Transactions(db, changeFeed, remoteStarts, {
     sessionUpdateMs: (settings.sessionUpdateSeconds ?? 60) * 1000,
     meterSyncMs: (settings.meterSyncSeconds ?? 15) * 1000,
@@ -102,6 +105,7 @@ export function createDomain(
     locations,
     authorizer: new Authorizer(db),
     transactions,
+    transactionClosing: new TransactionClosing(db, transactions),
     connectorStatuses: new ConnectorStatuses(db, dataVersions, changeFeed),
     availability: new Availabilities(db, dataVersions, changeFeed),
     offlineStations: new OfflineStations(db, dataVersions, changeFeed, settings.offlineGraceMs),
