@@ -1355,6 +1355,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/local-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The local authorization list Anode believes the charge station has (Anode addition)
+         * @description The list version and entries of the station's last accepted update (version 0: none yet), the token groups the
+         *     list follows (null: managed by hand), and the version the station itself last reported (`stationReported`,
+         *     from its latest answer to GetLocalListVersion), so a mismatch is visible. Each entry's `info` is the
+         *     idTagInfo (OCPP 1.6) or idTokenInfo (OCPP 2.0.1) as it was sent.
+         */
+        get: operations["lookupChargeStationLocalList"];
+        put?: never;
+        /**
+         * Send the charge station a local list update (D01; OCPP 1.6 SendLocalList)
+         * @description Sends a Full update (the list becomes these entries) or a Differential one (these entries are added or
+         *     changed; an entry without `info` is removed). An entry is a token with its info (status, expiry, group), or
+         *     `tokenUid`, a token of the token store whose stored verdict becomes its info (a token whose issuer wants to
+         *     be asked each time, OCPI whitelist NEVER, is refused). Anode picks the version: one above both its own and
+         *     the version the station last reported. OCPP 1.6: `listVersion` and `idTag` / `idTagInfo` (idTags of at most
+         *     20 characters); OCPP 2.0.1: `versionNumber` and `idToken` / `idTokenInfo`.
+         *
+         *     Only when the station answers Accepted is the update stored as its list. Failed, VersionMismatch and
+         *     NotSupported answers are returned and change nothing. After a VersionMismatch (the station's list is newer
+         *     than Anode believes) send a Full update: a Full update is never refused for its version. A list that follows
+         *     token groups is not changed by hand (409): stop the sync first.
+         */
+        post: operations["sendChargeStationLocalList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/local-list/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the charge station for its local list version (D02; OCPP 1.6 GetLocalListVersion)
+         * @description The station's answer is returned beside the version Anode believes it has, and kept: the list's
+         *     `stationReported` shows it from then on. OCPP 1.6 stations answer 0 for no list and -1 when they keep none.
+         */
+        post: operations["checkChargeStationLocalListVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/local-list/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Keep the charge station's local list following token groups, or stop (Anode addition)
+         * @description With `groups`, the station's list holds the tokens of those groups (`groupId` in the token store) with their
+         *     stored verdict; tokens whose issuer wants to be asked each time (OCPI whitelist NEVER) are left out. The
+         *     setting is stored, then a connected station is sent a Full update at once (`answer`; null when the station
+         *     is not connected). From then on a token created, changed, blocked or deleted reaches each connected station
+         *     that follows its group as a Differential update within moments. A station that was offline is brought up to
+         *     date by the first sync pass after it connects (every `LOCAL_LIST_SYNC_SECONDS`): Anode asks its list
+         *     version and sends a Full update when it differs from its own, else a Differential update of what changed
+         *     meanwhile; a VersionMismatch answer is followed by a Full update. With `groups: null` the list stays as it
+         *     is and is managed by hand again.
+         */
+        put: operations["syncChargeStationLocalList"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reserve an EVSE of the charge station, or any, for a token (H01; OCPP 1.6 ReserveNow)
+         * @description The reservation is stored (status REQUESTED) before the station is asked, owned by the CPO itself
+         *     (OCPI_COUNTRY_CODE, OCPI_PARTY_ID) under a generated `reservationId`, at the station's location and EVSE when
+         *     the station is mapped to one. The station is given Anode's own reservation `id`: OCPP 2.0.1 ReserveNow
+         *     { id, expiryDateTime, idToken, evseId (left out for 0), groupIdToken }, OCPP 1.6 ReserveNow { reservationId,
+         *     connectorId, expiryDate, idTag, parentIdTag } (idTag and parentIdTag of at most 20 characters). Accepted
+         *     makes it ACTIVE; any other answer (Occupied, Faulted, Unavailable, Rejected, a CALLERROR) or none REJECTED.
+         *     It then lists in `GET /reservations`; the station's ReservationStatusUpdate (expired, removed) and a
+         *     transaction that names it end it as they do OCPI reservations.
+         */
+        post: operations["reserveChargeStation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/reservations/{reservationId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+                /** @description The reservation's `id` (the id the station was given) */
+                reservationId: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a reservation at the charge station (H02; OCPP 1.6 CancelReservation)
+         * @description Sends CancelReservation with the reservation's id; Accepted makes it CANCELLED, Rejected (the station does
+         *     not hold it) leaves it as it was. Works for OCPI partners' reservations too (the partner is not told). A
+         *     reservation that has ended already: 409.
+         */
+        post: operations["cancelChargeStationReservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reservations": {
         parameters: {
             query?: never;
@@ -1363,9 +1515,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Reservations OCPI partners made (RESERVE_NOW), newest first (Anode addition)
-         * @description Each reservation with its owner (the party that issued the token), where it holds (an EVSE, or a whole
-         *     station when `evseUid` is null), the id the station was given, its status and, once used, the transaction.
+         * Reservations OCPI partners (RESERVE_NOW) and the operator made, newest first (Anode addition)
+         * @description Each reservation with its owner (the party that issued the token; the CPO itself for the operator's), where
+         *     it holds (an EVSE, or a whole station when `evseUid` is null), the id the station was given, its status and,
+         *     once used, the transaction.
          */
         get: operations["listReservations"];
         put?: never;
@@ -2553,6 +2706,120 @@ export interface components {
         TransactionClose: {
             /** @description Why it is closed; kept as the transaction's stop reason */
             reason: string;
+        };
+        LocalListEntry: {
+            idToken: string;
+            type: string;
+            /** @description The idTagInfo (OCPP 1.6) or idTokenInfo (OCPP 2.0.1) as sent */
+            info: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        LocalList: {
+            chargeStationId: string;
+            /** @description The version of the station's last accepted update; 0 before any */
+            version: number;
+            /** @description The token groups the list follows; null when it is managed by hand */
+            syncGroups: string[] | null;
+            /** Format: date-time */
+            updatedAt: string | null;
+            /** @description The version the station reported in its latest answer to GetLocalListVersion */
+            stationReported: null | {
+                version: number;
+                /** Format: date-time */
+                at: string;
+            };
+            entries: components["schemas"]["LocalListEntry"][];
+        };
+        /**
+         * @description The kind of identifier (OCPP 2.0.1 IdTokenEnumType; OCPP 1.6 has none)
+         * @enum {string}
+         */
+        IdTokenType: "Central" | "eMAID" | "ISO14443" | "ISO15693" | "KeyCode" | "Local" | "MacAddress" | "NoAuthorization";
+        /**
+         * @description Anode's verdict names, worded per version as Authorize answers are: OCPP 1.6 has no NoCredit, NotAllowed
+         *     (both Blocked) and Unknown (Invalid); OCPP 2.0.1 says NotAtThisLocation for NotAllowed
+         * @enum {string}
+         */
+        AuthorizationVerdict: "Accepted" | "Blocked" | "Expired" | "NoCredit" | "NotAllowed" | "Unknown";
+        LocalListEntryInfo: {
+            status: components["schemas"]["AuthorizationVerdict"];
+            /**
+             * Format: date-time
+             * @description Until when the station may rely on the entry
+             */
+            expiresAt?: string;
+            /** @description The token's group (OCPP 1.6 parentIdTag, left out when over 20 characters; 2.0.1 groupIdToken) */
+            groupId?: string;
+        };
+        LocalListTokenEntry: {
+            idToken: string;
+            /** @description Default ISO14443 */
+            type?: components["schemas"]["IdTokenType"];
+            /** @description Required in a Full update; without it a Differential update removes the token */
+            info?: components["schemas"]["LocalListEntryInfo"];
+        };
+        LocalListStoreEntry: {
+            /**
+             * @description A token of the token store: idToken is its uid, type ISO14443 for an RFID token and Central otherwise,
+             *     info its stored verdict, expiry and group
+             */
+            tokenUid: string;
+        };
+        LocalListUpdate: {
+            /** @enum {string} */
+            updateType: "Full" | "Differential";
+            entries: (components["schemas"]["LocalListTokenEntry"] | components["schemas"]["LocalListStoreEntry"])[];
+        };
+        LocalListSent: {
+            /** @description The version the update was sent with */
+            listVersion: number;
+            /** @enum {string} */
+            updateType: "Full" | "Differential";
+            /** @description Whether the station accepted it and Anode now holds it as the list */
+            stored: boolean;
+            answer: components["schemas"]["ChargeStationCallResult"];
+            localList: components["schemas"]["LocalList"];
+        };
+        LocalListVersionCheck: {
+            answer: components["schemas"]["ChargeStationCallResult"];
+            /** @description The version the station reported (null after a CALLERROR) */
+            stationVersion: number | null;
+            /** @description The version Anode believes the station has */
+            listVersion: number;
+        };
+        LocalListSyncSetting: {
+            groups: string[] | null;
+        };
+        LocalListSynced: {
+            syncGroups: string[] | null;
+            /** @description The Full update sent for the setting; null when there was none (stopped, or not connected) */
+            update: null | components["schemas"]["LocalListSent"];
+            localList: components["schemas"]["LocalList"];
+        };
+        OperatorReservationRequest: {
+            /** @description OCPP 2.0.1 evseId / OCPP 1.6 connectorId; 0 reserves any EVSE of the station */
+            evseId: number;
+            idToken: string;
+            /**
+             * @description The idToken's type (OCPP 2.0.1). Default: ISO14443 for an RFID token of the token store, Central for
+             *     another stored token, ISO14443 for a token the store does not know
+             * @enum {string}
+             */
+            type?: "Central" | "eMAID" | "ISO14443" | "ISO15693" | "KeyCode" | "Local" | "MacAddress" | "NoAuthorization";
+            /**
+             * Format: date-time
+             * @description When the reservation ends; in the future
+             */
+            expiresAt: string;
+            /** @description A group token that may use the reservation too */
+            groupIdToken?: string;
+        };
+        OperatorReservationResult: {
+            reservation: components["schemas"]["Reservation"];
+            answer: components["schemas"]["ChargeStationCallResult"];
         };
         /** @description ISO 3166-1 alpha-2 country code (CiString(2), so compared case-insensitively). */
         "schemas-CountryCode": string;
@@ -4647,6 +4914,207 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            default: components["responses"]["Error"];
+        };
+    };
+    lookupChargeStationLocalList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    sendChargeStationLocalList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalListUpdate"];
+            };
+        };
+        responses: {
+            /** @description What was sent and the station's answer (its status, e.g. VersionMismatch, is in `answer.response`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalListSent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description The station is not connected, or its list follows token groups */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    checkChargeStationLocalListVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The station's answer and Anode's version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalListVersionCheck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    syncChargeStationLocalList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalListSyncSetting"];
+            };
+        };
+        responses: {
+            /** @description The setting, and the Full update sent for it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocalListSynced"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    reserveChargeStation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorReservationRequest"];
+            };
+        };
+        responses: {
+            /** @description The reservation as the station's answer left it, and that answer */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorReservationResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    cancelChargeStationReservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+                /** @description The reservation's `id` (the id the station was given) */
+                reservationId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reservation as the station's answer left it, and that answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorReservationResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            /** @description The station is not connected, or the reservation has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
     };

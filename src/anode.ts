@@ -14,6 +14,7 @@ import type { ClusterMember } from './cluster/member.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createDomain } from './domain/index.js';
+import { LocalListSync } from './domain/local-list-sync.js';
 import { mountDocs } from './http/docs.js';
 import { FAILURE_STATUS_TEXT, serverFailure } from './http/failures.js';
 import type { Logger } from './log.js';
@@ -21,6 +22,7 @@ import { OCPI_BASE_PATH, startOcpi } from './ocpi/app.js';
 import type { OcpiEnv } from './ocpi/transport.js';
 import { DataTransferVendors, type VendorHandler } from './ocpp/data-transfer.js';
 import { OcppGateway } from './ocpp/gateway.js';
+import { localListWording } from './ocpp/local-list-wording.js';
 import { createUploadsApp } from './ocpp/uploads.js';
 import { UPLOADS_PATH } from './domain/station-uploads.js';
 import { createSystemApp } from './system/app.js';
@@ -92,6 +94,11 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
   const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member, dataTransferVendors: new DataTransferVendors(extensions.dataTransferVendors) });
   member?.attach(gateway);
   const stationLink = member ?? gateway;
+  domain.localLists.useWording(localListWording);
+  // The sync reaches only the stations this process holds: each process keeps its own stations' lists.
+  const localListSync = new LocalListSync(domain.localLists, gateway, bus, { intervalMs: config.localListSyncSeconds * 1000 }, (error, stationId) =>
+    logger.warn({ err: error, stationId }, 'keeping a local list in step failed'),
+  );
 
   // The app is built once the port is known: links default to where the node listens (PORT may be 0).
   let app: Hono | undefined;
@@ -143,6 +150,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
   const offlineSweepMs = Math.min(10_000, Math.max(100, (config.ocpi.offlineGraceSeconds * 1000) / 4));
   domain.offlineStations.start(offlineSweepMs, (error) => logger.warn({ err: error }, 'showing offline stations failed'));
   gateway.start();
+  localListSync.start();
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
   logger.info(
     { database: database.kind, docs: `${url}/docs`, admin: `${url}/api/v0`, health: `${url}/health`, ocpp: ocppUrl },
@@ -159,6 +167,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     port: address.port,
     stop: async () => {
       domain.dataVersions.stop();
+      await localListSync.stop();
       await domain.reservations.stopSweeper();
       await domain.transactionClosing.stopSweeper();
       await domain.offlineStations.stop();

@@ -37,6 +37,8 @@ export interface Config {
   dataVersionPollMs: number;
   /** How often open reservations past their expiry are marked EXPIRED. */
   reservationSweepMs: number;
+  /** How often the local lists that follow token groups are brought up to date (besides after each token change). */
+  localListSyncSeconds: number;
   /** a running transaction's row takes its latest energy reading at most once per this many seconds */
   meterSyncSeconds: number;
   /** Closing transactions nobody will end (domain/transaction-closing.ts); a rule at 0 seconds is off. */
@@ -192,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeId: env.NODE_ID || hostname(),
     dataVersionPollMs: integer(env, 'DATA_VERSION_POLL_MS', 250, 20, 60_000),
     reservationSweepMs: integer(env, 'RESERVATION_SWEEP_MS', 5000, 20, 3_600_000),
+    localListSyncSeconds: integer(env, 'LOCAL_LIST_SYNC_SECONDS', 60, 1, 86400),
     meterSyncSeconds: integer(env, 'TRANSACTION_METER_SYNC_SECONDS', 15, 0, 3600),
     transactionClosing: {
       sweepMs: integer(env, 'TRANSACTION_CLOSE_SWEEP_MS', 60_000, 100, 3_600_000),

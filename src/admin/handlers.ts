@@ -13,8 +13,10 @@ import { deviceNoticesHandlers } from './resources/device-notices.js';
 import { firmwareLogsHandlers } from './resources/firmware-logs.js';
 import { displayMessagesHandlers } from './resources/display-messages.js';
 import { hubClientInfoHandlers } from './resources/hub-client-info.js';
+import { localListsHandlers } from './resources/local-lists.js';
 import { locationsHandlers } from './resources/locations.js';
 import { monitoringHandlers } from './resources/monitoring.js';
+import { operatorReservationsHandlers } from './resources/operator-reservations.js';
 import { partiesHandlers, type PartyFarewell } from './resources/parties.js';
 import { reservationsHandlers } from './resources/reservations.js';
 import { stationControlHandlers } from './resources/station-control.js';
@@ -53,5 +55,7 @@ export function adminHandlers(
     ...partiesHandlers(deps),
     ...hubClientInfoHandlers(deps),
     ...reservationsHandlers(deps),
+    ...operatorReservationsHandlers(deps),
+    ...localListsHandlers(deps),
   };
 }

@@ -14,6 +14,7 @@ import { ConnectorStatuses } from './connector-status.js';
 import { Availabilities } from './availability.js';
 import { OfflineStations } from './offline-stations.js';
 import { HubClientInfos } from './hub-client-info.js';
+import { LocalLists } from './local-lists.js';
 import { Locations, type LocationsSettings } from './locations.js';
 import { Parties } from './parties.js';
 import { PartnerOutbox } from './partner-outbox.js';
@@ -70,6 +71,8 @@ export interface Domain {
   hubClientInfos: HubClientInfos;
   reservations: Reservations;
   remoteStarts: RemoteStarts;
+  /** stations' local authorization lists (the OCPP wing fills in their wording at start-up) */
+  localLists: LocalLists;
   /** Writes what is batched; call before shutdown. */
   flush(): Promise<void>;
 }
@@ -99,7 +102,7 @@ export function createDomain(
   const stationJobs = new StationJobs(db);
   return {
     stations,
-    tokens: new Tokens(db),
+    tokens: new Tokens(db, bus),
     certificates: new Certificates(db),
     parties: new Parties(db, bus, dataVersions),
     locations,
@@ -121,7 +124,8 @@ export function createDomain(
     variableMonitors: new VariableMonitors(db),
     tariffs,
     dataVersions,
-    reservations: new Reservations(db),
+    reservations: new Reservations(db, settings.cpo),
+    localLists: new LocalLists(db),
     remoteStarts,
     hubClientInfos: new HubClientInfos(db),
     chargingRecords,

@@ -4,9 +4,11 @@
  * reach another partner's reservation on a station. A reservation is open while REQUESTED (the station has not
  * answered yet) or ACTIVE (the station holds it); it ends REJECTED, CANCELLED, EXPIRED or USED.
  */
-import { and, count, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, count, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { reservations, type reservationStatuses } from '../db/schema.js';
+import { evses, reservations, type reservationStatuses } from '../db/schema.js';
+import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
 
 export type Reservation = typeof reservations.$inferSelect;
@@ -24,12 +26,21 @@ export interface ReservationRequest {
   reservationId: string;
   tokenUid: string;
   authorizationReference: string | null;
-  locationId: string;
+  /** null for a station at no location (the operator's reservations only) */
+  locationId: string | null;
   /** null: the station as a whole */
   evseUid: string | null;
   stationId: string;
   /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId; 0 for the station as a whole */
   ocppEvseId: number;
+  expiresAt: Date;
+}
+
+/** What the operator reserves: an EVSE of a station (0: any) for a token until a time. */
+export interface OperatorReservationRequest {
+  stationId: string;
+  ocppEvseId: number;
+  tokenUid: string;
   expiresAt: Date;
 }
 
@@ -44,7 +55,47 @@ export class Reservations {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** the CPO's own party: the owner of the reservations the operator makes */
+    private readonly cpo: PartyKey,
+  ) {}
+
+  /**
+   * Stores the operator's reservation as REQUESTED: owned by the CPO itself, with an id of its own, at the station's
+   * location (and EVSE) when the station is mapped to one.
+   */
+  async requestByOperator(input: OperatorReservationRequest): Promise<Reservation> {
+    const published = await this.db
+      .select({ uid: evses.uid, locationId: evses.locationId, ocppEvseId: evses.ocppEvseId })
+      .from(evses)
+      .where(and(eq(evses.stationId, input.stationId), isNull(evses.removedAt)));
+    const evse = input.ocppEvseId > 0 ? published.find((candidate) => candidate.ocppEvseId === input.ocppEvseId) : undefined;
+    const { reservation } = await this.request({
+      partnerId: null,
+      countryCode: this.cpo.countryCode,
+      partyId: this.cpo.partyId,
+      reservationId: randomUUID(),
+      tokenUid: input.tokenUid,
+      authorizationReference: null,
+      locationId: evse?.locationId ?? published[0]?.locationId ?? null,
+      evseUid: evse?.uid ?? null,
+      stationId: input.stationId,
+      ocppEvseId: input.ocppEvseId,
+      expiresAt: input.expiresAt,
+    });
+    return reservation;
+  }
+
+  /** A reservation at a station, by the id the station was given. */
+  async atStation(stationId: string, id: number): Promise<Reservation> {
+    const [reservation] = await this.db
+      .select()
+      .from(reservations)
+      .where(and(eq(reservations.id, id), eq(reservations.stationId, stationId)));
+    if (!reservation) throw new NotFoundError(`reservation ${id} at charge station ${stationId} not found`);
+    return reservation;
+  }
 
   /**
    * Stores a reservation as REQUESTED. The same reservation id from the same party replaces the earlier

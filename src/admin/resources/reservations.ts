@@ -1,9 +1,9 @@
-/** Reservations: what OCPI partners reserved (RESERVE_NOW), newest first. */
+/** Reservations: what OCPI partners (RESERVE_NOW) and the operator reserved, newest first. */
 import type { Domain } from '../../domain/index.js';
 import type { Reservation } from '../../domain/reservations.js';
 import { pageAnswer, pageOf, type AdminHandlers, type Schemas } from './shared.js';
 
-function reservationView(reservation: Reservation): Schemas['Reservation'] {
+export function reservationView(reservation: Reservation): Schemas['Reservation'] {
   return {
     id: reservation.id,
     partnerId: reservation.partnerId,
