@@ -4,35 +4,12 @@
  */
 import type { Ocpp16Actions } from '../../../generated/ocpp16.js';
 import type { Transaction } from '../../domain/transactions.js';
-import { rememberTransaction, type StationContext, type StationSession } from '../context.js';
+import { rememberTransaction, type StationContext } from '../context.js';
 import { propertyConstraintViolation } from '../errors.js';
 import { samplesFrom16 } from '../meter-values.js';
+import { transactionRunningOn } from '../running-transaction.js';
 
 type MeterValuesRequest = Ocpp16Actions['MeterValues']['request'];
-
-/** How long a connector found with no transaction running is taken to have none (without asking the database). */
-const IDLE_REMEMBERED_MS = 60_000;
-
-/** Per connection: connectors found idle, until when. A transaction started since is among the session's own. */
-const idleConnectors = new WeakMap<StationSession, Map<number, number>>();
-
-/** The transaction running on the connector: the connection's own first, then the database, at most once a minute. */
-async function runningOn(ctx: StationContext, connectorId: number): Promise<Transaction | undefined> {
-  const { session } = ctx;
-  for (const transaction of session.transactions.values()) {
-    if (transaction.evseId === connectorId && transaction.stoppedAt === null && transaction.ocppVersion === 'ocpp1.6') return transaction;
-  }
-  let idle = idleConnectors.get(session);
-  if ((idle?.get(connectorId) ?? 0) > Date.now()) return undefined;
-  const running = await ctx.domain.transactions.runningAt(session.stationId, connectorId);
-  if (running) {
-    rememberTransaction(session, running.id, running);
-    return running;
-  }
-  if (!idle) idleConnectors.set(session, (idle = new Map()));
-  idle.set(connectorId, Date.now() + IDLE_REMEMBERED_MS);
-  return undefined;
-}
 
 async function transactionNamed(ctx: StationContext, transactionId: number): Promise<Transaction> {
   const transaction =
@@ -48,7 +25,7 @@ export async function meterValues16(ctx: StationContext, request: MeterValuesReq
     request.transactionId !== undefined
       ? await transactionNamed(ctx, request.transactionId)
       : request.connectorId > 0
-        ? await runningOn(ctx, request.connectorId)
+        ? await transactionRunningOn(ctx, request.connectorId)
         : undefined;
   await ctx.domain.transactions.recordMeterValues(ctx.session.stationId, transaction?.id ?? null, request.connectorId, samplesFrom16(request.meterValue));
   return {};

@@ -9,6 +9,7 @@ import { notifyCustomerInformation } from './customer-information.js';
 import { notifyDisplayMessages } from './display-messages.js';
 import { notifyMonitoringReport } from './monitoring.js';
 import { samplesFrom201 } from '../meter-values.js';
+import { transactionRunningOn } from '../running-transaction.js';
 import { idTokenInfo } from './id-token-info.js';
 import { transactionEvent } from './transaction-event.js';
 
@@ -80,8 +81,10 @@ export const v201Handlers: HandlerTable201 = {
 
   TransactionEvent: transactionEvent,
 
+  // Values of an EVSE with a transaction running belong to it (stations send some outside TransactionEvent); EVSE 0 is the main meter.
   MeterValues: async (ctx, request) => {
-    await ctx.domain.transactions.recordMeterValues(ctx.session.stationId, null, request.evseId, samplesFrom201(request.meterValue));
+    const running = request.evseId > 0 ? await transactionRunningOn(ctx, request.evseId) : undefined;
+    await ctx.domain.transactions.recordMeterValues(ctx.session.stationId, running?.id ?? null, request.evseId, samplesFrom201(request.meterValue));
     return {};
   },
 
