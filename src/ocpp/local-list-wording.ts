@@ -34,10 +34,7 @@ export const localListWording: LocalListWording = {
   },
 
   info: (ocppVersion, authorization) => {
-    if (ocppVersion !== 'ocpp1.6') return idTokenInfo(authorization);
-    // A group id longer than a parentIdTag may be is left out rather than failing the whole list.
-    const { parentIdTag, ...info } = idTagInfo(authorization);
-    return parentIdTag && parentIdTag.length <= MAX_ID_TAG_16 ? { ...info, parentIdTag } : info;
+    return ocppVersion === 'ocpp1.6' ? idTagInfo(authorization) : idTokenInfo(authorization);
   },
 
   sendList: (ocppVersion, { version, updateType, entries }) => {

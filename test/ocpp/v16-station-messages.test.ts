@@ -24,6 +24,7 @@ beforeAll(async () => {
   await anode.admin.POST('/token', { body: tokenBody('0fc673', { expiryDate: '2099-01-01T00:00:00.000Z', groupId: 'FLEET' }) });
   await anode.admin.POST('/token', { body: tokenBody('BLOCKED1', { valid: false }) });
   await anode.admin.POST('/token', { body: tokenBody('EXPIRED1', { expiryDate: '2001-01-01T00:00:00.000Z' }) });
+  await anode.admin.POST('/token', { body: tokenBody('LONGGROUP1', { groupId: 'A-GROUP-ID-OF-THIRTY-CHARACTER' }) });
 });
 afterAll(async () => {
   await station?.close();
@@ -66,6 +67,7 @@ describe('Authorize reads the token store', () => {
     ['a blocked token', 'BLOCKED1', { status: 'Blocked' }],
     ['an expired token', 'EXPIRED1', { status: 'Expired', expiryDate: '2001-01-01T00:00:00.000Z' }],
     ['an unknown token', 'NOSUCHTAG', { status: 'Invalid' }],
+    ['a token whose group id is longer than a 1.6 parentIdTag may be, without it', 'LONGGROUP1', { status: 'Accepted' }],
   ])('answers %s', async (_what, idTag, idTagInfo) => {
     expect(await station.call('Authorize', { idTag })).toEqual({ idTagInfo });
   });

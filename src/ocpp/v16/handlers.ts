@@ -45,11 +45,15 @@ const STATUS_16: Record<Authorization['status'], IdTagInfo['status']> = {
   Unknown: 'Invalid',
 };
 
+/** OCPP 1.6 parentIdTag is a CiString20: a longer group id (OCPI allows 36) is left out rather than break the answer. */
+const MAX_PARENT_ID_TAG = 20;
+
 export function idTagInfo(authorization: Authorization): IdTagInfo {
+  const { groupId } = authorization;
   return {
     status: STATUS_16[authorization.status],
     ...(authorization.expiresAt && { expiryDate: authorization.expiresAt.toISOString() }),
-    ...(authorization.groupId && { parentIdTag: authorization.groupId }),
+    ...(groupId && groupId.length <= MAX_PARENT_ID_TAG && { parentIdTag: groupId }),
   };
 }
 
