@@ -273,6 +273,10 @@ export const transactions = pgTable(
     uniqueIndex('transactions_station_tx_idx').on(table.stationId, table.stationTransactionId),
     uniqueIndex('transactions_start_key_idx').on(table.stationId, table.startKey),
     index('transactions_station_started_idx').on(table.stationId, table.startedAt),
+    // the transactions still open, read in id order by the sweep that closes those nobody ends
+    index('transactions_open_idx')
+      .on(table.id)
+      .where(sql`${table.stoppedAt} is null`),
   ],
 );
 

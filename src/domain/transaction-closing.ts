@@ -26,10 +26,6 @@ const RULE_REASONS: Record<Exclude<ClosedBy, 'operator'>, string> = { 'station-r
 /** Transactions closed per sweep at most; the rest wait for the next sweep. */
 const SWEEP_BATCH = 100;
 
-/** An id handed out this long ago is taken to be visible by now (its transaction committed). */
-const ID_SETTLE_MS = 5 * 60_000;
-/** The sweep's floor starts again from 0 this often, whatever it assumed. */
-const FLOOR_RESET_MS = 60 * 60_000;
 
 const newsSince = (transactionId: SQL, since: SQL) => sql`(
   exists (select 1 from ${transactionEvents} e where e.transaction_id = ${transactionId} and e.received_at >= ${since})
@@ -54,11 +50,6 @@ const seconds = (value: number) => sql`${value}::integer * interval '1 second'`;
 export class TransactionClosing {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
-  /** No transaction below this id is open: a sweep reads from it on (transactions are not reopened). */
-  private floor = 0;
-  private floorSetAt = Date.now();
-  /** the highest transaction id seen at recent sweeps, oldest first */
-  private highest: Array<{ at: number; id: number }> = [];
 
   constructor(
     private readonly db: Database,
@@ -84,7 +75,6 @@ export class TransactionClosing {
   /** Closes the transactions the rules say are due, at most SWEEP_BATCH of them; resolves with those it closed. */
   async sweep(rules: ClosingRules): Promise<Array<{ transactionId: number; closedBy: ClosedBy }>> {
     if (rules.rebootGraceSeconds <= 0 && rules.staleSeconds <= 0) return [];
-    await this.advanceFloor(Date.now());
     const t = sql`t.id`;
     const rebooted = rules.rebootGraceSeconds > 0
       ? sql`(s.last_boot_at <= now() - ${seconds(rules.rebootGraceSeconds)} and t.updated_at < s.last_boot_at
@@ -98,7 +88,7 @@ export class TransactionClosing {
         select t.id, ${rebooted} as rebooted, t.updated_at::text as updated_at, now()::text as found_at,
           ${lastNews(t, sql`t.started_at`)} as last_news
         from ${transactions} t left join ${stations} s on s.id = t.station_id
-        where t.id >= ${this.floor} and t.stopped_at is null and (${rebooted} or ${stale})
+        where t.stopped_at is null and (${rebooted} or ${stale})
         order by t.id
         limit ${SWEEP_BATCH}`),
     );
@@ -138,26 +128,5 @@ export class TransactionClosing {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping;
-  }
-
-  /**
-   * Raises the floor to the lowest open transaction, but never above an id that may not be visible yet: one handed
-   * out before the lowest open one but committed after this read would otherwise never be swept.
-   */
-  private async advanceFloor(now: number): Promise<void> {
-    if (now - this.floorSetAt > FLOOR_RESET_MS) {
-      this.floor = 0;
-      this.floorSetAt = now;
-      this.highest = [];
-    }
-    const [row] = rowsOf<{ lowest_open: number | null; highest: number | null }>(
-      await this.db.execute(sql`select min(id) filter (where stopped_at is null) as lowest_open, max(id) as highest
-        from ${transactions} where id >= ${this.floor}`),
-    );
-    this.highest.push({ at: now, id: row.highest === null ? this.floor - 1 : Number(row.highest) });
-    while (this.highest.length > 1 && this.highest[1].at <= now - ID_SETTLE_MS) this.highest.shift();
-    const settled = this.highest[0].at <= now - ID_SETTLE_MS ? this.highest[0].id + 1 : this.floor;
-    const lowestOpen = row.lowest_open === null ? Infinity : Number(row.lowest_open);
-    this.floor = Math.max(this.floor, Math.min(lowestOpen, settled));
   }
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "transactions_open_idx" ON "transactions" USING btree ("id") WHERE "transactions"."stopped_at" is null;
