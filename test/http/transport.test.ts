@@ -124,6 +124,22 @@ describe('Swagger UI at /docs serves every document from local assets', () => {
         'listOcpiParties', 'lookupOcpiParty', 'unregisterOcpiParty', 'listTariffs', 'lookupTariff', 'putTariff', 'deleteTariff',
         'listHubClientInfo', 'listOcpiOutbox', 'retryOcpiOutboxEntry', 'dropOcpiOutboxEntry',
         'listReservations',
+        // station management (#19): jobs, device model, firmware and logs, display, monitoring, control, lists
+        'listChargeStationJobs', 'lookupChargeStationJob', 'downloadChargeStationJobFile',
+        'listChargeStationVariables', 'getChargeStationVariables', 'setChargeStationVariables',
+        'requestChargeStationBaseReport', 'requestChargeStationReport', 'listChargeStationDeviceEvents',
+        'listChargeStationChargingNotices', 'requestChargeStationChargingProfiles',
+        'updateChargeStationFirmware', 'publishChargeStationFirmware', 'unpublishChargeStationFirmware',
+        'retrieveChargeStationLog', 'retrieveChargeStationDiagnostics',
+        'listChargeStationDisplayMessages', 'setChargeStationDisplayMessage', 'requestChargeStationDisplayMessages',
+        'clearChargeStationDisplayMessage', 'requestChargeStationCustomerInformation',
+        'listChargeStationMonitors', 'setChargeStationMonitors', 'clearChargeStationMonitors',
+        'requestChargeStationMonitoringReport', 'setChargeStationMonitoringBase', 'setChargeStationMonitoringLevel',
+        'listChargeStationAvailability', 'changeChargeStationAvailability', 'clearChargeStationCache', 'resetChargeStation',
+        'unlockChargeStationConnector', 'triggerChargeStationMessage',
+        'startChargeStationTransaction', 'stopChargeStationTransaction', 'closeTransaction',
+        'lookupChargeStationLocalList', 'sendChargeStationLocalList', 'checkChargeStationLocalListVersion',
+        'syncChargeStationLocalList', 'reserveChargeStation', 'cancelChargeStationReservation',
       ].sort(),
     );
   });
