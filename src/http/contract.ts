@@ -6,9 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Context, Env, Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { HttpError } from './errors.js';
-import { SchemaCompiler, describeErrors, type JsonSchema } from './contract-validation.js';
+import { SchemaCompiler, describeErrors, type JsonSchema, type Validator } from './contract-validation.js';
 import { findUnstorable, unstorableText } from '../db/storable.js';
 
 // ---------- compile-time side: handler types derived from openapi-typescript's `operations` ----------
@@ -117,7 +116,7 @@ function coerce(raw: string, schema: JsonSchema | undefined, document: OpenApiDo
 
 interface CompiledParameters {
   parameters: ParameterObject[];
-  validate: ValidateFunction;
+  validate: Validator;
 }
 
 function compileParameters(
@@ -204,8 +203,8 @@ function responseValidators(
   compiler: SchemaCompiler,
   document: OpenApiDocument,
   operation: OperationObject,
-): Map<string, ValidateFunction> {
-  const validators = new Map<string, ValidateFunction>();
+): Map<string, Validator> {
+  const validators = new Map<string, Validator>();
   for (const [status, declared] of Object.entries(operation.responses ?? {})) {
     const response = resolveRef<ResponseObject>(document, declared);
     const schema = response.content?.['application/json']?.schema;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { mountOperations, type OpenApiDocument } from '../../src/http/contract.js';
+import { SchemaCompiler, describeErrors } from '../../src/http/contract-validation.js';
 import { HttpError } from '../../src/http/errors.js';
 
 /** A tiny document to exercise the glue on its own. */
@@ -92,5 +93,31 @@ describe('contract glue: a missing handler is found at start-up', () => {
     expect(() => mountOperations<Operations>(new Hono(), document, '', {} as never, { validateResponses: false })).toThrow(
       'no handler for operation getThing',
     );
+  });
+});
+
+describe('contract glue: a large invalid body is refused without describing every error', () => {
+  const compiler = new SchemaCompiler('https://anode.invalid/test.json', {
+    Entry: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string' } } },
+  });
+  const validate = compiler.compile({
+    type: 'object',
+    properties: { entries: { type: 'array', maxItems: 100, items: { oneOf: [{ $ref: '#/components/schemas/Entry' }] } } },
+  });
+
+  it('a small body that fails is described field by field', () => {
+    expect(validate({ entries: [1, 2, 3] })).toBe(false);
+    expect(describeErrors('body', validate.errors)).toBe('body.entries[0] must be object; body.entries[1] must be object; body.entries[2] must be object');
+  });
+
+  it('a body of tens of thousands of wrong values is refused with its first error (every error costs quadratic time)', () => {
+    expect(validate({ entries: Array.from({ length: 50_000 }, (_, index) => index) })).toBe(false);
+    expect(validate.errors!.length).toBeLessThanOrEqual(2);
+    expect(describeErrors('body', validate.errors)).toMatch(/^body\.entries/);
+  });
+
+  it('a body that holds passes either way', () => {
+    expect(validate({ entries: [{ id: 'a' }] })).toBe(true);
+    expect(validate.errors).toBeNull();
   });
 });
