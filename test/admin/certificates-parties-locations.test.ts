@@ -210,6 +210,8 @@ describe('registerLocation: POST /location/{locationId}', () => {
   it.each([
     ['a latitude without enough decimals', { coordinates: { latitude: '51.04', longitude: '3.729944' } }, 'body.coordinates.latitude must match pattern'],
     ['an unknown connector standard', { evses: [{ uid: 'E', connectors: [{ id: '1', standard: 'TYPE2', format: 'SOCKET', power_type: 'DC', max_voltage: 1, max_amperage: 1 }] }] }, 'body.evses[0].connectors[0].standard must be one of: CHADEMO'],
+    // OCPI 2.2.1 has no UNKNOWN ConnectorType: a stored one made every partner's GET /locations a 500 (found by the HTTP fuzz)
+    ['a connector standard OCPI cannot publish', { evses: [{ uid: 'E', connectors: [{ id: '1', standard: 'UNKNOWN', format: 'SOCKET', power_type: 'DC', max_voltage: 1, max_amperage: 1 }] }] }, 'body.evses[0].connectors[0].standard must be one of: CHADEMO'],
     ['a negative voltage', { evses: [{ uid: 'E', connectors: [{ id: '1', standard: 'CHADEMO', format: 'SOCKET', power_type: 'DC', max_voltage: -1, max_amperage: 1 }] }] }, 'body.evses[0].connectors[0].max_voltage must be >= 0'],
     ['an EVSE without connectors', { evses: [{ uid: 'E', connectors: [] }] }, 'body.evses[0].connectors must NOT have fewer than 1 items'],
     ['an address over 45 characters', { address: 'a'.repeat(46) }, 'body.address must NOT have more than 45 characters'],
