@@ -62,10 +62,6 @@ export async function notifyEvent(ctx: StationContext, request: Schemas['NotifyE
   const events = request.eventData.map(
     (event): NewDeviceEvent => ({
       ...address(event.component, event.variable),
-      componentInstance: event.component.instance ?? '',
-      evseId: event.component.evse?.id ?? 0,
-      connectorId: event.component.evse?.connectorId ?? 0,
-      variableInstance: event.variable.instance ?? '',
       eventId: event.eventId,
       occurredAt: new Date(event.timestamp),
       trigger: event.trigger,

@@ -99,7 +99,6 @@ export const v201Handlers: HandlerTable201 = {
     return {};
   },
 
-  // Kept as they came until their handlers are built (issue #19, in progress).
   FirmwareStatusNotification: firmwareStatusNotification201,
   PublishFirmwareStatusNotification: publishFirmwareStatusNotification201,
   LogStatusNotification: logStatusNotification201,
