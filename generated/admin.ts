@@ -184,6 +184,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pki/roots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The root certificates of Anode's CAs (Anode addition)
+         * @description `csms`: the root that charging-station certificates Anode signs chain to (give it to station makers and to a
+         *     TLS-offloading load balancer as the client CA). `v2g`: the V2G root that SECC certificates Anode signs chain to.
+         *     Each is the operator's own CA when configured (PKI_CSMS_CA_*, PKI_V2G_CA_*), else the CA Anode made on its first
+         *     start. Private keys are never served.
+         */
+        get: operations["getCertificateAuthorityRoots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/certificate-signings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The charge station's certificate signing requests and what became of them, newest first (Anode addition)
+         * @description One entry per CSR the station sent (OCPP 2.0.1 SignCertificate, OCPP 1.6 SignCertificate or the Plug & Charge
+         *     DataTransfer): Rejected (the CSR failed a check: `reason` says which), Signing, Failed (the signer could not
+         *     sign), Signed (waiting for the station), Installed or InstallRejected (the station's answer to
+         *     CertificateSigned). The newest 100.
+         */
+        get: operations["listCertificateSignings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/installed-certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The certificates the charge station holds, as far as Anode knows (Anode addition)
+         * @description Certificates Anode signed that the station installed (`Issued`), certificates installed at the operator's
+         *     request (`Installed`) and what the station last reported (`Reported`), each named by OCPP's hash data, with
+         *     its expiry when Anode has seen the certificate itself.
+         */
+        get: operations["listStationCertificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cs/{csId}/jobs": {
         parameters: {
             query?: never;
@@ -1788,10 +1862,10 @@ export interface components {
             id: number;
             chargeStationId: components["schemas"]["ChargeStationId"];
             /**
-             * @description report: the base report asked at a 2.0.1 station's first boot (OCPP_BASE_REPORT_ON_FIRST_BOOT)
+             * @description report: the base report asked at a 2.0.1 station's first boot (OCPP_BASE_REPORT_ON_FIRST_BOOT); certificate-signed: a certificate Anode signed for the station, delivered in CertificateSigned (payload.signingId)
              * @enum {string}
              */
-            kind: "reconfigure" | "certificates" | "trigger" | "report";
+            kind: "reconfigure" | "certificates" | "trigger" | "report" | "certificate-signed";
             status: components["schemas"]["ChargeStationRequestStatus"];
             /** @description What was asked, as given to the operation that made the request */
             payload: {
@@ -2239,6 +2313,61 @@ export interface components {
             transactionId: number | null;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CertificateAuthorityRoots: {
+            /** @description PEM root of charging-station certificates */
+            csms: string;
+            /** @description PEM V2G root of SECC certificates */
+            v2g: string;
+        };
+        CertificateSigning: {
+            id: number;
+            chargeStationId: string;
+            /** @enum {string} */
+            certificateType: "ChargingStationCertificate" | "V2GCertificate";
+            /**
+             * @description how the station asked, and how the chain goes back
+             * @enum {string}
+             */
+            channel: "ocpp2.0.1" | "ocpp1.6" | "ocpp1.6-pnc";
+            /** @enum {string} */
+            status: "Signing" | "Rejected" | "Signed" | "Failed" | "Installed" | "InstallRejected";
+            reason: string | null;
+            /** @description local (Anode's CA) or est (an external CA) */
+            signer: string | null;
+            /** @description PEM, leaf first */
+            certificateChain: string | null;
+            serialNumber: string | null;
+            /** Format: date-time */
+            validTo: string | null;
+            /** @description the operator's trigger this CSR answered */
+            stationRequestId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        StationCertificate: {
+            id: number;
+            chargeStationId: string;
+            certificateType: string;
+            hashAlgorithm: string;
+            issuerNameHash: string;
+            issuerKeyHash: string;
+            serialNumber: string;
+            /** @enum {string} */
+            source: "Issued" | "Installed" | "Reported";
+            pem: string | null;
+            subject: string | null;
+            /** Format: date-time */
+            validTo: string | null;
+            /**
+             * Format: date-time
+             * @description when Anode asked the station to renew it
+             */
+            renewalRequestedAt: string | null;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -3333,6 +3462,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChargeStationRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getCertificateAuthorityRoots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roots, PEM */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateAuthorityRoots"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listCertificateSignings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateSigning"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listStationCertificates: {
+        parameters: {
+            query?: {
+                certificateType?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StationCertificate"][];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -80,7 +80,7 @@ export interface AnodeExtensions {
 export async function startAnode(config: Config, logger: Logger, member?: ClusterMember, extensions: AnodeExtensions = {}): Promise<RunningAnode> {
   const database = await openDatabase(config.database);
   const bus = member ?? new InProcessBus();
-  const domain = createDomain(database.db, bus, {
+  const domain = await createDomain(database.db, bus, {
     cpo: config.cpo,
     defaultTimeZone: config.defaultTimeZone,
     defaultCurrency: config.defaultCurrency,
@@ -89,7 +89,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     meterSyncSeconds: config.meterSyncSeconds,
     remoteStartWindowSeconds: config.ocpi.remoteStartWindowSeconds,
     offlineGraceMs: config.ocpi.offlineGraceSeconds * 1000,
-  });
+  }, { config: config.pki, onSigningError: (error, signingId) => logger.error({ err: error, signingId }, 'signing a station certificate failed') });
   await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
   const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member, dataTransferVendors: new DataTransferVendors(extensions.dataTransferVendors) });
   member?.attach(gateway);
@@ -107,7 +107,8 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     fetch: (request, env) => app!.fetch(request, env),
     ...(tls && {
       createServer: createHttpsServer,
-      serverOptions: { cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: true, rejectUnauthorized: false },
+      // Station certificates Anode's CA issued are trusted besides those of the configured client CA.
+      serverOptions: { cert: tls.cert, key: tls.key, ca: [...(tls.clientCa ? [tls.clientCa] : []), domain.pki.authority.stationTrustPem()], requestCert: true, rejectUnauthorized: false },
     }),
   }) as Server;
   server.on('upgrade', gateway.handleUpgrade);

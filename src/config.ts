@@ -1,11 +1,12 @@
 /** Environment → typed configuration, validated once at start. */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseTarget } from './db/client.js';
 import { isTimeZone } from './domain/time.js';
 import type { RetryPolicy } from './domain/partner-outbox.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { ConfigError, type Env, integer, readFile } from './config-values.js';
+import { loadPkiConfig, loadTlsOffloadConfig, type PkiConfig, type TlsOffloadConfig } from './config-pki.js';
 
 /** How the OCPI wing delivers the partner outbox. */
 export interface DeliverySettings {
@@ -86,21 +87,12 @@ export interface Config {
   };
   /** Anode serves TLS itself when a certificate and key are given; the CA verifies station client certificates. */
   tls: { cert: Buffer; key: Buffer; clientCa: Buffer | undefined } | undefined;
+  /** a load balancer that ends TLS and passes the station's client certificate on in a header */
+  tlsOffload: TlsOffloadConfig;
+  pki: PkiConfig;
 }
 
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
+export { ConfigError };
 
 function matching(env: Env, name: string, fallback: string, pattern: RegExp, what: string): string {
   const value = env[name] || fallback;
@@ -112,16 +104,6 @@ function timeZone(env: Env, name: string, fallback: string): string {
   const value = env[name] || fallback;
   if (!isTimeZone(value)) throw new ConfigError(`${name} must be an IANA time zone, got "${value}"`);
   return value;
-}
-
-function readFile(env: Env, name: string): Buffer | undefined {
-  const path = env[name];
-  if (!path) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new ConfigError(`${name}: cannot read ${path}: ${(error as Error).message}`);
-  }
 }
 
 function tlsFiles(env: Env): Config['tls'] {
@@ -221,6 +203,8 @@ export function loadConfig(env: Env = process.env): Config {
       ),
     },
     tls: tlsFiles(env),
+    tlsOffload: loadTlsOffloadConfig(env),
+    pki: loadPkiConfig(env),
     ocpi: {
       openData: flag(env, 'OCPI_OPEN_DATA', false),
       maxPageSize: integer(env, 'OCPI_MAX_PAGE_SIZE', 100, 1, 1000),

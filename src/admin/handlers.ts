@@ -18,6 +18,7 @@ import { locationsHandlers } from './resources/locations.js';
 import { monitoringHandlers } from './resources/monitoring.js';
 import { operatorReservationsHandlers } from './resources/operator-reservations.js';
 import { partiesHandlers, type PartyFarewell } from './resources/parties.js';
+import { pkiHandlers } from './resources/pki.js';
 import { reservationsHandlers } from './resources/reservations.js';
 import { stationControlHandlers } from './resources/station-control.js';
 import { stationJobsHandlers } from './resources/station-jobs.js';
@@ -50,6 +51,7 @@ export function adminHandlers(
     ...transactionsHandlers(deps),
     ...tokensHandlers(deps),
     ...certificatesHandlers(deps),
+    ...pkiHandlers(deps),
     ...locationsHandlers(deps),
     ...tariffsHandlers(deps),
     ...partiesHandlers(deps),

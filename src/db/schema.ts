@@ -35,7 +35,7 @@ export const stations = pgTable('stations', {
   diagnosticsStatus: text('diagnostics_status'),
 });
 
-export const stationRequestKinds = ['reconfigure', 'certificates', 'trigger', 'report'] as const;
+export const stationRequestKinds = ['reconfigure', 'certificates', 'trigger', 'report', 'certificate-signed'] as const;
 export const stationRequestStatuses = ['Pending', 'Delivered', 'Accepted', 'Rejected', 'Failed'] as const;
 
 /** Work the operator asked of a station (reconfigure, certificates, trigger), delivered by the OCPP gateway. */
@@ -474,3 +474,4 @@ export const ocpiOutbox = pgTable(
 );
 
 export * from './station-schema.js';
+export * from './pki-schema.js';

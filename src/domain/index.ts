@@ -3,6 +3,8 @@ import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
 import { Authorizer } from './authorization.js';
 import { Certificates } from './certificates.js';
+import { createPki, type Pki } from './pki/index.js';
+import type { PkiConfig } from './pki/settings.js';
 import { ChangeFeedSlot } from './change-feed.js';
 import { DataVersions } from './data-versions.js';
 import { DeviceEvents } from './device-events.js';
@@ -36,6 +38,8 @@ export interface Domain {
   stations: Stations;
   tokens: Tokens;
   certificates: Certificates;
+  /** the certificate authority service: signing, inventory, OCSP, contract certificates */
+  pki: Pki;
   parties: Parties;
   locations: Locations;
   authorizer: Authorizer;
@@ -77,11 +81,12 @@ export interface Domain {
   flush(): Promise<void>;
 }
 
-export function createDomain(
+export async function createDomain(
   db: Database,
   bus: Bus,
   settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number; meterSyncSeconds?: number; remoteStartWindowSeconds?: number },
-): Domain {
+  pkiSettings: { config: PkiConfig; onSigningError: (error: unknown, signingId: number) => void },
+): Promise<Domain> {
   const dataVersions = new DataVersions(db, settings.dataVersionPollMs ?? 250);
   const changeFeed = new ChangeFeedSlot();
   const stations = new Stations(db, bus);
@@ -100,8 +105,11 @@ export function createDomain(
   };
   const { tariffs, locations, chargingRecords } = readersOver(db);
   const stationJobs = new StationJobs(db);
+  const stationEvents = new StationEvents(db);
+  const pki = await createPki(db, { stations, stationEvents }, pkiSettings.config, pkiSettings.onSigningError);
   return {
     stations,
+    pki,
     tokens: new Tokens(db, bus),
     certificates: new Certificates(db),
     parties: new Parties(db, bus, dataVersions),
@@ -112,7 +120,7 @@ export function createDomain(
     connectorStatuses: new ConnectorStatuses(db, dataVersions, changeFeed),
     availability: new Availabilities(db, dataVersions, changeFeed),
     offlineStations: new OfflineStations(db, dataVersions, changeFeed, settings.offlineGraceMs),
-    stationEvents: new StationEvents(db),
+    stationEvents,
     stationCalls: new StationCalls(db),
     stationJobs,
     firmwareLogs: new FirmwareAndLogs(db, stationJobs, stations),
@@ -133,6 +141,7 @@ export function createDomain(
     partnerOutbox: new PartnerOutbox(db),
     readersOver,
     flush: async () => {
+      await pki.signings.stop();
       await Promise.all([stations.flush(), transactions.flush()]);
     },
   };

@@ -237,7 +237,12 @@ export class Stations {
   ): Promise<void> {
     await this.db
       .update(stationRequests)
-      .set({ status, outcome, updatedAt: new Date() })
+      .set({
+        status,
+        // Merged: what others added meanwhile (a trigger's certificate steps) stays.
+        ...(outcome !== null && { outcome: sql`coalesce(${stationRequests.outcome}, '{}'::jsonb) || ${JSON.stringify(outcome)}::jsonb` }),
+        updatedAt: new Date(),
+      })
       .where(eq(stationRequests.id, requestId));
   }
 

@@ -10,6 +10,13 @@ import type { Logger } from '../log.js';
 /** Sends one call to the station for a request, and resolves with the answer. */
 export type CallStation = (action: string, payload: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
+/** A chain Anode signed, and how the station asked for it (the same channel carries it back). */
+export interface SignedCertificateDelivery {
+  certificateType: string;
+  certificateChain: string;
+  channel: string;
+}
+
 export interface CertificateToInstall {
   type: 'V2G' | 'MO' | 'MF' | 'CSMS';
   certificate: string;
@@ -21,6 +28,8 @@ export interface RequestWording {
   applySetting(call: CallStation, key: string, value: string): Promise<string>;
   installCertificate(call: CallStation, certificate: CertificateToInstall): Promise<string>;
   trigger(call: CallStation, trigger: string): Promise<string>;
+  /** CertificateSigned: answers the station's status (Accepted, Rejected) */
+  certificateSigned(call: CallStation, delivery: SignedCertificateDelivery): Promise<string>;
   reboot(call: CallStation): Promise<string>;
   /** asks for a base report (OCPP 2.0.1 GetBaseReport) under the given requestId */
   baseReport(call: CallStation, reportBase: string, requestId: number): Promise<string>;
@@ -131,6 +140,19 @@ export class RequestDelivery {
       case 'trigger': {
         const answer = await translator.trigger(call, String(request.payload.trigger));
         return { status: answer === 'Accepted' ? 'Accepted' : 'Rejected', outcome: { trigger: answer }, reboot: false };
+      }
+      case 'certificate-signed': {
+        const signingId = Number(request.payload.signingId);
+        const signing = await this.domain.pki.signings.get(signingId);
+        let answer: string;
+        try {
+          answer = await translator.certificateSigned(call, { certificateType: signing.certificateType, certificateChain: signing.certificateChain ?? '', channel: signing.channel });
+        } catch (error) {
+          if (!(error instanceof StationNotConnectedError)) await this.domain.pki.signings.undelivered(signingId, failureReason(error));
+          throw error;
+        }
+        await this.domain.pki.signings.installed(signingId, answer);
+        return { status: answer === 'Accepted' ? 'Accepted' : 'Rejected', outcome: { certificateSigned: answer, signingId }, reboot: false };
       }
       case 'report': {
         const reportBase = String(request.payload.reportBase);

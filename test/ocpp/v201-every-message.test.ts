@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
-import { bootedStation, type SimulatedStation } from '../support/stations.js';
+import { OpensslWorkbench } from '../support/openssl-csr.js';
+import { bootedStation, eventually, type SimulatedStation } from '../support/stations.js';
 
 const CS = 'EVERY-201';
+const openssl = new OpensslWorkbench();
 let anode: TestAnode;
 let station: SimulatedStation;
 const now = () => new Date().toISOString();
@@ -29,6 +31,7 @@ beforeAll(async () => {
       GetMonitoringReport: accepted,
       GetChargingProfiles: accepted,
       ReserveNow: accepted,
+      CertificateSigned: accepted,
     },
   });
   await anode.admin.POST('/token', {
@@ -38,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await station?.close();
   await anode?.stop();
+  openssl.remove();
 });
 
 const component = { name: 'EVSE', evse: { id: 1 } };
@@ -312,9 +316,16 @@ const cases: Case[] = [
   ],
   [
     'SignCertificate',
-    async () => ({ csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----', certificateType: 'ChargingStationCertificate' }),
+    async () => ({ csr: openssl.csr(`/CN=${CS}`).csr, certificateType: 'ChargingStationCertificate' }),
     { status: 'Accepted' },
-    async () => expect(await eventsOf('SignCertificate')).toMatchObject([{ certificateType: 'ChargingStationCertificate' }]),
+    async () =>
+      expect(
+        await eventually(async () => {
+          const signings = (await anode.admin.GET('/cs/{csId}/certificate-signings', { params: path })).data!;
+          if (signings[0]?.status !== 'Installed') throw new Error(`not installed yet: ${signings[0]?.status}`);
+          return signings;
+        }),
+      ).toMatchObject([{ certificateType: 'ChargingStationCertificate', channel: 'ocpp2.0.1', status: 'Installed' }]),
   ],
   [
     'Get15118EVCertificate',

@@ -150,9 +150,9 @@ export const v16Handlers: HandlerTable16 = {
 
   SecurityEventNotification: async (ctx, request) => keep(ctx, 'SecurityEventNotification', request),
 
-  // The CSR is kept for the operator, who answers with CertificateSigned once a CA has signed it.
+  // The security extension's CSR is for the ChargePoint certificate; the signed chain follows in CertificateSigned.
   SignCertificate: async (ctx, request) => {
-    await ctx.domain.stationEvents.record(ctx.session.stationId, 'SignCertificate', request);
-    return { status: 'Accepted' };
+    const verdict = await ctx.domain.pki.signings.request(ctx.session.stationId, 'ChargingStationCertificate', request.csr, 'ocpp1.6');
+    return { status: verdict.accepted ? 'Accepted' : 'Rejected' };
   },
 };

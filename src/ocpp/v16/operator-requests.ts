@@ -1,5 +1,6 @@
 /** How OCPP 1.6 words the operator's requests. */
 import { RequestItemUnsupported, pemWithNewlines, type RequestWording } from '../operator-requests.js';
+import { pncCall } from './pnc-calls.js';
 
 const CERTIFICATE_TYPES: Record<string, string | undefined> = {
   CSMS: 'CentralSystemRootCertificate',
@@ -27,6 +28,12 @@ export const v16Requests: RequestWording = {
         throw new RequestItemUnsupported(`OCPP 1.6 cannot trigger ${trigger}`);
     }
   },
+
+  // A ChargePoint certificate asked for through the security extension comes back that way; a V2G one over Plug & Charge DataTransfer.
+  certificateSigned: async (call, { certificateChain, certificateType, channel }) =>
+    channel === 'ocpp1.6-pnc'
+      ? String((await pncCall(call, 'CertificateSigned', { certificateChain, certificateType })).status)
+      : String((await call('CertificateSigned', { certificateChain })).status),
 
   reboot: async (call) => String((await call('Reset', { type: 'Hard' })).status),
 

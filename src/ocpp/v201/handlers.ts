@@ -11,6 +11,7 @@ import { notifyMonitoringReport } from './monitoring.js';
 import { samplesFrom201 } from '../meter-values.js';
 import { transactionRunningOn } from '../running-transaction.js';
 import { idTokenInfo } from './id-token-info.js';
+import { signCertificate } from './sign-certificate.js';
 import { transactionEvent } from './transaction-event.js';
 
 /** The 25 messages OCPP 2.0.1 lets a station send; each has a handler below. */
@@ -118,10 +119,7 @@ export const v201Handlers: HandlerTable201 = {
     );
     return { status: answer.status, ...(answer.data !== undefined && { data: answer.data }) };
   },
-  SignCertificate: async (ctx, request) => {
-    await keep(ctx, 'SignCertificate', request);
-    return { status: 'Accepted' };
-  },
+  SignCertificate: signCertificate,
   Get15118EVCertificate: async (ctx, request) => {
     await keep(ctx, 'Get15118EVCertificate', request);
     return { status: 'Failed', exiResponse: '' };

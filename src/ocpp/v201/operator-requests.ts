@@ -53,6 +53,9 @@ export const v201Requests: RequestWording = {
 
   trigger: async (call, trigger) => String((await call('TriggerMessage', { requestedMessage: trigger })).status),
 
+  certificateSigned: async (call, { certificateChain, certificateType }) =>
+    String((await call('CertificateSigned', { certificateChain, certificateType })).status),
+
   reboot: async (call) => String((await call('Reset', { type: 'Immediate' })).status),
 
   baseReport: async (call, reportBase, requestId) => String((await call('GetBaseReport', { requestId, reportBase })).status),
