@@ -63,9 +63,9 @@ export class OpensslWorkbench {
   }
 
   /** A field of the leaf: `-subject`, `-pubkey`, `-enddate`, … */
-  leafField(chainPem: string, option: string): string {
+  leafField(chainPem: string, ...options: string[]): string {
     const [leaf] = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/) ?? [''];
-    return this.run(['x509', '-noout', option], `${leaf}\n`).trim();
+    return this.run(['x509', '-noout', ...options], `${leaf}\n`).trim();
   }
 
   /** The public key of a private key file, PEM. */
