@@ -3,7 +3,7 @@
  * PKI key secret: PKI_KEY_SECRET, or a secret Anode generates once into its data directory.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export class KeySecretError extends Error {}
@@ -19,10 +19,7 @@ export class KeySealer {
   static from(secret: string | undefined, file: string | undefined): KeySealer {
     if (secret) return new KeySealer(secret);
     if (!file) return new KeySealer(randomBytes(32).toString('base64'));
-    if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    }
+    if (!existsSync(file)) createSecretFile(file);
     chmodSync(file, 0o600);
     return new KeySealer(readFileSync(file, 'utf8').trim());
   }
@@ -44,5 +41,19 @@ export class KeySealer {
     } catch {
       throw new KeySecretError('a stored CA key cannot be decrypted: PKI_KEY_SECRET (or the data directory\'s pki-secret) is not the one it was stored with');
     }
+  }
+}
+
+/** Written whole under another name and then linked into place, so processes starting together agree on one secret. */
+function createSecretFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, randomBytes(32).toString('base64'), { mode: 0o600 });
+  try {
+    linkSync(draft, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(draft);
   }
 }
