@@ -93,8 +93,13 @@ describe('reconfigure: a registered station boots Pending, takes its configurati
 });
 
 describe('certificates and triggers are delivered to a connected station, and their outcome is readable', () => {
-  it('InstallCertificate for the CSMS root; V2G roots do not exist in OCPP 1.6', async () => {
-    const station = await bootedStation(anode, 'CERT-1', { handlers: { InstallCertificate: () => ({ status: 'Accepted' }) } });
+  it('InstallCertificate: the CSMS root through the security extension, the V2G root through Plug & Charge DataTransfer', async () => {
+    const station = await bootedStation(anode, 'CERT-1', {
+      handlers: {
+        InstallCertificate: () => ({ status: 'Accepted' }),
+        DataTransfer: () => ({ status: 'Accepted', data: JSON.stringify({ status: 'Rejected' }) }),
+      },
+    });
     await anode.admin.POST('/cs/{csId}/certificates', {
       params: { path: { csId: 'CERT-1' } },
       body: { certificates: [{ type: 'CSMS', certificate: pem.trim().split('\n').join('\\n') }, { type: 'V2G', certificate: pem }] },
@@ -104,14 +109,17 @@ describe('certificates and triggers are delivered to a connected station, and th
     expect(request.outcome).toEqual({
       certificates: [
         { type: 'CSMS', status: 'Accepted' },
-        { type: 'V2G', status: 'Failed: OCPP 1.6 has no V2G root certificate type' },
+        { type: 'V2G', status: 'Rejected' },
       ],
     });
-    expect(station.received).toHaveLength(1);
+    expect(station.received).toHaveLength(2);
     expect(station.received[0]).toEqual({
       action: 'InstallCertificate',
       params: { certificateType: 'CentralSystemRootCertificate', certificate: pem.trim() },
     });
+    expect(station.received[1].action).toBe('DataTransfer');
+    expect(station.received[1].params).toMatchObject({ vendorId: 'org.openchargealliance.iso15118pnc', messageId: 'InstallCertificate' });
+    expect(JSON.parse(String(station.received[1].params.data))).toEqual({ certificateType: 'V2GRootCertificate', certificate: pem });
     await station.close();
   });
 

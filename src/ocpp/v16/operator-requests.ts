@@ -7,14 +7,23 @@ const CERTIFICATE_TYPES: Record<string, string | undefined> = {
   MF: 'ManufacturerRootCertificate',
 };
 
+const PNC_CERTIFICATE_TYPES: Record<string, string | undefined> = {
+  V2G: 'V2GRootCertificate',
+  MO: 'MORootCertificate',
+};
+
 export const v16Requests: RequestWording = {
   applySetting: async (call, key, value) => String((await call('ChangeConfiguration', { key, value })).status),
 
+  // CSMS and manufacturer roots through the security extension; V2G and MO roots through Plug & Charge DataTransfer.
   installCertificate: async (call, certificate) => {
     const certificateType = CERTIFICATE_TYPES[certificate.type];
-    if (!certificateType) throw new RequestItemUnsupported(`OCPP 1.6 has no ${certificate.type} root certificate type`);
-    const answer = await call('InstallCertificate', { certificateType, certificate: pemWithNewlines(certificate.certificate) });
-    return String(answer.status);
+    if (certificateType) {
+      return String((await call('InstallCertificate', { certificateType, certificate: pemWithNewlines(certificate.certificate) })).status);
+    }
+    const pncType = PNC_CERTIFICATE_TYPES[certificate.type];
+    if (!pncType) throw new RequestItemUnsupported(`OCPP 1.6 has no ${certificate.type} root certificate type`);
+    return String((await pncCall(call, 'InstallCertificate', { certificateType: pncType, certificate: pemWithNewlines(certificate.certificate) })).status);
   },
 
   trigger: async (call, trigger) => {
