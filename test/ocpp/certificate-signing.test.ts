@@ -150,6 +150,41 @@ describe('A02 the operator triggers a new certificate (OCPP 2.0.1 TriggerMessage
   });
 });
 
+describe("an SECC certificate's CN is the station id or one of its EVSE ids (ISO 15118-2)", () => {
+  it('a V2G CSR for the EVSE id, with or without its separators, is signed; one for another EVSE is Rejected', async () => {
+    const id = 'SECC-1';
+    const station = await certificateStation(id, 'ocpp2.0.1');
+    try {
+      const { response } = await anode.admin.POST('/location/{locationId}', {
+        params: { path: { locationId: 'LOC-SECC' } },
+        body: {
+          name: 'SECC',
+          address: 'Straat 1',
+          city: 'Gent',
+          postal_code: '9000',
+          country: 'BEL',
+          coordinates: { latitude: '51.047599', longitude: '3.729944' },
+          evses: [{ uid: 'SECC-1-1', evse_id: 'NL*ANO*E0001', station_id: id, ocpp_evse_id: 1, connectors: [{ id: '1', standard: 'IEC_62196_T2_COMBO', format: 'CABLE', power_type: 'DC', max_voltage: 920, max_amperage: 200 }] }],
+        },
+      });
+      expect(response.status).toBe(201);
+      for (const cn of ['NL*ANO*E0001', 'NLANOE0001']) {
+        expect(await station.call('SignCertificate', { csr: openssl.csr(`/CN=${cn}/DC=CPO`).csr, certificateType: 'V2GCertificate' })).toEqual({ status: 'Accepted' });
+      }
+      const refused = await station.call<{ status: string; statusInfo: { additionalInfo: string } }>('SignCertificate', {
+        csr: openssl.csr('/CN=NL*ANO*E9999').csr,
+        certificateType: 'V2GCertificate',
+      });
+      expect(refused.status).toBe('Rejected');
+      expect(refused.statusInfo.additionalInfo).toMatch(/not the station id "SECC-1" or one of its EVSE ids/);
+      await installedChain(station, 2);
+      expect(station.chains.map((chain) => openssl.leafField(chain, '-subject')).sort()).toEqual(['subject=CN = NL*ANO*E0001, DC = CPO', 'subject=CN = NLANOE0001, DC = CPO']);
+    } finally {
+      await station.close();
+    }
+  });
+});
+
 describe('CertificateSigned reaches a station that was away', () => {
   it('a station that goes away before answering CertificateSigned gets the chain when it is back', async () => {
     const id = 'SIGN-AWAY';

@@ -36,7 +36,11 @@ function keyProblem(csr: x509.Pkcs10CertificateRequest): string | undefined {
   return `its key is ${key.asymmetricKeyType ?? 'of an unknown type'}; RSA or EC is required`;
 }
 
-export async function inspectCsr(text: string, expected: { commonName: string; organization: string | undefined }): Promise<CsrVerdict> {
+/** EVSE ids are written with and without their `*` separators (ISO 15118-2 allows both). */
+const comparable = (name: string) => name.replace(/\*/g, '').toUpperCase();
+
+/** `commonNames`: the names the CN may be (the station id; for an SECC certificate, also its EVSE ids). */
+export async function inspectCsr(text: string, expected: { commonNames: string[]; organization: string | undefined }): Promise<CsrVerdict> {
   const der = csrDer(text);
   if (!der) return { ok: false, reason: 'the CSR is not a PEM or base64 PKCS#10 request' };
   let csr: x509.Pkcs10CertificateRequest;
@@ -55,8 +59,11 @@ export async function inspectCsr(text: string, expected: { commonName: string; o
   }
   if (!signed) return { ok: false, reason: 'the CSR is refused: its signature does not verify with its public key' };
   const commonNames = csr.subjectName.getField('CN');
-  if (commonNames.length !== 1 || commonNames[0] !== expected.commonName) {
-    return { ok: false, reason: `the CSR is refused: its CN is ${commonNames.length ? `"${commonNames.join('", "')}"` : 'missing'}, not the station id "${expected.commonName}"` };
+  const [stationId, ...evseIds] = expected.commonNames;
+  const allowed = new Set([stationId, ...evseIds.map(comparable)]);
+  if (commonNames.length !== 1 || !(allowed.has(commonNames[0]) || (evseIds.length > 0 && allowed.has(comparable(commonNames[0]))))) {
+    const what = evseIds.length > 0 ? `the station id "${stationId}" or one of its EVSE ids` : `the station id "${stationId}"`;
+    return { ok: false, reason: `the CSR is refused: its CN is ${commonNames.length ? `"${commonNames.join('", "')}"` : 'missing'}, not ${what}` };
   }
   if (expected.organization !== undefined) {
     const organizations = csr.subjectName.getField('O');

@@ -6,7 +6,7 @@
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { SignedCertificateType } from './settings.js';
 import type { Database } from '../../db/client.js';
-import { certificateSignings, stationRequests, type certificateSigningStatuses } from '../../db/schema.js';
+import { certificateSignings, evses, stationRequests, type certificateSigningStatuses } from '../../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { StationEvents } from '../station-events.js';
 import type { Stations } from '../stations.js';
@@ -48,7 +48,8 @@ export class CertificateSignings {
    * check is kept as Rejected, with a security event.
    */
   async request(stationId: string, certificateType: SignedCertificateType, csrText: string, channel: SigningChannel): Promise<{ accepted: boolean; reason?: string; signingId: number }> {
-    const verdict = await inspectCsr(csrText, { commonName: stationId, organization: this.settings.organization });
+    const commonNames = [stationId, ...(certificateType === 'V2GCertificate' ? await this.evseIds(stationId) : [])];
+    const verdict = await inspectCsr(csrText, { commonNames, organization: this.settings.organization });
     const now = new Date();
     const [row] = await this.db
       .insert(certificateSignings)
@@ -89,6 +90,12 @@ export class CertificateSignings {
     }
     await this.update(row, { status: 'Signed', certificateChain: chain.chainPem, serialNumber: chain.leaf.serialNumber, validTo: chain.leaf.notAfter });
     await this.deps.stations.addRequest(row.stationId, 'certificate-signed', { signingId: row.id });
+  }
+
+  /** An SECC certificate's CN is, by ISO 15118-2, the EVSE id of the charger it serves. */
+  private async evseIds(stationId: string): Promise<string[]> {
+    const rows = await this.db.select({ evseId: evses.evseId }).from(evses).where(eq(evses.stationId, stationId));
+    return rows.flatMap((row) => (row.evseId ? [row.evseId] : []));
   }
 
   /** The station's answer to CertificateSigned: Accepted installs the certificate in the inventory. */
