@@ -57,9 +57,18 @@ export function loadPkiConfig(env: Env): PkiConfig {
     renewBeforeDays: integer(env, 'PKI_RENEW_BEFORE_DAYS', 30, 0, 3650),
     renewSweepSeconds: integer(env, 'PKI_RENEW_SWEEP_SECONDS', 3600, 1, 86400),
     est: estUrl
-      ? { url: estUrl, username: env.PKI_EST_USERNAME || undefined, password: env.PKI_EST_PASSWORD || undefined, ca: readFile(env, 'PKI_EST_CA'), types: estTypes(env) }
+      ? {
+          url: estUrl,
+          username: env.PKI_EST_USERNAME || undefined,
+          password: env.PKI_EST_PASSWORD || undefined,
+          ca: readFile(env, 'PKI_EST_CA'),
+          types: estTypes(env),
+          timeoutMs: integer(env, 'PKI_EST_TIMEOUT_MS', 30_000, 100, 120_000),
+        }
       : undefined,
-    contractProvider: providerUrl ? { url: providerUrl, token: env.PKI_CONTRACT_PROVIDER_TOKEN || undefined } : undefined,
+    contractProvider: providerUrl
+      ? { url: providerUrl, token: env.PKI_CONTRACT_PROVIDER_TOKEN || undefined, timeoutMs: integer(env, 'PKI_CONTRACT_PROVIDER_TIMEOUT_MS', 10_000, 100, 60_000) }
+      : undefined,
     ocsp: {
       timeoutMs: integer(env, 'PKI_OCSP_TIMEOUT_MS', 5000, 100, 60_000),
       maxCacheSeconds: integer(env, 'PKI_OCSP_MAX_CACHE_SECONDS', 3600, 0, 7 * 86400),

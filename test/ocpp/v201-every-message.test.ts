@@ -330,8 +330,11 @@ const cases: Case[] = [
   [
     'Get15118EVCertificate',
     async () => ({ iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Install', exiRequest: 'AAEC' }),
-    { status: 'Failed' },
-    async () => expect(await eventsOf('Get15118EVCertificate')).toMatchObject([{ action: 'Install', exiRequest: 'AAEC' }]),
+    { status: 'Failed', statusInfo: { reasonCode: 'NoProvider' } },
+    async () =>
+      expect(await eventsOf('EvCertificateRequest')).toMatchObject([
+        { action: 'Install', exiRequest: 'AAEC', answer: { status: 'Failed', reason: expect.stringContaining('no contract-certificate provider') } },
+      ]),
   ],
   [
     'GetCertificateStatus',

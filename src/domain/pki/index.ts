@@ -5,6 +5,7 @@ import type { StationEvents } from '../station-events.js';
 import type { Stations } from '../stations.js';
 import { CertificateAuthority } from './authority.js';
 import { ContractCertificates } from './contract-certificates.js';
+import { EstSigner } from './est.js';
 import { StationCertificates } from './inventory.js';
 import { KeySealer } from './key-secret.js';
 import { OcspChecker } from './ocsp.js';
@@ -27,13 +28,15 @@ export async function createPki(
 ): Promise<Pki> {
   const authority = await CertificateAuthority.load(db, KeySealer.from(config.keySecret, config.keySecretFile), config);
   const local = new LocalSigner(authority, config.certificateDays);
-  const signers: Signers = { ChargingStationCertificate: local, V2GCertificate: local };
+  const est = config.est && new EstSigner(config.est);
+  const signerOf = (type: keyof Signers) => (est && config.est?.types.includes(type) ? est : local);
+  const signers: Signers = { ChargingStationCertificate: signerOf('ChargingStationCertificate'), V2GCertificate: signerOf('V2GCertificate') };
   const inventory = new StationCertificates(db);
   return {
     authority,
     signings: new CertificateSignings(db, { ...deps, inventory, authority, signers }, { organization: config.organization, onError }),
     inventory,
     ocsp: new OcspChecker(db, config.ocsp),
-    contractCertificates: new ContractCertificates(config.contractProvider),
+    contractCertificates: new ContractCertificates(config.contractProvider, deps.stationEvents),
   };
 }

@@ -25,8 +25,10 @@ export interface PkiConfig {
   renewBeforeDays: number;
   renewSweepSeconds: number;
   /** an external CA reached over EST (RFC 7030) for the certificate types listed */
-  est: { url: string; username: string | undefined; password: string | undefined; ca: Buffer | undefined; types: SignedCertificateType[] } | undefined;
+  est:
+    | { url: string; username: string | undefined; password: string | undefined; ca: Buffer | undefined; types: SignedCertificateType[]; timeoutMs: number }
+    | undefined;
   /** where Get15118EVCertificate requests are forwarded (a contract-certificate pool) */
-  contractProvider: { url: string; token: string | undefined } | undefined;
+  contractProvider: { url: string; token: string | undefined; timeoutMs: number } | undefined;
   ocsp: { timeoutMs: number; maxCacheSeconds: number };
 }

@@ -10,6 +10,7 @@ import { notifyDisplayMessages } from './display-messages.js';
 import { notifyMonitoringReport } from './monitoring.js';
 import { samplesFrom201 } from '../meter-values.js';
 import { transactionRunningOn } from '../running-transaction.js';
+import { get15118EVCertificate } from './ev-certificate.js';
 import { idTokenInfo } from './id-token-info.js';
 import { signCertificate } from './sign-certificate.js';
 import { transactionEvent } from './transaction-event.js';
@@ -120,10 +121,7 @@ export const v201Handlers: HandlerTable201 = {
     return { status: answer.status, ...(answer.data !== undefined && { data: answer.data }) };
   },
   SignCertificate: signCertificate,
-  Get15118EVCertificate: async (ctx, request) => {
-    await keep(ctx, 'Get15118EVCertificate', request);
-    return { status: 'Failed', exiResponse: '' };
-  },
+  Get15118EVCertificate: get15118EVCertificate,
   GetCertificateStatus: async (ctx, request) => {
     await keep(ctx, 'GetCertificateStatus', request);
     return { status: 'Failed' };
