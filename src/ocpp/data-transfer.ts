@@ -11,6 +11,8 @@ export interface DataTransferAnswer {
   status: DataTransferStatus;
   /** OCPP 1.6 carries text here, OCPP 2.0.1 any JSON value */
   data?: unknown;
+  /** why the message was not Accepted: kept with the event, never sent to the station */
+  reason?: string;
 }
 
 export interface DataTransferMessage {

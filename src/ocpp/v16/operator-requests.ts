@@ -1,5 +1,5 @@
 /** How OCPP 1.6 words the operator's requests. */
-import { RequestItemUnsupported, pemWithNewlines, type RequestWording } from '../operator-requests.js';
+import { RequestItemUnsupported, pemWithNewlines, type CallStation, type RequestWording } from '../operator-requests.js';
 import { pncCall } from './pnc-calls.js';
 
 const CERTIFICATE_TYPES: Record<string, string | undefined> = {
@@ -11,6 +11,11 @@ const PNC_CERTIFICATE_TYPES: Record<string, string | undefined> = {
   V2G: 'V2GRootCertificate',
   MO: 'MORootCertificate',
 };
+
+const signChargePointCertificate = async (call: CallStation) =>
+  String((await call('ExtendedTriggerMessage', { requestedMessage: 'SignChargePointCertificate' })).status);
+
+const signV2GCertificate = async (call: CallStation) => String((await pncCall(call, 'TriggerMessage', { requestedMessage: 'SignV2GCertificate' })).status);
 
 export const v16Requests: RequestWording = {
   applySetting: async (call, key, value) => String((await call('ChangeConfiguration', { key, value })).status),
@@ -32,7 +37,14 @@ export const v16Requests: RequestWording = {
       case 'StatusNotification':
         return String((await call('TriggerMessage', { requestedMessage: trigger })).status);
       case 'SignChargingStationCertificate':
-        return String((await call('ExtendedTriggerMessage', { requestedMessage: 'SignChargePointCertificate' })).status);
+        return signChargePointCertificate(call);
+      case 'SignV2GCertificate':
+        return signV2GCertificate(call);
+      // The application note's TriggerMessage asks for V2G certificates only; the station certificate is the security extension's.
+      case 'SignCombinedCertificate': {
+        const [chargePoint, v2g] = [await signChargePointCertificate(call), await signV2GCertificate(call)];
+        return chargePoint === v2g ? chargePoint : `SignChargePointCertificate ${chargePoint}, SignV2GCertificate ${v2g}`;
+      }
       default:
         throw new RequestItemUnsupported(`OCPP 1.6 cannot trigger ${trigger}`);
     }
