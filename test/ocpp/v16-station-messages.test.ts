@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
+import { OpensslWorkbench } from '../support/openssl-csr.js';
 import { bootedStation, eventually, type SimulatedStation } from '../support/stations.js';
 
 let anode: TestAnode;
@@ -245,9 +246,15 @@ describe('notifications are answered and kept', () => {
     expect((await events('SecurityEventNotification'))[0].payload).toEqual(event);
   });
 
-  it('SignCertificate is accepted and its CSR kept for the operator', async () => {
-    const csr = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----';
-    expect(await station.call('SignCertificate', { csr })).toEqual({ status: 'Accepted' });
-    expect((await events('SignCertificate'))[0].payload).toEqual({ csr });
+  it('SignCertificate with a valid CSR is accepted and kept as a signing (signing itself: certificate-signing.test.ts)', async () => {
+    const openssl = new OpensslWorkbench();
+    try {
+      const { csr } = openssl.csr(`/CN=${STATION}`);
+      expect(await station.call('SignCertificate', { csr })).toEqual({ status: 'Accepted' });
+      const { data } = await anode.admin.GET('/cs/{csId}/certificate-signings', { params: { path: { csId: STATION } } });
+      expect(data![0]).toMatchObject({ certificateType: 'ChargingStationCertificate', channel: 'ocpp1.6' });
+    } finally {
+      openssl.remove();
+    }
   });
 });
