@@ -91,7 +91,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     offlineGraceMs: config.ocpi.offlineGraceSeconds * 1000,
   }, { config: config.pki, onSigningError: (error, signingId) => logger.error({ err: error, signingId }, 'signing a station certificate failed') });
   await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
-  const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member, dataTransferVendors: new DataTransferVendors(extensions.dataTransferVendors) });
+  const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member, dataTransferVendors: new DataTransferVendors(extensions.dataTransferVendors), tlsOffload: config.tlsOffload });
   member?.attach(gateway);
   const stationLink = member ?? gateway;
   domain.localLists.useWording(localListWording);
