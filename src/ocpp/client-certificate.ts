@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { certificateHash } from '../domain/certificates.js';
+import type { Domain } from '../domain/index.js';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
@@ -167,4 +168,18 @@ export class ForwardedCertificates {
     }
     return false;
   }
+}
+
+/** What TLS_TRUSTED_PROXIES, TLS_CLIENT_CERT_HEADER and TLS_CLIENT_CA configure; none without trusted proxies. */
+export function forwardedCertificates(
+  offload: { trustedProxies: string[]; header: string; clientCa: Buffer | undefined },
+  domain: Pick<Domain, 'pki' | 'certificates'>,
+): ForwardedCertificates | undefined {
+  if (offload.trustedProxies.length === 0) return undefined;
+  return new ForwardedCertificates({
+    trustedProxies: offload.trustedProxies,
+    header: offload.header,
+    trustedCas: [...(offload.clientCa ? [offload.clientCa.toString('utf8')] : []), domain.pki.authority.stationTrustPem()],
+    isUploaded: (hash) => domain.certificates.isUploaded(hash),
+  });
 }

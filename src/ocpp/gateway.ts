@@ -21,7 +21,7 @@ import {
 } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
 import { authenticateStation } from './auth.js';
-import { ForwardedCertificates } from './client-certificate.js';
+import type { ForwardedCertificates } from './client-certificate.js';
 import { callValueRules, type CallValueRules } from './call-values.js';
 import { StationPacing } from './pacing.js';
 import { faultKind, guardedWebSocket, takeLastGuardedWebSocket } from './socket-guard.js';
@@ -50,8 +50,8 @@ export interface GatewayOptions {
   connections?: ConnectionObserver;
   /** the vendors whose DataTransfer messages Anode answers (none: every one is UnknownVendorId) */
   dataTransferVendors?: DataTransferVendors;
-  /** a load balancer in front that ends TLS and forwards the station's client certificate in a header */
-  tlsOffload?: { trustedProxies: string[]; header: string; clientCa: Buffer | undefined };
+  /** the client certificates a load balancer that ends TLS forwards (none: no trusted proxies) */
+  forwardedCertificates?: ForwardedCertificates;
 }
 
 export interface ConnectionObserver {
@@ -182,7 +182,6 @@ export class OcppGateway implements StationLink {
   private readonly requests: RequestDelivery;
   private unsubscribe = () => {};
   private readonly faults: GatewayFaults = { socketErrors: {}, upgradeErrors: 0, refusedValues: 0, pacingPauses: 0 };
-  private readonly forwarded: ForwardedCertificates | undefined;
 
   /** Throws IncompatibleOcppRpcError when the installed ocpp-rpc is not the version its incoming-call path replaces. */
   constructor(
@@ -192,15 +191,6 @@ export class OcppGateway implements StationLink {
     private readonly options: GatewayOptions,
   ) {
     installLeanIncomingCalls(rpcModule);
-    const offload = options.tlsOffload;
-    if (offload && offload.trustedProxies.length > 0) {
-      this.forwarded = new ForwardedCertificates({
-        trustedProxies: offload.trustedProxies,
-        header: offload.header,
-        trustedCas: [...(offload.clientCa ? [offload.clientCa.toString('utf8')] : []), domain.pki.authority.stationTrustPem()],
-        isUploaded: (hash) => domain.certificates.isUploaded(hash),
-      });
-    }
     this.server = new RPCServer({
       protocols: OCPP_VERSIONS,
       strictMode: true,
@@ -292,7 +282,7 @@ export class OcppGateway implements StationLink {
       lastSeenAt: admission.lastSeenAt,
     };
     if (this.options.allowUnregistered && admission.auth.securityProfile === 0 && !admission.auth.passwordHash) return { ok: true, session };
-    let verdict = authenticateStation(request, identity, admission.auth, this.forwarded);
+    let verdict = authenticateStation(request, identity, admission.auth, this.options.forwardedCertificates);
     if (verdict instanceof Promise) verdict = await verdict;
     if (!verdict.ok) {
       this.logger.info({ stationId: identity, reason: verdict.reason }, 'station refused');
