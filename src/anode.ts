@@ -22,6 +22,7 @@ import { OCPI_BASE_PATH, startOcpi } from './ocpi/app.js';
 import type { OcpiEnv } from './ocpi/transport.js';
 import { DataTransferVendors, type VendorHandler } from './ocpp/data-transfer.js';
 import { PNC_VENDOR_ID, pncVendor } from './ocpp/v16/pnc.js';
+import { forwardedCertificates } from './ocpp/client-certificate.js';
 import { OcppGateway } from './ocpp/gateway.js';
 import { localListWording } from './ocpp/local-list-wording.js';
 import { createUploadsApp } from './ocpp/uploads.js';
@@ -92,7 +93,14 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     offlineGraceMs: config.ocpi.offlineGraceSeconds * 1000,
   }, { config: config.pki, onSigningError: (error, signingId) => logger.error({ err: error, signingId }, 'signing a station certificate failed') });
   await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
-  const gateway = new OcppGateway(domain, bus, logger, { nodeId: config.nodeId, settings: config.ocpp, ...config.ocpp, connections: member, dataTransferVendors: new DataTransferVendors({ [PNC_VENDOR_ID]: pncVendor(domain), ...extensions.dataTransferVendors }) });
+  const gateway = new OcppGateway(domain, bus, logger, {
+    nodeId: config.nodeId,
+    settings: config.ocpp,
+    ...config.ocpp,
+    connections: member,
+    dataTransferVendors: new DataTransferVendors({ [PNC_VENDOR_ID]: pncVendor(domain), ...extensions.dataTransferVendors }),
+    forwardedCertificates: forwardedCertificates(config.tlsOffload, domain),
+  });
   member?.attach(gateway);
   const stationLink = member ?? gateway;
   domain.localLists.useWording(localListWording);

@@ -12,6 +12,8 @@ export interface TlsOffloadConfig {
   trustedProxies: string[];
   /** the header (lower case) carrying the client certificate, URL-encoded PEM or Envoy's XFCC */
   header: string;
+  /** TLS_CLIENT_CA: besides Anode's CSMS CA, the CA a forwarded certificate may chain to */
+  clientCa: Buffer | undefined;
 }
 
 function caFiles(env: Env, prefix: string): CaFiles | undefined {
@@ -91,5 +93,5 @@ export function loadTlsOffloadConfig(env: Env): TlsOffloadConfig {
     .map(proxyEntry);
   const header = (env.TLS_CLIENT_CERT_HEADER || 'x-forwarded-client-cert').toLowerCase();
   if (!/^[a-z0-9-]+$/.test(header)) throw new ConfigError(`TLS_CLIENT_CERT_HEADER must be a header name, got "${header}"`);
-  return { trustedProxies, header };
+  return { trustedProxies, header, clientCa: readFile(env, 'TLS_CLIENT_CA') };
 }

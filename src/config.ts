@@ -111,7 +111,8 @@ function tlsFiles(env: Env): Config['tls'] {
   const key = readFile(env, 'TLS_KEY');
   const clientCa = readFile(env, 'TLS_CLIENT_CA');
   if (!cert && !key) {
-    if (clientCa) throw new ConfigError('TLS_CLIENT_CA needs TLS_CERT and TLS_KEY');
+    // Behind a load balancer that ends TLS, the CA verifies the client certificates it forwards.
+    if (clientCa && !env.TLS_TRUSTED_PROXIES) throw new ConfigError('TLS_CLIENT_CA needs TLS_CERT and TLS_KEY, or TLS_TRUSTED_PROXIES');
     return undefined;
   }
   if (!cert || !key) throw new ConfigError('TLS_CERT and TLS_KEY go together');

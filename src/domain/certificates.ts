@@ -64,6 +64,12 @@ export class Certificates {
     return { pem: row.pem };
   }
 
+  /** Whether a certificate with this base64 SHA-256 (standard alphabet, padded) was uploaded. */
+  async isUploaded(hash: string): Promise<boolean> {
+    const [row] = await this.db.select({ hash: certificates.hash }).from(certificates).where(eq(certificates.hash, hash));
+    return row !== undefined;
+  }
+
   async delete(hash: string): Promise<void> {
     const deleted = await this.db
       .delete(certificates)

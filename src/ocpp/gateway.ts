@@ -21,6 +21,7 @@ import {
 } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
 import { authenticateStation } from './auth.js';
+import type { ForwardedCertificates } from './client-certificate.js';
 import { callValueRules, type CallValueRules } from './call-values.js';
 import { StationPacing } from './pacing.js';
 import { faultKind, guardedWebSocket, takeLastGuardedWebSocket } from './socket-guard.js';
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   connections?: ConnectionObserver;
   /** the vendors whose DataTransfer messages Anode answers (none: every one is UnknownVendorId) */
   dataTransferVendors?: DataTransferVendors;
+  /** the client certificates a load balancer that ends TLS forwards (none: no trusted proxies) */
+  forwardedCertificates?: ForwardedCertificates;
 }
 
 export interface ConnectionObserver {
@@ -279,7 +282,8 @@ export class OcppGateway implements StationLink {
       lastSeenAt: admission.lastSeenAt,
     };
     if (this.options.allowUnregistered && admission.auth.securityProfile === 0 && !admission.auth.passwordHash) return { ok: true, session };
-    const verdict = authenticateStation(request, identity, admission.auth);
+    let verdict = authenticateStation(request, identity, admission.auth, this.options.forwardedCertificates);
+    if (verdict instanceof Promise) verdict = await verdict;
     if (!verdict.ok) {
       this.logger.info({ stationId: identity, reason: verdict.reason }, 'station refused');
       return refused;
