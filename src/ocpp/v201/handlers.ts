@@ -2,6 +2,7 @@
 import type { Ocpp201Actions } from '../../../generated/ocpp201.js';
 import { bootStation } from '../boot.js';
 import { firmwareStatusNotification201, logStatusNotification201, publishFirmwareStatusNotification201 } from '../firmware-logs.js';
+import { authorize, getCertificateStatus } from './certificate-status.js';
 import { clearedChargingLimit, notifyChargingLimit, notifyEVChargingNeeds, notifyEVChargingSchedule, reportChargingProfiles } from './charging-notices.js';
 import { notifyEvent, notifyReport } from './device-model.js';
 import type { StationContext } from '../context.js';
@@ -10,7 +11,6 @@ import { notifyDisplayMessages } from './display-messages.js';
 import { notifyMonitoringReport } from './monitoring.js';
 import { samplesFrom201 } from '../meter-values.js';
 import { transactionRunningOn } from '../running-transaction.js';
-import { idTokenInfo } from './id-token-info.js';
 import { signCertificate } from './sign-certificate.js';
 import { transactionEvent } from './transaction-event.js';
 
@@ -76,9 +76,7 @@ export const v201Handlers: HandlerTable201 = {
     return {};
   },
 
-  Authorize: async (ctx, request) => ({
-    idTokenInfo: idTokenInfo(await ctx.domain.authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId })),
-  }),
+  Authorize: authorize,
 
   TransactionEvent: transactionEvent,
 
@@ -124,8 +122,5 @@ export const v201Handlers: HandlerTable201 = {
     await keep(ctx, 'Get15118EVCertificate', request);
     return { status: 'Failed', exiResponse: '' };
   },
-  GetCertificateStatus: async (ctx, request) => {
-    await keep(ctx, 'GetCertificateStatus', request);
-    return { status: 'Failed' };
-  },
+  GetCertificateStatus: getCertificateStatus,
 };
