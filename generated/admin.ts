@@ -258,6 +258,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/certificate-status-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The OCSP checks Anode made for the charge station, newest first (Anode addition)
+         * @description One entry per certificate status a station asked for (OCPP 2.0.1 GetCertificateStatus) or a car's contract
+         *     certificate needed at Authorize: the certificate as OCSP names it, the responder asked, and its answer: Good,
+         *     Revoked, Unknown, or Failed with `error` saying why there was no usable answer (unreachable, timed out,
+         *     malformed, signature not verified). `cached`: answered from Anode's cache, kept while the responder's answer
+         *     is current (its nextUpdate, at most PKI_OCSP_MAX_CACHE_SECONDS), without asking the responder. The newest 100.
+         */
+        get: operations["listCertificateStatusChecks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cs/{csId}/jobs": {
         parameters: {
             query?: never;
@@ -2371,6 +2398,33 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        CertificateStatusCheck: {
+            id: number;
+            chargeStationId: string;
+            hashAlgorithm: string;
+            issuerNameHash: string;
+            issuerKeyHash: string;
+            serialNumber: string;
+            responderUrl: string;
+            /** @enum {string} */
+            status: "Good" | "Revoked" | "Unknown" | "Failed";
+            /** @description why there was no usable answer */
+            error: string | null;
+            /** @description answered from the cache, without asking the responder */
+            cached: boolean;
+            /**
+             * Format: date-time
+             * @description the responder's thisUpdate
+             */
+            thisUpdate: string | null;
+            /**
+             * Format: date-time
+             * @description the responder's nextUpdate
+             */
+            nextUpdate: string | null;
+            /** Format: date-time */
+            checkedAt: string;
+        };
         /** @enum {string} */
         StationJobKind: "BaseReport" | "Report" | "MonitoringReport" | "Firmware" | "PublishFirmware" | "Log" | "Diagnostics" | "CustomerInformation" | "DisplayMessages" | "ChargingProfiles";
         StationJob: {
@@ -3537,6 +3591,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StationCertificate"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listCertificateStatusChecks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateStatusCheck"][];
                 };
             };
             400: components["responses"]["BadRequest"];

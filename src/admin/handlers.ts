@@ -16,6 +16,7 @@ import { hubClientInfoHandlers } from './resources/hub-client-info.js';
 import { localListsHandlers } from './resources/local-lists.js';
 import { locationsHandlers } from './resources/locations.js';
 import { monitoringHandlers } from './resources/monitoring.js';
+import { ocspHandlers } from './resources/ocsp.js';
 import { operatorReservationsHandlers } from './resources/operator-reservations.js';
 import { partiesHandlers, type PartyFarewell } from './resources/parties.js';
 import { pkiHandlers } from './resources/pki.js';
@@ -52,6 +53,7 @@ export function adminHandlers(
     ...tokensHandlers(deps),
     ...certificatesHandlers(deps),
     ...pkiHandlers(deps),
+    ...ocspHandlers(deps),
     ...locationsHandlers(deps),
     ...tariffsHandlers(deps),
     ...partiesHandlers(deps),

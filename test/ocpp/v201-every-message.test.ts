@@ -340,7 +340,11 @@ const cases: Case[] = [
     'GetCertificateStatus',
     async () => ({ ocspRequestData: { hashAlgorithm: 'SHA256', issuerNameHash: 'aa', issuerKeyHash: 'bb', serialNumber: '01', responderURL: 'http://ocsp.example' } }),
     { status: 'Failed' },
-    async () => expect(await eventsOf('GetCertificateStatus')).toMatchObject([{ ocspRequestData: { serialNumber: '01' } }]),
+    // Hashes of one byte are refused before anything is sent; the check and why it failed are kept.
+    async () => {
+      const { data } = await anode.admin.GET('/cs/{csId}/certificate-status-checks', { params: path });
+      expect(data).toMatchObject([{ serialNumber: '01', responderUrl: 'http://ocsp.example', status: 'Failed', error: 'issuerNameHash has 1 bytes, its hash algorithm makes 32' }]);
+    },
   ],
 ];
 

@@ -2,6 +2,7 @@
 import type { Ocpp201Actions } from '../../../generated/ocpp201.js';
 import { bootStation } from '../boot.js';
 import { firmwareStatusNotification201, logStatusNotification201, publishFirmwareStatusNotification201 } from '../firmware-logs.js';
+import { authorize, getCertificateStatus } from './certificate-status.js';
 import { clearedChargingLimit, notifyChargingLimit, notifyEVChargingNeeds, notifyEVChargingSchedule, reportChargingProfiles } from './charging-notices.js';
 import { notifyEvent, notifyReport } from './device-model.js';
 import type { StationContext } from '../context.js';
@@ -11,7 +12,6 @@ import { notifyMonitoringReport } from './monitoring.js';
 import { samplesFrom201 } from '../meter-values.js';
 import { transactionRunningOn } from '../running-transaction.js';
 import { get15118EVCertificate } from './ev-certificate.js';
-import { idTokenInfo } from './id-token-info.js';
 import { signCertificate } from './sign-certificate.js';
 import { transactionEvent } from './transaction-event.js';
 
@@ -77,9 +77,7 @@ export const v201Handlers: HandlerTable201 = {
     return {};
   },
 
-  Authorize: async (ctx, request) => ({
-    idTokenInfo: idTokenInfo(await ctx.domain.authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId })),
-  }),
+  Authorize: authorize,
 
   TransactionEvent: transactionEvent,
 
@@ -122,8 +120,5 @@ export const v201Handlers: HandlerTable201 = {
   },
   SignCertificate: signCertificate,
   Get15118EVCertificate: get15118EVCertificate,
-  GetCertificateStatus: async (ctx, request) => {
-    await keep(ctx, 'GetCertificateStatus', request);
-    return { status: 'Failed' };
-  },
+  GetCertificateStatus: getCertificateStatus,
 };
