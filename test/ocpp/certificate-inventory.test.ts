@@ -144,10 +144,11 @@ describe('M03 GetInstalledCertificateIds', () => {
 
   it('OCPP 1.6 security extension: one type, named CentralSystemRootCertificate on the wire and CSMSRootCertificate in the inventory', async () => {
     const reported = fakeHashData(4);
-    answers['INV-16'].GetInstalledCertificateIds = () => ({ status: 'Accepted', certificateHashData: [reported] });
+    // The same certificate listed twice, written two ways, is one certificate.
+    answers['INV-16'].GetInstalledCertificateIds = () => ({ status: 'Accepted', certificateHashData: [reported, shouted(reported)] });
     const { data } = await query('INV-16', ['CSMSRootCertificate']);
     expect(v16.received.at(-1)).toEqual({ action: 'GetInstalledCertificateIds', params: { certificateType: 'CentralSystemRootCertificate' } });
-    expect(data).toMatchObject({ status: 'Accepted', certificates: [{ certificateType: 'CSMSRootCertificate', ...reported, children: [] }] });
+    expect(data).toMatchObject({ status: 'Accepted', certificates: [{ certificateType: 'CSMSRootCertificate', ...reported, children: [] }, { ...reported }] });
     expect(await inventory('INV-16')).toMatchObject([{ certificateType: 'CSMSRootCertificate', source: 'Reported', ...reported }]);
   });
 

@@ -110,11 +110,13 @@ export class StationCertificates {
             types === 'all' ? undefined : inArray(stationCertificates.certificateType, types),
           ),
         );
-      if (reported.length === 0) return;
+      // A certificate reported twice is kept once (one statement cannot upsert a row twice).
+      const unique = new Map(reported.map((entry) => [Object.values(normalHashData(entry.hashData)).join(' '), entry]));
+      if (unique.size === 0) return;
       await tx
         .insert(stationCertificates)
         .values(
-          reported.map((entry) => ({
+          [...unique.values()].map((entry) => ({
             stationId,
             certificateType: entry.certificateType,
             ...normalHashData(entry.hashData),
