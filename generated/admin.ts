@@ -285,6 +285,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cs/{csId}/installed-certificates/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the charge station which certificates it holds (M03; OCPP 1.6 GetInstalledCertificateIds)
+         * @description OCPP 2.0.1: GetInstalledCertificateIds with `certificateType` = `certificateTypes` (absent: every type).
+         *     OCPP 1.6 asks for one type at a time through the security extension: CSMSRootCertificate (1.6:
+         *     CentralSystemRootCertificate) or ManufacturerRootCertificate; the V2G types (V2GRootCertificate,
+         *     MORootCertificate, V2GCertificateChain) go together in a Plug & Charge DataTransfer. On 1.6 `certificateTypes`
+         *     is required, and one of the security extension's types cannot be asked for with another type (400).
+         *
+         *     The station's report replaces what it reported before of the types asked for (all types when none were named),
+         *     Accepted and NotFound (it holds none) alike; certificates Anode issued or installed stay and take the reported
+         *     children. Nothing changes when the station gave no answer to the message (`status` null, `reason` says why).
+         */
+        post: operations["queryInstalledCertificates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/installed-certificates/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Install a root certificate on the charge station (M05; OCPP 1.6 InstallCertificate)
+         * @description `certificate` is one self-signed PEM certificate (400 otherwise). OCPP 2.0.1: InstallCertificate. OCPP 1.6:
+         *     InstallCertificate of the security extension for CSMSRootCertificate (1.6: CentralSystemRootCertificate) and
+         *     ManufacturerRootCertificate, the Plug & Charge DataTransfer for V2GRootCertificate and MORootCertificate.
+         *
+         *     When the station answers Accepted the certificate is kept in its inventory (source Installed, with its subject,
+         *     expiry and hash data computed against itself); Rejected and Failed change nothing.
+         */
+        post: operations["installStationCertificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cs/{csId}/installed-certificates/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete a certificate from the charge station (M04; OCPP 1.6 DeleteCertificate)
+         * @description The certificate is named by its hash data. OCPP 2.0.1: DeleteCertificate. OCPP 1.6: the Plug & Charge
+         *     DataTransfer when the inventory knows the certificate as one of the V2G types (V2GRootCertificate,
+         *     MORootCertificate, V2GCertificateChain, V2GCertificate), else DeleteCertificate of the security extension.
+         *
+         *     When the station answers Accepted the certificate leaves its inventory (`removed`: whether Anode knew it);
+         *     Failed and NotFound change nothing.
+         */
+        post: operations["deleteStationCertificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cs/{csId}/jobs": {
         parameters: {
             query?: never;
@@ -2376,6 +2463,12 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        ReportedHashData: {
+            hashAlgorithm: string;
+            issuerNameHash: string;
+            issuerKeyHash: string;
+            serialNumber: string;
+        };
         StationCertificate: {
             id: number;
             chargeStationId: string;
@@ -2390,6 +2483,8 @@ export interface components {
             subject: string | null;
             /** Format: date-time */
             validTo: string | null;
+            /** @description the hash data of the chain's other certificates, as the station reported them */
+            children: components["schemas"]["ReportedHashData"][] | null;
             /**
              * Format: date-time
              * @description when Anode asked the station to renew it
@@ -2424,6 +2519,70 @@ export interface components {
             nextUpdate: string | null;
             /** Format: date-time */
             checkedAt: string;
+        };
+        /**
+         * @description OCPP 2.0.1 GetCertificateIdUseEnumType (on OCPP 1.6 CSMSRootCertificate is CentralSystemRootCertificate)
+         * @enum {string}
+         */
+        InstalledCertificateType: "V2GRootCertificate" | "MORootCertificate" | "CSMSRootCertificate" | "V2GCertificateChain" | "ManufacturerRootCertificate";
+        InstalledCertificatesQuery: {
+            certificateTypes?: components["schemas"]["InstalledCertificateType"][];
+        };
+        InstalledCertificateId: {
+            /** @description as the station reported it */
+            certificateType: string;
+            hashAlgorithm: string;
+            issuerNameHash: string;
+            issuerKeyHash: string;
+            serialNumber: string;
+            /** @description the hash data of the chain's other certificates (OCPP 2.0.1 childCertificateHashData) */
+            children: components["schemas"]["ReportedHashData"][];
+        };
+        InstalledCertificatesReport: {
+            /** @description The station's status: Accepted or NotFound; null when it gave no answer to the message */
+            status: string | null;
+            /** @description Why `status` is null */
+            reason?: string;
+            certificates: components["schemas"]["InstalledCertificateId"][];
+            answer: components["schemas"]["ChargeStationCallResult"];
+        };
+        /**
+         * @description OCPP 2.0.1 InstallCertificateUseEnumType (on OCPP 1.6 CSMSRootCertificate is CentralSystemRootCertificate)
+         * @enum {string}
+         */
+        RootCertificateType: "V2GRootCertificate" | "MORootCertificate" | "CSMSRootCertificate" | "ManufacturerRootCertificate";
+        CertificateInstall: {
+            certificateType: components["schemas"]["RootCertificateType"];
+            /** @description One self-signed PEM certificate */
+            certificate: string;
+        };
+        CertificateInstalled: {
+            /** @description The station's status: Accepted, Rejected or Failed; null when it gave no answer to the message */
+            status: string | null;
+            /** @description Why `status` is null */
+            reason?: string;
+            /** @description The certificate as kept in the inventory (when Accepted) */
+            certificate: components["schemas"]["StationCertificate"] | null;
+            answer: components["schemas"]["ChargeStationCallResult"];
+        };
+        CertificateHashData: {
+            /** @enum {string} */
+            hashAlgorithm: "SHA256" | "SHA384" | "SHA512";
+            /** @description hex */
+            issuerNameHash: string;
+            /** @description hex */
+            issuerKeyHash: string;
+            /** @description hex */
+            serialNumber: string;
+        };
+        CertificateDeleted: {
+            /** @description The station's status: Accepted, Failed or NotFound; null when it gave no answer to the message */
+            status: string | null;
+            /** @description Why `status` is null */
+            reason?: string;
+            /** @description The certificate left the inventory */
+            removed: boolean;
+            answer: components["schemas"]["ChargeStationCallResult"];
         };
         /** @enum {string} */
         StationJobKind: "BaseReport" | "Report" | "MonitoringReport" | "Firmware" | "PublishFirmware" | "Log" | "Diagnostics" | "CustomerInformation" | "DisplayMessages" | "ChargingProfiles";
@@ -3621,6 +3780,105 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            default: components["responses"]["Error"];
+        };
+    };
+    queryInstalledCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstalledCertificatesQuery"];
+            };
+        };
+        responses: {
+            /** @description What the station reported, and the call */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstalledCertificatesReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    installStationCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateInstall"];
+            };
+        };
+        responses: {
+            /** @description The station's answer, the call, and the certificate as kept */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateInstalled"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteStationCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge station identifier */
+                csId: components["parameters"]["CsId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateHashData"];
+            };
+        };
+        responses: {
+            /** @description The station's answer, the call, and whether the inventory changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateDeleted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StationNotConnected"];
+            502: components["responses"]["StationWentAway"];
+            504: components["responses"]["StationSilent"];
             default: components["responses"]["Error"];
         };
     };

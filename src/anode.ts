@@ -159,6 +159,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
   // Stations past their offline grace are looked for a few times per grace, at least every 10 s.
   const offlineSweepMs = Math.min(10_000, Math.max(100, (config.ocpi.offlineGraceSeconds * 1000) / 4));
   domain.offlineStations.start(offlineSweepMs, (error) => logger.warn({ err: error }, 'showing offline stations failed'));
+  domain.pki.renewal.start(config.pki.renewSweepSeconds * 1000, (error, stationId) => logger.warn({ err: error, stationId }, 'asking for a certificate renewal failed'));
   gateway.start();
   localListSync.start();
   const ocppUrl = `${tls ? 'wss' : 'ws'}://${host}:${address.port}/ocpp/{stationId}`;
@@ -181,6 +182,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
       await domain.reservations.stopSweeper();
       await domain.transactionClosing.stopSweeper();
       await domain.offlineStations.stop();
+      await domain.pki.renewal.stop();
       await gateway.close();
       await closeServer(server, 5000);
       await ocpi.stop();

@@ -6,6 +6,7 @@ import type { operations } from '../../generated/admin.js';
 import type { Domain } from '../domain/index.js';
 import type { StationLink } from '../domain/station-calls.js';
 import type { OperationHandlers } from '../http/contract.js';
+import { certificateOperationsHandlers } from './resources/certificate-operations.js';
 import { certificatesHandlers } from './resources/certificates.js';
 import { customerInformationHandlers } from './resources/customer-information.js';
 import { deviceModelHandlers } from './resources/device-model.js';
@@ -54,6 +55,7 @@ export function adminHandlers(
     ...certificatesHandlers(deps),
     ...pkiHandlers(deps),
     ...ocspHandlers(deps),
+    ...certificateOperationsHandlers(deps),
     ...locationsHandlers(deps),
     ...tariffsHandlers(deps),
     ...partiesHandlers(deps),

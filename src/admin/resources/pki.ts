@@ -35,6 +35,7 @@ export function stationCertificateView(row: StationCertificate): Schemas['Statio
     pem: row.pem,
     subject: row.subject,
     validTo: iso(row.validTo),
+    children: (row.children as Schemas['StationCertificate']['children']) ?? null,
     renewalRequestedAt: iso(row.renewalRequestedAt),
     updatedAt: row.updatedAt.toISOString(),
   };

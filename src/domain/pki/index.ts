@@ -9,6 +9,7 @@ import { EstSigner } from './est.js';
 import { StationCertificates } from './inventory.js';
 import { KeySealer } from './key-secret.js';
 import { OcspChecker } from './ocsp.js';
+import { CertificateRenewal } from './renewal.js';
 import { LocalSigner, type Signers } from './signer.js';
 import { CertificateSignings } from './signings.js';
 
@@ -16,6 +17,8 @@ export interface Pki {
   authority: CertificateAuthority;
   signings: CertificateSignings;
   inventory: StationCertificates;
+  /** asks stations to renew the certificates Anode issued them before they expire (started by the composition root) */
+  renewal: CertificateRenewal;
   ocsp: OcspChecker;
   contractCertificates: ContractCertificates;
 }
@@ -36,6 +39,7 @@ export async function createPki(
     authority,
     signings: new CertificateSignings(db, { ...deps, inventory, authority, signers }, { organization: config.organization, onError }),
     inventory,
+    renewal: new CertificateRenewal(db, deps.stations, config.renewBeforeDays),
     ocsp: new OcspChecker(db, config.ocsp),
     contractCertificates: new ContractCertificates(config.contractProvider, deps.stationEvents),
   };
