@@ -5,6 +5,7 @@
 import { StationNotConnectedError, StationCallError, StationTimeoutError, InvalidStationCallError } from '../domain/station-calls.js';
 import type { StationRequest, StationRequestStatus } from '../domain/stations.js';
 import type { Domain } from '../domain/index.js';
+import { readRootCertificate } from '../domain/pki/inventory.js';
 import type { Logger } from '../log.js';
 
 /** Sends one call to the station for a request, and resolves with the answer. */
@@ -34,6 +35,14 @@ export interface RequestWording {
   /** asks for a base report (OCPP 2.0.1 GetBaseReport) under the given requestId */
   baseReport(call: CallStation, reportBase: string, requestId: number): Promise<string>;
 }
+
+/** The inventory names roots as OCPP 2.0.1 does. */
+const INVENTORY_TYPES: Record<CertificateToInstall['type'], string> = {
+  V2G: 'V2GRootCertificate',
+  MO: 'MORootCertificate',
+  CSMS: 'CSMSRootCertificate',
+  MF: 'ManufacturerRootCertificate',
+};
 
 /** Setting statuses that mean the setting is in place (perhaps after a reboot). */
 const APPLIED = new Set(['Accepted', 'RebootRequired']);
@@ -132,6 +141,7 @@ export class RequestDelivery {
             certificate.status === 'Pending'
               ? await this.item(() => translator.installCertificate(call, certificate))
               : certificate.status;
+          if (certificate.status === 'Pending' && status === 'Accepted') await this.keepInstalled(request.stationId, certificate);
           results.push({ type: certificate.type, status });
         }
         const status = results.every((result) => result.status === 'Accepted') ? 'Accepted' : 'Rejected';
@@ -162,6 +172,12 @@ export class RequestDelivery {
         return { status: answer === 'Accepted' ? 'Accepted' : 'Rejected', outcome: { report: answer, jobId: job.id }, reboot: false };
       }
     }
+  }
+
+  /** A root the station took joins its certificate inventory (a certificate that is no root is not kept there). */
+  private async keepInstalled(stationId: string, certificate: CertificateToInstall): Promise<void> {
+    const root = await readRootCertificate(pemWithNewlines(certificate.certificate)).catch(() => undefined);
+    if (root) await this.domain.pki.inventory.recordInstalled(stationId, INVENTORY_TYPES[certificate.type], root);
   }
 
   /** One item of a request: the station's verdict, or why there is none (the request goes on with the next item). */

@@ -120,6 +120,11 @@ describe('certificates and triggers are delivered to a connected station, and th
     expect(station.received[1].action).toBe('DataTransfer');
     expect(station.received[1].params).toMatchObject({ vendorId: 'org.openchargealliance.iso15118pnc', messageId: 'InstallCertificate' });
     expect(JSON.parse(String(station.received[1].params.data))).toEqual({ certificateType: 'V2GRootCertificate', certificate: pem });
+    // The root the station took joins its inventory; the one it refused does not.
+    const { data: inventory } = await anode.admin.GET('/cs/{csId}/installed-certificates', { params: { path: { csId: 'CERT-1' } } });
+    expect(inventory!.map(({ certificateType, source, subject }) => ({ certificateType, source, subject }))).toEqual([
+      { certificateType: 'CSMSRootCertificate', source: 'Installed', subject: 'CN=CS001, O=Anode test' },
+    ]);
     await station.close();
   });
 

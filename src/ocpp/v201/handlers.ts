@@ -2,7 +2,6 @@
 import type { Ocpp201Actions } from '../../../generated/ocpp201.js';
 import { bootStation } from '../boot.js';
 import { firmwareStatusNotification201, logStatusNotification201, publishFirmwareStatusNotification201 } from '../firmware-logs.js';
-import { authorize, getCertificateStatus } from './certificate-status.js';
 import { clearedChargingLimit, notifyChargingLimit, notifyEVChargingNeeds, notifyEVChargingSchedule, reportChargingProfiles } from './charging-notices.js';
 import { notifyEvent, notifyReport } from './device-model.js';
 import type { StationContext } from '../context.js';
@@ -11,8 +10,7 @@ import { notifyDisplayMessages } from './display-messages.js';
 import { notifyMonitoringReport } from './monitoring.js';
 import { samplesFrom201 } from '../meter-values.js';
 import { transactionRunningOn } from '../running-transaction.js';
-import { get15118EVCertificate } from './ev-certificate.js';
-import { signCertificate } from './sign-certificate.js';
+import { authorizeContract, get15118EVCertificate, getCertificateStatus, signCertificateVia, type PncDomain } from '../plug-and-charge.js';
 import { transactionEvent } from './transaction-event.js';
 
 /** The 25 messages OCPP 2.0.1 lets a station send; each has a handler below. */
@@ -52,6 +50,12 @@ const keep = async (ctx: StationContext, action: string, request: object) => {
   return {};
 };
 
+/** A message plug-and-charge.ts answers for both versions, given this station. */
+const inContext =
+  <Request, Response>(message: (domain: PncDomain, stationId: string, request: Request) => Promise<Response>) =>
+  (ctx: StationContext, request: Request) =>
+    message(ctx.domain, ctx.session.stationId, request);
+
 export const v201Handlers: HandlerTable201 = {
   BootNotification: async (ctx, request) =>
     bootStation(ctx, {
@@ -77,7 +81,7 @@ export const v201Handlers: HandlerTable201 = {
     return {};
   },
 
-  Authorize: authorize,
+  Authorize: inContext(authorizeContract),
 
   TransactionEvent: transactionEvent,
 
@@ -118,7 +122,7 @@ export const v201Handlers: HandlerTable201 = {
     );
     return { status: answer.status, ...(answer.data !== undefined && { data: answer.data }) };
   },
-  SignCertificate: signCertificate,
-  Get15118EVCertificate: get15118EVCertificate,
-  GetCertificateStatus: getCertificateStatus,
+  SignCertificate: inContext(signCertificateVia('ocpp2.0.1', 'ChargingStationCertificate')),
+  Get15118EVCertificate: inContext(get15118EVCertificate),
+  GetCertificateStatus: inContext(getCertificateStatus),
 };
