@@ -1,5 +1,5 @@
 /**
- * One POST to an external PKI party (an EST server, a contract-certificate pool) with node:http(s), so a CA to trust
+ * One POST to an external PKI party (an EST server, a contract-certificate pool, an OCSP responder) with node:http(s), so a CA to trust
  * can be given, bounded in time and in the size of the answer it reads.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 
 export interface PostOptions {
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
   timeoutMs: number;
   /** PEM of the CA(s) an https server's certificate must chain to; the system's when unset */
   ca?: Buffer;

@@ -3,6 +3,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { certificateStatusChecks } from '../../db/schema.js';
 import { examineChain } from './contract-chain.js';
+import { post } from './http-post.js';
 import { cacheKey, cacheUntil, OcspCache } from './ocsp-cache.js';
 import type { CertificateStatus, ContractCertificateStatus, OcspAnswer, OcspRequestData, OcspSettings } from './ocsp-types.js';
 import { OcspError, ocspRequestDer, readOcspResponse } from './ocsp-wire.js';
@@ -18,32 +19,6 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 const CACHE_ENTRIES = 10_000;
 
 type Fetched = { der: Uint8Array } | { error: string };
-
-async function readLimited(response: Response): Promise<Uint8Array> {
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel();
-      throw new OcspError(`the responder's answer is larger than ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    parts.push(value);
-  }
-  return Buffer.concat(parts);
-}
-
-function fetchFailure(url: string, timeoutMs: number, error: unknown): string {
-  if (error instanceof OcspError) return error.message;
-  const name = (error as Error).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return `the responder at ${url} did not answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return `the responder at ${url} could not be reached: ${cause?.code ?? cause?.message ?? (error as Error).message}`;
-}
 
 export class OcspChecker {
   private readonly cache = new OcspCache<OcspAnswer>(CACHE_ENTRIES);
@@ -136,20 +111,16 @@ export class OcspChecker {
 
   private async post(url: string, request: Buffer): Promise<Fetched> {
     try {
-      const response = await fetch(url, {
-        method: 'POST',
+      const answer = await post(url, {
         headers: { 'Content-Type': 'application/ocsp-request', Accept: 'application/ocsp-response' },
-        body: new Uint8Array(request),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
+        body: request,
+        timeoutMs: this.settings.timeoutMs,
+        maxBytes: MAX_RESPONSE_BYTES,
       });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return { error: `the responder at ${url} answered HTTP ${response.status}` };
-      }
-      return { der: await readLimited(response) };
+      if (answer.status < 200 || answer.status > 299) return { error: `the responder at ${url} answered HTTP ${answer.status}` };
+      return { der: new Uint8Array(answer.body) };
     } catch (error) {
-      return { error: fetchFailure(url, this.settings.timeoutMs, error) };
+      return { error: `the responder at ${(error as Error).message}` };
     }
   }
 }
