@@ -140,6 +140,9 @@ describe('Swagger UI at /docs serves every document from local assets', () => {
         'startChargeStationTransaction', 'stopChargeStationTransaction', 'closeTransaction',
         'lookupChargeStationLocalList', 'sendChargeStationLocalList', 'checkChargeStationLocalListVersion',
         'syncChargeStationLocalList', 'reserveChargeStation', 'cancelChargeStationReservation',
+        // certificates and Plug & Charge (#20): the CA, signings, inventory, OCSP checks, certificate operations
+        'getCertificateAuthorityRoots', 'listCertificateSignings', 'listStationCertificates', 'listCertificateStatusChecks',
+        'queryInstalledCertificates', 'installStationCertificate', 'deleteStationCertificate',
       ].sort(),
     );
   });
