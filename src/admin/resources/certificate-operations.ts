@@ -63,7 +63,8 @@ function reportedView(entry: { certificateType: string; hashData: CertificateHas
 }
 
 export function certificateOperationsHandlers(deps: OperationDeps & { pki: Pick<Pki, 'inventory'> }): AdminHandlers<CertificateOperations> {
-  const { inventory } = deps.pki;
+  // Read when a request comes, not when the table is built (an app may be built over a partial domain).
+  const inventory = () => deps.pki.inventory;
   return {
     queryInstalledCertificates: async ({ path, body }) => {
       const types = body.certificateTypes;
@@ -81,7 +82,7 @@ export function certificateOperationsHandlers(deps: OperationDeps & { pki: Pick<
       if (verdict.status === null) return { status: 200, body: { status: null, reason: verdict.reason, certificates: [], answer } };
       const reported = verdict.status === 'Accepted' ? reportedCertificates(message.payload!, askedType) : [];
       if (!reported) return { status: 200, body: { status: null, reason: "the station's answer lists certificates that are not hash data", certificates: [], answer } };
-      await inventory.replaceReported(path.csId, types ?? 'all', reported);
+      await inventory().replaceReported(path.csId, types ?? 'all', reported);
       return { status: 200, body: { status: verdict.status, certificates: reported.map(reportedView), answer } };
     },
 
@@ -99,13 +100,13 @@ export function certificateOperationsHandlers(deps: OperationDeps & { pki: Pick<
       });
       const verdict = statusOf(message, ['Accepted', 'Rejected', 'Failed']);
       if (verdict.status === null) return { status: 200, body: { status: null, reason: verdict.reason, certificate: null, answer } };
-      const kept = verdict.status === 'Accepted' ? await inventory.recordInstalled(path.csId, certificateType, root) : undefined;
+      const kept = verdict.status === 'Accepted' ? await inventory().recordInstalled(path.csId, certificateType, root) : undefined;
       return { status: 200, body: { status: verdict.status, certificate: kept ? stationCertificateView(kept) : null, answer } };
     },
 
     deleteStationCertificate: async ({ path, body }) => {
       const certificateHashData: CertificateHashData = body;
-      const known = await inventory.find(path.csId, certificateHashData);
+      const known = await inventory().find(path.csId, certificateHashData);
       const { answer, message } = await send(deps, path.csId, 'DeleteCertificate', {
         'ocpp2.0.1': () => ({ action: 'DeleteCertificate', payload: { certificateHashData } }),
         'ocpp1.6': () =>
@@ -115,7 +116,7 @@ export function certificateOperationsHandlers(deps: OperationDeps & { pki: Pick<
       });
       const verdict = statusOf(message, ['Accepted', 'Failed', 'NotFound']);
       if (verdict.status === null) return { status: 200, body: { status: null, reason: verdict.reason, removed: false, answer } };
-      const removed = verdict.status === 'Accepted' && (await inventory.remove(path.csId, certificateHashData));
+      const removed = verdict.status === 'Accepted' && (await inventory().remove(path.csId, certificateHashData));
       return { status: 200, body: { status: verdict.status, removed, answer } };
     },
   };
