@@ -7,22 +7,29 @@ import { createRequire } from 'node:module';
 import { callValueRules } from './call-values.js';
 import { createValidator } from './rpc.js';
 
-const schemas = createRequire(import.meta.url)('ocpp-rpc/lib/schemas/ocpp2_0_1.json') as Array<{ $id?: string }>;
-const validator = createValidator('ocpp2.0.1', schemas);
-const values = callValueRules(schemas);
-const ACTIONS = new Set(schemas.map((schema) => /^urn:(.+)\.req$/.exec(schema.$id ?? '')?.[1]).filter(Boolean));
+type Checks = { validator: ReturnType<typeof createValidator>; values: ReturnType<typeof callValueRules> };
+
+let compiled: Checks | undefined;
+
+/** Compiled when the first payload is checked: most nodes never see a 1.6 Plug & Charge message. */
+function checks(): Checks {
+  if (!compiled) {
+    const schemas = createRequire(import.meta.url)('ocpp-rpc/lib/schemas/ocpp2_0_1.json') as Array<{ $id?: string }>;
+    compiled = {
+      validator: createValidator('ocpp2.0.1', schemas),
+      values: callValueRules(schemas),
+    };
+  }
+  return compiled;
+}
 
 /** req: a request's payload, conf: a response's. */
 export type PayloadKind = 'req' | 'conf';
 
-/** Whether OCPP 2.0.1 has a message of this name. */
-export function is201Action(action: string): boolean {
-  return ACTIONS.has(action);
-}
-
 /** What is wrong with a payload of this 2.0.1 message, or undefined when it is valid. */
 export function problemWith201Payload(action: string, kind: PayloadKind, payload: unknown): string | undefined {
   try {
+    const { validator, values } = checks();
     validator.validate(`urn:${action}.${kind}`, payload);
     if (kind === 'req') values.check(action, payload);
     return undefined;
