@@ -8,6 +8,32 @@ import { startIsolatedAnode, type TestAnode } from '../support/anode.js';
 import { OpensslWorkbench } from '../support/openssl-csr.js';
 import { createTestPki, type KeyPair, type TestPki } from '../support/pki.js';
 import { connectStation, eventually, passwordHash, upgradeStatus } from '../support/stations.js';
+import { createPrivateKey, webcrypto } from 'node:crypto';
+import { x509 } from '../../src/domain/pki/x509.js';
+
+/**
+ * A certificate for `commonName` valid only in 2020, signed by `issuer` (or by its own key when none): openssl's
+ * command line cannot date a certificate in the past, so the test makes it with the X.509 library.
+ */
+async function expiredCertificate(commonName: string, issuer?: KeyPair): Promise<string> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const signingKey = issuer
+    ? await webcrypto.subtle.importKey('pkcs8', createPrivateKey(issuer.key).export({ format: 'der', type: 'pkcs8' }), algorithm, false, ['sign'])
+    : keys.privateKey;
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: '0a1b2c',
+    subject: `CN=${commonName}`,
+    issuer: issuer ? new x509.X509Certificate(issuer.cert).subject : `CN=${commonName}`,
+    notBefore: new Date('2020-01-01T00:00:00Z'),
+    notAfter: new Date('2020-12-31T00:00:00Z'),
+    publicKey: keys.publicKey,
+    signingKey,
+    signingAlgorithm: algorithm,
+    extensions: [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
+  });
+  return certificate.toString('pem');
+}
 
 let pki: TestPki;
 let behindProxy: TestAnode;
@@ -73,6 +99,19 @@ describe('OCPP security profile 3 behind a load balancer: the certificate it for
 
   it('refuses an uploaded certificate presented for another station with 401', async () => {
     expect(await upgradeStatus(wsUrl(behindProxy, 'OFF-CHAIN'), ['ocpp1.6'], urlEncodedPem(uploaded.cert))).toBe(401);
+  });
+
+  it('refuses an expired certificate from the client CA that names the station with 401', async () => {
+    const expired = await expiredCertificate('OFF-CHAIN', pki.ca);
+    expect(openssl.run(['x509', '-noout', '-enddate'], expired)).toContain('2020');
+    expect(await upgradeStatus(wsUrl(behindProxy, 'OFF-CHAIN'), ['ocpp1.6'], urlEncodedPem(expired))).toBe(401);
+  });
+
+  it('refuses an expired certificate even when it was uploaded, with 401', async () => {
+    const expired = await expiredCertificate('OFF-UPLOADED');
+    const { response } = await behindProxy.admin.POST('/certificate', { body: { certificate: expired } });
+    expect(response.status).toBe(201);
+    expect(await upgradeStatus(wsUrl(behindProxy, 'OFF-UPLOADED'), ['ocpp1.6'], urlEncodedPem(expired))).toBe(401);
   });
 
   it('refuses a certificate neither uploaded nor from a trusted issuer with 401', async () => {
