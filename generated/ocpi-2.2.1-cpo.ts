@@ -245,7 +245,9 @@ export interface paths {
         };
         /**
          * List sessions
-         * @description Paginated list of sessions updated in the given window; `date_from` is mandatory here.
+         * @description Paginated list of sessions updated in the given window. The module's parameter table marks `date_from`
+         *     required, but its endpoint structure writes `?[date_from={date_from}]` and its own example
+         *     (`…/sessions/?offset=50`) leaves it out, as eMSP clients do: without it there is no lower bound, as for CDRs.
          */
         get: operations["cpoGetSessions"];
         put?: never;
@@ -1864,8 +1866,6 @@ export interface components {
         evse_uid: string;
         /** @description Connector.id of the connector addressed, within its EVSE. */
         connector_id: string;
-        /** @description Only sessions with `last_updated` at or after this moment (inclusive). Mandatory for the sessions list. */
-        date_from_required: components["schemas"]["DateTime"];
         /** @description Session.id of the charging session addressed. */
         session_id: string;
         /** @description Country code of the party that owns the object addressed. */
@@ -2181,9 +2181,9 @@ export interface operations {
     };
     cpoGetSessions: {
         parameters: {
-            query: {
-                /** @description Only sessions with `last_updated` at or after this moment (inclusive). Mandatory for the sessions list. */
-                date_from: components["parameters"]["date_from_required"];
+            query?: {
+                /** @description Only objects with `last_updated` at or after this moment (inclusive). */
+                date_from?: components["parameters"]["date_from"];
                 /** @description Only objects with `last_updated` before this moment (exclusive). */
                 date_to?: components["parameters"]["date_to"];
                 /** @description Index of the first object to return (pagination). Defaults to 0. */
