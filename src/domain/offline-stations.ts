@@ -8,6 +8,7 @@
  * partners; a station that connects again has the EVSEs that showed offline changed once more (`back`), which shows and
  * pushes their reported status. No column says "shown offline": the schema has none, and the rule needs none.
  */
+import { PeriodicSweep } from './periodic-sweep.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Database } from '../db/client.js';
 import { evses, locations, stations } from '../db/schema.js';
@@ -38,8 +39,8 @@ export function shownOfflineColumn(graceMs: number | undefined): SQL<boolean> {
 }
 
 export class OfflineStations {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
+  private readonly sweeper = new PeriodicSweep(() => this.sweep());
+  private started = false;
   /** A node that has just started gives stations the grace to reconnect before it shows any offline. */
   private notBefore = 0;
 
@@ -124,21 +125,15 @@ export class OfflineStations {
 
   /** Sweeps every `intervalMs`, showing none offline before the grace has passed since this start. */
   start(intervalMs: number, onError: (error: unknown) => void = () => {}): void {
-    if (this.timer || !this.graceMs) return;
+    if (this.started || !this.graceMs) return;
+    this.started = true;
     this.notBefore = Date.now() + this.graceMs;
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep()
-        .then(() => undefined, onError)
-        .finally(() => (this.sweeping = undefined));
-    }, intervalMs);
-    this.timer.unref();
+    this.sweeper.start(intervalMs, onError);
   }
 
   /** Stops sweeping and waits for a sweep under way. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+    await this.sweeper.stop();
+    this.started = false;
   }
 }

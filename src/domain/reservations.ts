@@ -4,6 +4,7 @@
  * reach another partner's reservation on a station. A reservation is open while REQUESTED (the station has not
  * answered yet) or ACTIVE (the station holds it); it ends REJECTED, CANCELLED, EXPIRED or USED.
  */
+import { PeriodicSweep } from './periodic-sweep.js';
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
@@ -52,8 +53,7 @@ export interface PartyKey {
 const openStatus = inArray(reservations.status, OPEN_RESERVATION);
 
 export class Reservations {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
+  private readonly sweeper = new PeriodicSweep(() => this.expireDue());
 
   constructor(
     private readonly db: Database,
@@ -191,21 +191,12 @@ export class Reservations {
 
   /** Expires due reservations every `intervalMs` until `stopSweeper`; the timer does not keep the process alive. */
   startSweeper(intervalMs: number, onError: (error: unknown) => void = () => {}): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.expireDue()
-        .then(() => undefined, onError)
-        .finally(() => (this.sweeping = undefined));
-    }, intervalMs);
-    this.timer.unref();
+    this.sweeper.start(intervalMs, onError);
   }
 
   /** Stops the sweeper and waits for a sweep under way. */
-  async stopSweeper(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+  stopSweeper(): Promise<void> {
+    return this.sweeper.stop();
   }
 
   async list(page: PageRequest, filter: { status?: ReservationStatus } = {}): Promise<Page<Reservation>> {

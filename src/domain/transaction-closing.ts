@@ -5,6 +5,7 @@
  * the transaction received, a meter value sampled, or a change to its row. A closed transaction ends through the normal stop path, so its
  * session ends and its CDR is made in the same commit; it ends at its last news, at its last meter reading.
  */
+import { PeriodicSweep } from './periodic-sweep.js';
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Database } from '../db/client.js';
 import { meterValues, stationCalls, stations, transactionEvents, transactions } from '../db/schema.js';
@@ -48,8 +49,7 @@ const lastNews = (transactionId: SQL, startedAt: SQL) => sql`to_json(least(now()
 const seconds = (value: number) => sql`${value}::integer * interval '1 second'`;
 
 export class TransactionClosing {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
+  private sweeper: PeriodicSweep | undefined;
 
   constructor(
     private readonly db: Database,
@@ -113,20 +113,14 @@ export class TransactionClosing {
     rules: ClosingRules,
     report: { onClosed?: (closed: { transactionId: number; closedBy: ClosedBy }) => void; onError?: (error: unknown) => void } = {},
   ): void {
-    if (this.timer || (rules.rebootGraceSeconds <= 0 && rules.staleSeconds <= 0)) return;
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep(rules)
-        .then((closed) => closed.forEach((entry) => report.onClosed?.(entry)), report.onError)
-        .finally(() => (this.sweeping = undefined));
-    }, intervalMs);
-    this.timer.unref();
+    if (this.sweeper || (rules.rebootGraceSeconds <= 0 && rules.staleSeconds <= 0)) return;
+    this.sweeper = new PeriodicSweep(async () => (await this.sweep(rules)).forEach((entry) => report.onClosed?.(entry)));
+    this.sweeper.start(intervalMs, report.onError);
   }
 
   /** Stops the sweeper and waits for a sweep under way. */
   async stopSweeper(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+    await this.sweeper?.stop();
+    this.sweeper = undefined;
   }
 }

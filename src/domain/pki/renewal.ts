@@ -15,17 +15,13 @@
  * Rows are claimed with one UPDATE … RETURNING over rows locked with SKIP LOCKED, so nodes sweeping at once never
  * ask twice for the same certificate.
  */
+import { PeriodicSweep } from '../periodic-sweep.js';
 import { sql } from 'drizzle-orm';
 import type { SignedCertificateType } from './settings.js';
 import { rowsOf, type Database } from '../../db/client.js';
 import { stationCertificates } from '../../db/schema.js';
 import type { Stations } from '../stations.js';
-
-/** The trigger that makes a station send a CSR for each type Anode signs. */
-export const RENEWAL_TRIGGERS: Record<SignedCertificateType, string> = {
-  ChargingStationCertificate: 'SignChargingStationCertificate',
-  V2GCertificate: 'SignV2GCertificate',
-};
+import { SIGN_TRIGGERS } from './signings.js';
 
 /** Certificates claimed per statement, and statements per sweep: a backlog is worked off over sweeps. */
 const PER_BATCH = 200;
@@ -38,8 +34,7 @@ export interface RenewalAsked {
 }
 
 export class CertificateRenewal {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
+  private sweeper: PeriodicSweep | undefined;
 
   constructor(
     private readonly db: Database,
@@ -56,7 +51,7 @@ export class CertificateRenewal {
       const claimed = await this.claim();
       for (const row of claimed) {
         try {
-          await this.stations.addRequest(row.stationId, 'trigger', { trigger: RENEWAL_TRIGGERS[row.certificateType] });
+          await this.stations.addRequest(row.stationId, 'trigger', { trigger: SIGN_TRIGGERS[row.certificateType] });
           asked.push(row);
         } catch (error) {
           onError(error, row.stationId);
@@ -69,7 +64,7 @@ export class CertificateRenewal {
 
   private async claim(): Promise<RenewalAsked[]> {
     const window = sql.raw(`interval '${this.renewBeforeDays} days'`);
-    const types = Object.keys(RENEWAL_TRIGGERS);
+    const types = Object.keys(SIGN_TRIGGERS);
     const result = await this.db.execute(sql`
       with due as (
         select c.id from ${stationCertificates} c
@@ -99,20 +94,14 @@ export class CertificateRenewal {
 
   /** Sweeps every `intervalMs` (nothing when renewal is off). */
   start(intervalMs: number, onError: (error: unknown, stationId?: string) => void = () => {}): void {
-    if (this.timer || this.renewBeforeDays <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep(onError)
-        .then(() => undefined, (error: unknown) => onError(error))
-        .finally(() => (this.sweeping = undefined));
-    }, intervalMs);
-    this.timer.unref();
+    if (this.sweeper || this.renewBeforeDays <= 0) return;
+    this.sweeper = new PeriodicSweep(() => this.sweep(onError));
+    this.sweeper.start(intervalMs, (error) => onError(error));
   }
 
   /** Stops sweeping and waits for a sweep under way. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+    await this.sweeper?.stop();
+    this.sweeper = undefined;
   }
 }
