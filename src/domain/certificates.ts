@@ -3,8 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { certificates } from '../db/schema.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
+import { pemBlocks, toPem } from './pki/x509.js';
 
 export interface ParsedCertificate {
   /** base64 SHA-256 of the DER bytes */
@@ -19,20 +18,17 @@ export interface ParsedCertificate {
  * describes, so those are turned back into newlines first.
  */
 export function parsePemCertificate(text: string): ParsedCertificate {
-  const normalised = text.replace(/\\n/g, '\n').trim();
-  const match = PEM_CERTIFICATE.exec(normalised);
-  if (!match) throw new InvalidInputError('certificate is not a PEM encoded certificate (BEGIN/END CERTIFICATE)');
-  const der = Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
+  const [der] = pemBlocks(text, 'CERTIFICATE');
+  if (!der) throw new InvalidInputError('certificate is not a PEM encoded certificate (BEGIN/END CERTIFICATE)');
   let parsed: X509Certificate;
   try {
     parsed = new X509Certificate(der);
   } catch {
     throw new InvalidInputError('certificate is not a valid X.509 certificate');
   }
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return {
     hash: certificateHash(der),
-    pem: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,
+    pem: toPem(der, 'CERTIFICATE'),
     subject: parsed.subject,
     validTo: new Date(parsed.validTo),
   };

@@ -5,7 +5,8 @@
  */
 import type { CertificateHashData } from '../../domain/pki/hash-data.js';
 import type { Pki } from '../../domain/pki/index.js';
-import { normalHashData, readRootCertificate } from '../../domain/pki/inventory.js';
+import { normalHashData } from '../../domain/pki/hash-data.js';
+import { readRootCertificate } from '../../domain/pki/inventory.js';
 import { InvalidStationCallError } from '../../domain/station-calls.js';
 import {
   SECURITY_EXTENSION_TYPES,

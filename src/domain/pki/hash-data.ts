@@ -35,12 +35,15 @@ export function hashDataOf(certificate: x509.X509Certificate, issuer: x509.X509C
   };
 }
 
-/** Hash data compare equal whatever the case of their hex and the leading zeroes of the serial number. */
-export function sameHashData(a: CertificateHashData, b: CertificateHashData): boolean {
-  return (
-    a.hashAlgorithm === b.hashAlgorithm &&
-    a.issuerNameHash.toLowerCase() === b.issuerNameHash.toLowerCase() &&
-    a.issuerKeyHash.toLowerCase() === b.issuerKeyHash.toLowerCase() &&
-    serialHex(a.serialNumber) === serialHex(b.serialNumber)
-  );
+/**
+ * Hash data in one spelling, hex in lower case and the serial number without leading zeroes: how the inventory keeps
+ * it and the OCSP cache keys it, so that the same certificate written two ways is one.
+ */
+export function normalHashData(hashData: CertificateHashData): CertificateHashData {
+  return {
+    hashAlgorithm: hashData.hashAlgorithm,
+    issuerNameHash: hashData.issuerNameHash.toLowerCase(),
+    issuerKeyHash: hashData.issuerKeyHash.toLowerCase(),
+    serialNumber: serialHex(hashData.serialNumber),
+  };
 }

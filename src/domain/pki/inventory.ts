@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { stationCertificates } from '../../db/schema.js';
 import { InvalidInputError } from '../errors.js';
-import { hashDataOf, serialHex, type CertificateHashData } from './hash-data.js';
+import { hashDataOf, normalHashData, type CertificateHashData } from './hash-data.js';
 import { certificatesOf, type x509 } from './x509.js';
 
 export type StationCertificate = typeof stationCertificates.$inferSelect;
@@ -24,16 +24,6 @@ export interface RootCertificate {
 }
 
 const IDENTITY = [stationCertificates.stationId, stationCertificates.hashAlgorithm, stationCertificates.issuerNameHash, stationCertificates.issuerKeyHash, stationCertificates.serialNumber];
-
-/** Hash data as the inventory keeps it: hex in lower case, the serial number without leading zeroes. */
-export function normalHashData(hashData: CertificateHashData): CertificateHashData {
-  return {
-    hashAlgorithm: hashData.hashAlgorithm,
-    issuerNameHash: hashData.issuerNameHash.toLowerCase(),
-    issuerKeyHash: hashData.issuerKeyHash.toLowerCase(),
-    serialNumber: serialHex(hashData.serialNumber),
-  };
-}
 
 /**
  * The one certificate of a PEM, which must be self-signed: roots are named by hash data computed against

@@ -1,5 +1,5 @@
 /** OCSP answers kept in memory until they are no longer current, at most `limit` of them (the oldest go first). */
-import { serialHex } from './hash-data.js';
+import { normalHashData } from './hash-data.js';
 import type { OcspRequestData } from './ocsp-types.js';
 
 export interface CachedAnswer<T> {
@@ -8,7 +8,8 @@ export interface CachedAnswer<T> {
 }
 
 export function cacheKey(data: OcspRequestData): string {
-  return [data.responderURL, data.hashAlgorithm, data.issuerNameHash.toLowerCase(), data.issuerKeyHash.toLowerCase(), serialHex(data.serialNumber)].join('|');
+  const { hashAlgorithm, issuerNameHash, issuerKeyHash, serialNumber } = normalHashData(data);
+  return [data.responderURL, hashAlgorithm, issuerNameHash, issuerKeyHash, serialNumber].join('|');
 }
 
 /** Until when an answer may be given again: its nextUpdate, at most `maxCacheSeconds` from now (0: not at all). */

@@ -21,11 +21,13 @@ export type CertificateSigningStatus = (typeof certificateSigningStatuses)[numbe
 /** how the station asked; the same channel carries the signed chain back */
 export type SigningChannel = 'ocpp2.0.1' | 'ocpp1.6' | 'ocpp1.6-pnc';
 
-/** The operator's triggers a CSR of each type answers. */
-const TRIGGERS: Record<SignedCertificateType, string[]> = {
-  ChargingStationCertificate: ['SignChargingStationCertificate', 'SignCombinedCertificate'],
-  V2GCertificate: ['SignV2GCertificate', 'SignCombinedCertificate'],
+/** The operator's trigger that asks a station for a CSR of each type (renewal sends the same). */
+export const SIGN_TRIGGERS: Record<SignedCertificateType, string> = {
+  ChargingStationCertificate: 'SignChargingStationCertificate',
+  V2GCertificate: 'SignV2GCertificate',
 };
+/** The triggers a CSR of each type answers: its own, and the one asking for both types. */
+const ANSWERED_TRIGGERS = (type: SignedCertificateType) => [SIGN_TRIGGERS[type], 'SignCombinedCertificate'];
 /** A CSR answers a trigger sent at most this long before it. */
 const TRIGGER_WINDOW_MS = 60 * 60_000;
 
@@ -146,7 +148,7 @@ export class CertificateSignings {
         and(
           eq(stationRequests.stationId, row.stationId),
           eq(stationRequests.kind, 'trigger'),
-          inArray(sql`${stationRequests.payload}->>'trigger'`, TRIGGERS[row.certificateType as SignedCertificateType]),
+          inArray(sql`${stationRequests.payload}->>'trigger'`, ANSWERED_TRIGGERS(row.certificateType as SignedCertificateType)),
           gt(stationRequests.createdAt, new Date(Date.now() - TRIGGER_WINDOW_MS)),
           isNull(sql`${stationRequests.outcome}->'certificates'->${row.certificateType}`),
         ),
