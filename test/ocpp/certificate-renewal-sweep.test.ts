@@ -71,7 +71,9 @@ describe('renewal of the certificates Anode issued', () => {
 
     const rows = await inventory();
     for (const type of TYPES) {
-      const ofType = rows.filter((row) => row.certificateType === type).sort((a, b) => a.validTo!.localeCompare(b.validTo!));
+      // Oldest first. X.509 dates have whole seconds, so a renewal within the same second ties on validTo: the row
+      // stored first is the older one.
+      const ofType = rows.filter((row) => row.certificateType === type).sort((a, b) => a.validTo!.localeCompare(b.validTo!) || a.id - b.id);
       expect(ofType).toHaveLength(2);
       const [old, renewed] = ofType;
       expect(old).toMatchObject({ source: 'Issued' });
