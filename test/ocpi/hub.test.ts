@@ -62,6 +62,8 @@ beforeAll(async () => {
       RemoteStartTransaction: () => ({ status: 'Accepted' }),
       RemoteStopTransaction: () => ({ status: 'Accepted' }),
       SetChargingProfile: () => ({ status: 'Accepted' }),
+      ReserveNow: () => ({ status: 'Accepted' }),
+      CancelReservation: () => ({ status: 'Accepted' }),
     },
   });
 });
@@ -277,6 +279,44 @@ describe('a party behind the hub charges through it: results, session and CDR go
   it('nothing of DE/AAA was ever sent addressed to NL/BBB', () => {
     const toBbb = hub.received.filter((received) => received.headers['ocpi-to-party-id'] === 'BBB');
     expect(toBbb).toEqual([]);
+  });
+});
+
+describe('reservations through the hub: each party reaches only its own, and hears back addressed to it', () => {
+  const expiry = () => new Date(Date.now() + 3_600_000).toISOString();
+  const resultAt = (path: string) =>
+    eventually(async () => {
+      const [posted] = receivedAt('POST', path);
+      expect(posted).toBeDefined();
+      return posted;
+    });
+  const cancel = (from: Party, path: string) =>
+    via(from).POST('/2.2.1/commands/CANCEL_RESERVATION', { params: { header: ids() }, body: { response_url: `${hub.url}${path}`, reservation_id: 'R-AAA-1' } });
+
+  it('RESERVE_NOW from DE/AAA is accepted and its result addressed to DE/AAA', async () => {
+    const { data } = await via(AAA).POST('/2.2.1/commands/RESERVE_NOW', {
+      params: { header: ids() },
+      body: { response_url: `${hub.url}/results/reserve-aaa`, token: token(AAA, 'AAA-CARD'), expiry_date: expiry(), reservation_id: 'R-AAA-1', location_id: 'HUB-LOC', evse_uid: 'HUB-2' },
+    });
+    expect(data?.data?.result).toBe('ACCEPTED');
+    const result = await resultAt('/results/reserve-aaa');
+    expect(result.body).toMatchObject({ result: 'ACCEPTED' });
+    expect(routing(result)).toEqual({ to: AAA, from: ANODE });
+  });
+
+  it('NL/BBB cannot cancel DE/AAA’s reservation: UNKNOWN_RESERVATION, addressed to NL/BBB', async () => {
+    expect((await cancel(BBB, '/results/cancel-bbb')).data?.data?.result).toBe('ACCEPTED');
+    const result = await resultAt('/results/cancel-bbb');
+    expect(result.body).toMatchObject({ result: 'UNKNOWN_RESERVATION' });
+    expect(routing(result)).toEqual({ to: BBB, from: ANODE });
+    expect(station.received.some((call) => call.action === 'CancelReservation')).toBe(false);
+  });
+
+  it('DE/AAA cancels it: CANCELED_RESERVATION, addressed to DE/AAA', async () => {
+    expect((await cancel(AAA, '/results/cancel-aaa')).data?.data?.result).toBe('ACCEPTED');
+    const result = await resultAt('/results/cancel-aaa');
+    expect(result.body).toMatchObject({ result: 'CANCELED_RESERVATION' });
+    expect(routing(result)).toEqual({ to: AAA, from: ANODE });
   });
 });
 
