@@ -458,6 +458,8 @@ export const ocpiOutbox = pgTable(
     objectKey: text('object_key').notNull(),
     /** the path parameters of the push */
     target: jsonb('target').$type<Record<string, string>>().notNull(),
+    /** the party the push is addressed to (OCPI-to-*), e.g. one behind a hub; null: the partner's own role */
+    addressee: jsonb('addressee').$type<{ countryCode: string; partyId: string }>(),
     body: jsonb('body').$type<Record<string, unknown>>(),
     status: text('status', { enum: outboxStatuses }).notNull().default('PENDING'),
     attempts: integer('attempts').notNull().default(0),

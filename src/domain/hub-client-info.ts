@@ -1,4 +1,4 @@
-import { and, count, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, ne, sql } from 'drizzle-orm';
 import { byCodePoint, type Database } from '../db/client.js';
 import { hubClientInfo } from '../db/schema.js';
 import { StaleUpdateError } from './errors.js';
@@ -8,6 +8,11 @@ import type { Page, PageRequest } from './pagination.js';
 export type ClientInfo = typeof hubClientInfo.$inferSelect;
 
 export type ConnectionStatus = 'CONNECTED' | 'OFFLINE' | 'PLANNED' | 'SUSPENDED';
+/** The one status in which a party behind a hub may be sent requests. */
+const REACHABLE: ConnectionStatus = 'CONNECTED';
+
+/** The key unreachableVia answers with for a party. */
+export const partyKeyOf = (party: { countryCode: string; partyId: string }) => `${party.countryCode.toUpperCase()}/${party.partyId.toUpperCase()}`;
 
 /** A client info as a hub sends it; `reportedBy` is the hub (an OCPI party id). */
 export interface ClientInfoInput {
@@ -56,6 +61,25 @@ export class HubClientInfos {
     }
     const { created, ...clientInfo } = stored;
     return { clientInfo, created };
+  }
+
+  /**
+   * The parties `hubId` reported it cannot reach now (OFFLINE, PLANNED or SUSPENDED), as `CC/PID` keys (upper case).
+   * The hubclientinfo module says no request goes to such a party and pushes are not queued for it: once back it
+   * pulls what it missed. A party the hub said nothing of is taken to be reachable.
+   */
+  async unreachableVia(hubId: number): Promise<Set<string>> {
+    const rows = await this.db
+      .select({ countryCode: hubClientInfo.countryCode, partyId: hubClientInfo.partyId })
+      .from(hubClientInfo)
+      .where(and(eq(hubClientInfo.reportedBy, hubId), ne(hubClientInfo.status, REACHABLE)));
+    return new Set(rows.map(partyKeyOf));
+  }
+
+  /** Whether requests may go to the party through the hub `hubId` (see unreachableVia). */
+  async reachableVia(hubId: number, countryCode: string, partyId: string): Promise<boolean> {
+    const info = await this.get(countryCode, partyId);
+    return !info || info.reportedBy !== hubId || info.status === REACHABLE;
   }
 
   /** Every client info, ordered by country code and party id. */

@@ -71,7 +71,7 @@ export interface Domain {
   changeFeed: ChangeFeedSlot;
   partnerOutbox: PartnerOutbox;
   /** The readers partners' pushes are made from, reading through `db` (a transaction in progress). */
-  readersOver(db: Database): { locations: Locations; tariffs: Tariffs; chargingRecords: ChargingRecords };
+  readersOver(db: Database): { locations: Locations; tariffs: Tariffs; chargingRecords: ChargingRecords; hubClientInfos: HubClientInfos };
   hubClientInfos: HubClientInfos;
   reservations: Reservations;
   remoteStarts: RemoteStarts;
@@ -101,6 +101,7 @@ export async function createDomain(
       locations: new Locations(over, settings, dataVersions, changeFeed),
       tariffs,
       chargingRecords: new ChargingRecords(over, tariffs, { cpo: settings.cpo, defaultCurrency: settings.defaultCurrency }),
+      hubClientInfos: new HubClientInfos(over),
     };
   };
   const { tariffs, locations, chargingRecords } = readersOver(db);
@@ -112,7 +113,7 @@ export async function createDomain(
     pki,
     tokens: new Tokens(db, bus),
     certificates: new Certificates(db),
-    parties: new Parties(db, bus, dataVersions),
+    parties: new Parties(db, bus, dataVersions, settings.cpo),
     locations,
     authorizer: new Authorizer(db),
     transactions,

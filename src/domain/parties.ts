@@ -25,6 +25,41 @@ export function actsFor(partner: Partner, countryCode: string, partyId: string):
   );
 }
 
+/** A party as OCPI names one: a country code and a party id (a platform's role, or a party behind a hub). */
+export interface PartyKey {
+  countryCode: string;
+  partyId: string;
+}
+
+/** Country codes and party ids compare without regard to case. */
+export const sameParty = (a: PartyKey, b: PartyKey) =>
+  a.countryCode.toUpperCase() === b.countryCode.toUpperCase() && a.partyId.toUpperCase() === b.partyId.toUpperCase();
+
+export const isHub = (partner: Partner) => partner.roles.some((role) => role.role === 'HUB');
+
+const ownRoles = (partner: Partner): PartyKey[] => partner.roles.map((role) => ({ countryCode: role.country_code, partyId: role.party_id }));
+
+/**
+ * Who receives what concerns `party` (a session or CDR of its token): the partners one of whose roles it is; when
+ * there is none, the hub `via` (the partner the token came through), which stands in for the parties behind it.
+ */
+export function partnersServing(partners: Partner[], party: PartyKey, via: number | null): Partner[] {
+  const direct = partners.filter((partner) => actsFor(partner, party.countryCode, party.partyId));
+  if (direct.length > 0) return direct;
+  const hub = partners.find((partner) => partner.id === via && isHub(partner));
+  return hub ? [hub] : [];
+}
+
+/**
+ * The party a message to `partner` is addressed to (its OCPI-to-* headers): the party it concerns when the partner
+ * is that party or, a hub, stands in for it; otherwise the partner's own first role, which for a hub makes the
+ * message a broadcast to the parties behind it. Undefined for a partner whose roles Anode does not know.
+ */
+export function addresseeOf(partner: Partner, concerns?: PartyKey | null): PartyKey | undefined {
+  if (concerns && (isHub(partner) || actsFor(partner, concerns.countryCode, concerns.partyId))) return concerns;
+  return ownRoles(partner)[0];
+}
+
 /** How a presented token was recognised. */
 export type PartnerAccess = { partner: Partner; via: 'registration' | 'credentials' };
 
@@ -33,11 +68,42 @@ export class Parties {
   /** token → access, while the partners data version stays the same */
   private readonly byTokenCache = new Map<string, { version: number; access: PartnerAccess | undefined }>();
 
+  /** every party, while the partners data version stays the same */
+  private everyPartyCache: { version: number; list: Promise<Partner[]> } | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly bus: Bus,
     private readonly versions: DataVersions,
+    /** Anode's own party (its CPO identity): no partner acts for it */
+    private readonly own?: PartyKey,
   ) {}
+
+  /**
+   * The parties a partner's request acts for. A hub acts for the one party behind it that the request names as its
+   * sender (`sender`, from OCPI-from-*), and only for that one, so the parties behind a hub never reach each other's
+   * data; it cannot stand in for Anode itself nor for a party another partner registered as its own (that party
+   * talks to Anode directly). Without a sender a hub acts for its own role. Any other partner acts for its roles.
+   */
+  async actingParties(partner: Partner, sender?: PartyKey): Promise<PartyKey[]> {
+    if (!isHub(partner) || !sender) return ownRoles(partner);
+    if (this.own && sameParty(this.own, sender)) return [];
+    const others = (await this.everyParty()).filter((other) => other.id !== partner.id && other.status !== 'UNREGISTERED');
+    return others.some((other) => actsFor(other, sender.countryCode, sender.partyId)) ? [] : [sender];
+  }
+
+  private everyParty(): Promise<Partner[]> {
+    const version = this.versions.current('partners');
+    if (version === undefined) return this.list();
+    if (this.everyPartyCache?.version !== version) {
+      const list = this.list();
+      this.everyPartyCache = { version, list };
+      list.catch(() => {
+        if (this.everyPartyCache?.list === list) this.everyPartyCache = undefined;
+      });
+    }
+    return this.everyPartyCache.list;
+  }
 
   /**
    * Registers the party, or updates the registration that holds the same token. REGISTERED means the operator

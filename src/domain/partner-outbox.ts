@@ -8,6 +8,7 @@ import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '../db/client.js';
 import { ocpiOutbox, ocpiParties } from '../db/schema.js';
 import { NotFoundError } from './errors.js';
+import type { PartyKey } from './parties.js';
 import type { Page, PageRequest } from './pagination.js';
 
 export type OutboxEntry = typeof ocpiOutbox.$inferSelect;
@@ -20,6 +21,8 @@ export interface NewOutboxEntry {
   objectKey: string;
   target: Record<string, string>;
   body: Record<string, unknown> | null;
+  /** the party behind the partner the push is for (its OCPI-to-*); left out, the partner's own role */
+  addressee?: PartyKey | null;
 }
 
 export interface OutboxSummary {

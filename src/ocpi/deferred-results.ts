@@ -3,7 +3,7 @@
  * the station is called in the background through the StationLink port, and what came of it is POSTed to the
  * response_url the partner gave, with the generated eMSP client.
  */
-import type { Partner } from '../domain/parties.js';
+import type { Partner, PartyKey } from '../domain/parties.js';
 import { StationCallError, StationNotConnectedError, StationTimeoutError, type StationLink } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
 import type { OcpiContext } from './context.js';
@@ -44,13 +44,14 @@ export function inBackground(logger: Logger, fields: Record<string, unknown>, wh
 }
 
 /**
- * The generated eMSP client aimed at one response_url: every call under `/${module}/…` goes to that exact URL.
- * Undefined when Anode holds no token to call the partner with.
+ * The generated eMSP client aimed at one response_url: every call under `/${module}/…` goes to that exact URL,
+ * addressed to `to` (OCPI-to-*: the party that asked, e.g. one behind a hub). Undefined when Anode holds no token to
+ * call the partner with.
  */
-export function responseClient(ctx: OcpiContext, partner: Partner, module: string, responseUrl: string): EmspClient | undefined {
+export function responseClient(ctx: OcpiContext, partner: Partner, module: string, responseUrl: string, to?: PartyKey): EmspClient | undefined {
   if (!partner.outgoingToken) return undefined;
   return partnerClient(
-    { token: partner.outgoingToken, rawTokens: partner.rawTokens, endpoints: partner.endpoints, exactUrls: { [module]: responseUrl } },
+    { token: partner.outgoingToken, rawTokens: partner.rawTokens, endpoints: partner.endpoints, exactUrls: { [module]: responseUrl }, ...(to && { to }) },
     { ...ctx.cpo, timeoutMs: ctx.partnerTimeoutMs },
   );
 }

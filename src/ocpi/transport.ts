@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Parties, Partner } from '../domain/parties.js';
+import type { Parties, Partner, PartyKey } from '../domain/parties.js';
 import { isStorableText } from '../db/storable.js';
 
 export const OCPI_VERSION = '2.2.1';
@@ -64,7 +64,8 @@ export function errorEnvelope(statusCode: number, message: string): Envelope<nev
 
 /** Who made the request, and so what it is allowed: from the token it carried. */
 export type Requester =
-  | { kind: 'partner'; partner: Partner; via: 'registration' | 'credentials' }
+  /** `actingFor`: the parties the request may act for (see Parties.actingParties) */
+  | { kind: 'partner'; partner: Partner; via: 'registration' | 'credentials'; actingFor: PartyKey[] }
   | { kind: 'public' };
 
 /** What the transport middleware leaves on the Hono context for the handlers. */
@@ -142,9 +143,16 @@ export function ocpiTransport(parties: Parties, options: { openData: boolean }):
     if (access.via === 'registration' && access.partner.status === 'PENDING' && !HANDSHAKE_PATHS.test(path)) {
       throw new OcpiError(401, StatusCode.clientError, 'a registration token only opens the versions and credentials endpoints');
     }
-    context.set('requester', { kind: 'partner', ...access });
+    context.set('requester', { kind: 'partner', ...access, actingFor: await parties.actingParties(access.partner, senderOf(context)) });
     return next();
   };
+}
+
+/** The party a request names as its sender (OCPI-from-*), when it names one. */
+function senderOf(context: Context<OcpiEnv>): PartyKey | undefined {
+  const countryCode = context.req.header('ocpi-from-country-code');
+  const partyId = context.req.header('ocpi-from-party-id');
+  return countryCode && partyId ? { countryCode, partyId } : undefined;
 }
 
 /** A token sent without base64 encoding is honoured only for parties that have the compatibility switch on. */

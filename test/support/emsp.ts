@@ -90,17 +90,25 @@ export interface SimulatedEmsp {
   tokenForAnode: string;
   received: Received[];
   findings: OracleFinding[];
-  roles: Array<{ role: 'EMSP'; country_code: string; party_id: string; business_details: { name: string } }>;
+  roles: Array<{ role: 'EMSP' | 'HUB'; country_code: string; party_id: string; business_details: { name: string } }>;
   /** a client for Anode's OCPI interface with this token (base64-encoded, unless raw) */
   client(token: string, options?: { raw?: boolean; headers?: Record<string, string> }): ReturnType<typeof createOcpiCpoClient>;
-  /** answers to the eMSP's endpoints, by "METHOD /path"; a function may return a status and body */
+  /**
+   * answers to the eMSP's endpoints, by "METHOD /path"; a function may return a status and body. A key ending in `*`
+   * answers every path that starts with what comes before it (an exact key wins).
+   */
   answers: Map<string, (body: unknown) => Answer | Promise<Answer>>;
   stop(): Promise<void>;
 }
 
 const ok = (data?: unknown) => ({ ...(data !== undefined && { data }), status_code: 1000, timestamp: new Date().toISOString() });
 
-export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL', partyId: 'EMS' }): Promise<SimulatedEmsp> {
+export async function startEmsp(
+  anodeUrl: string,
+  identity = { countryCode: 'NL', partyId: 'EMS' },
+  /** HUB: the simulated party is a hub (its one role), e.g. routing for parties behind it */
+  options: { role?: 'EMSP' | 'HUB' } = {},
+): Promise<SimulatedEmsp> {
   const received: Received[] = [];
   const findings: OracleFinding[] = [];
   const answers: SimulatedEmsp['answers'] = new Map();
@@ -108,7 +116,8 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
   let base = '';
   const tokenForAnode = `emsp-token-${randomUUID()}`;
   const acceptedTokens = new Set([tokenForAnode]);
-  const roles = [{ role: 'EMSP' as const, country_code: identity.countryCode, party_id: identity.partyId, business_details: { name: 'Simulated eMSP' } }];
+  const role = options.role ?? 'EMSP';
+  const roles: SimulatedEmsp['roles'] = [{ role, country_code: identity.countryCode, party_id: identity.partyId, business_details: { name: role === 'HUB' ? 'Simulated hub' : 'Simulated eMSP' } }];
 
   app.all('*', async (c) => {
     const body = ['GET', 'HEAD'].includes(c.req.method) ? undefined : await c.req.json().catch(() => undefined);
@@ -122,7 +131,8 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
     const presented = /^Token (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
     const decoded = presented ? Buffer.from(presented, 'base64').toString('utf8') : undefined;
     if (!decoded || !acceptedTokens.has(decoded)) return c.json({ status_code: 2000, status_message: 'unknown token', timestamp: new Date().toISOString() }, 401);
-    const custom = answers.get(`${c.req.method} ${path}`);
+    const asked = `${c.req.method} ${path}`;
+    const custom = answers.get(asked) ?? [...answers].find(([key]) => key.endsWith('*') && asked.startsWith(key.slice(0, -1)))?.[1];
     if (custom) {
       const answer = await custom(body);
       return c.json(answer.body as object, answer.status as 200);

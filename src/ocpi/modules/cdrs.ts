@@ -3,9 +3,8 @@ import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { StoredCdr } from '../../domain/charging-records.js';
 import { paginationHeaders } from '../../http/pagination.js';
 import type { OcpiContext } from '../context.js';
-import { envelope, ocpiDate, partnerOf } from '../transport.js';
-import { ownersOf } from './sessions.js';
-import { pageOf, type ModuleHandlers } from './shared.js';
+import { envelope, ocpiDate } from '../transport.js';
+import { callerOf, pageOf, type ModuleHandlers } from './shared.js';
 
 /** A recorded CDR: its body was built by ocpiCdr as an OCPI CDR, so it is taken as one, dated by its record. */
 export const ocpiStoredCdr = (cdr: StoredCdr) => ({ ...cdr.body, last_updated: cdr.lastUpdated.toISOString() }) as components['schemas']['CDR'];
@@ -13,8 +12,7 @@ export const ocpiStoredCdr = (cdr: StoredCdr) => ({ ...cdr.body, last_updated: c
 export function cdrsHandlers(ctx: OcpiContext): ModuleHandlers<'cpoGetCdrs'> {
   return {
     cpoGetCdrs: async ({ query, context }) => {
-      const partner = partnerOf(context);
-      const page = await ctx.domain.chargingRecords.cdrs(ownersOf(partner), pageOf(ctx, query), {
+      const page = await ctx.domain.chargingRecords.cdrs(callerOf(context).actingFor, pageOf(ctx, query), {
         from: ocpiDate(query?.date_from),
         before: ocpiDate(query?.date_to),
       });

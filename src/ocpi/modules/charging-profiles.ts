@@ -9,14 +9,14 @@ import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
 import type { Ocpp16Actions } from '../../../generated/ocpp16.js';
 import type { Ocpp201Actions } from '../../../generated/ocpp201.js';
-import { actsFor, type Partner } from '../../domain/parties.js';
+import { addresseeOf, type Partner, type PartyKey } from '../../domain/parties.js';
 import type { StationLink } from '../../domain/station-calls.js';
 import type { Transaction } from '../../domain/transactions.js';
 import type { OcpiContext } from '../context.js';
 import { callStation, inBackground, responseClient, type StationOutcome, type VersionedStationCall } from '../deferred-results.js';
-import { envelope, OcpiError, ocpiDate, partnerOf, StatusCode } from '../transport.js';
+import { envelope, OcpiError, ocpiDate, StatusCode } from '../transport.js';
 import { requestIds } from './credentials.js';
-import type { ModuleHandlers } from './shared.js';
+import { actsForParty, callerOf, type Caller, type ModuleHandlers } from './shared.js';
 
 type Schemas = components['schemas'];
 type EmspSchemas = EmspComponents['schemas'];
@@ -27,6 +27,14 @@ type Schedule16 = Ocpp16Actions['SetChargingProfile']['request']['csChargingProf
 type Schedule201 = Ocpp201Actions['SetChargingProfile']['request']['chargingProfile']['chargingSchedule'][number];
 type Composite16 = Ocpp16Actions['GetCompositeSchedule']['response'];
 type Composite201 = Ocpp201Actions['GetCompositeSchedule']['response'];
+
+/** A request on a session Anode will carry out: who asked (the result goes to it, addressed to `concerns`). */
+interface Requested {
+  transaction: Transaction;
+  partner: Partner;
+  /** the party whose session it is */
+  concerns: PartyKey;
+}
 
 /** The immediate answer, and a hint for the envelope's status_message when it is not ACCEPTED. */
 export interface ProfileAnswer {
@@ -132,11 +140,11 @@ export class ChargingProfileReceiver {
   ) {}
 
   /** GET: the station's composite schedule for the session's EVSE, over `duration` seconds. */
-  async activeProfile(partner: Partner, sessionId: string, duration: number, responseUrl: string): Promise<ProfileAnswer> {
-    const found = await this.sessionOf(partner, sessionId);
+  async activeProfile(caller: Caller, sessionId: string, duration: number, responseUrl: string): Promise<ProfileAnswer> {
+    const found = await this.sessionOf(caller, sessionId);
     if ('response' in found) return found;
     const { transaction } = found;
-    this.run(partner, 'active', transaction, responseUrl, (version) => {
+    this.run(found, 'active', responseUrl, (version) => {
       if (version === 'ocpp1.6') return ['GetCompositeSchedule', { connectorId: transaction.evseId, duration } satisfies Ocpp16Actions['GetCompositeSchedule']['request']];
       return ['GetCompositeSchedule', { evseId: transaction.evseId, duration } satisfies Ocpp201Actions['GetCompositeSchedule']['request']];
     });
@@ -144,15 +152,15 @@ export class ChargingProfileReceiver {
   }
 
   /** PUT: the profile becomes the session's TxProfile (replacing the one set before). */
-  async setProfile(partner: Partner, sessionId: string, body: Schemas['SetChargingProfile']): Promise<ProfileAnswer> {
+  async setProfile(caller: Caller, sessionId: string, body: Schemas['SetChargingProfile']): Promise<ProfileAnswer> {
     checkProfile(body.charging_profile);
-    const found = await this.sessionOf(partner, sessionId);
+    const found = await this.sessionOf(caller, sessionId);
     if ('response' in found) return found;
     const { transaction } = found;
     const profile = body.charging_profile;
     const id = profileIdOf(transaction);
     const schedule = ocppSchedule(profile);
-    this.run(partner, 'set', transaction, body.response_url, (version) => {
+    this.run(found, 'set', body.response_url, (version) => {
       if (version === 'ocpp1.6') {
         const request: Ocpp16Actions['SetChargingProfile']['request'] = {
           connectorId: transaction.evseId,
@@ -185,12 +193,12 @@ export class ChargingProfileReceiver {
   }
 
   /** DELETE: clears the profile a partner set on the session. */
-  async clearProfile(partner: Partner, sessionId: string, responseUrl: string): Promise<ProfileAnswer> {
-    const found = await this.sessionOf(partner, sessionId);
+  async clearProfile(caller: Caller, sessionId: string, responseUrl: string): Promise<ProfileAnswer> {
+    const found = await this.sessionOf(caller, sessionId);
     if ('response' in found) return found;
     const { transaction } = found;
     const id = profileIdOf(transaction);
-    this.run(partner, 'clear', transaction, responseUrl, (version) =>
+    this.run(found, 'clear', responseUrl, (version) =>
       version === 'ocpp1.6'
         ? ['ClearChargingProfile', { id } satisfies Ocpp16Actions['ClearChargingProfile']['request']]
         : ['ClearChargingProfile', { chargingProfileId: id } satisfies Ocpp201Actions['ClearChargingProfile']['request']],
@@ -207,23 +215,25 @@ export class ChargingProfileReceiver {
   }
 
   /**
-   * The running transaction behind `session_id` when the caller's roles issued its token and its station is online;
-   * otherwise the answer to give (another party's session is as unknown as one that does not exist).
+   * The running transaction behind `session_id` when a party the caller acts for issued its token and its station is
+   * online, with whom to tell the outcome; otherwise the answer to give (another party's session, one behind the same
+   * hub too, is as unknown as one that does not exist).
    */
-  private async sessionOf(partner: Partner, sessionId: string): Promise<{ transaction: Transaction } | ProfileAnswer> {
+  private async sessionOf(caller: Caller, sessionId: string): Promise<Requested | ProfileAnswer> {
     const id = /^\d{1,10}$/.test(sessionId) ? Number(sessionId) : 0;
     const facts = id > 0 && id <= MAX_OCPP_ID ? await this.ctx.domain.chargingRecords.facts(id) : undefined;
-    if (!facts || !actsFor(partner, facts.token.countryCode, facts.token.partyId)) return this.answer('UNKNOWN_SESSION', `session ${sessionId} is not known`);
+    if (!facts || !actsForParty(caller, facts.token.countryCode, facts.token.partyId)) return this.answer('UNKNOWN_SESSION', `session ${sessionId} is not known`);
     const { transaction } = facts;
     if (transaction.stoppedAt) return this.answer('REJECTED', 'the session has ended');
     const version = this.link.connectedVersion(transaction.stationId);
     if (!version) return this.answer('REJECTED', 'the charge station is offline');
     if (version !== transaction.ocppVersion) return this.answer('REJECTED', `the charge station now speaks ${version}, not the ${transaction.ocppVersion} of the session`);
-    return { transaction };
+    return { transaction, partner: caller.partner, concerns: { countryCode: facts.token.countryCode, partyId: facts.token.partyId } };
   }
 
   /** Calls the station in the background and POSTs the result to the partner's response_url. */
-  private run(partner: Partner, operation: Operation, transaction: Transaction, responseUrl: string, callFor: VersionedStationCall): void {
+  private run(requested: Requested, operation: Operation, responseUrl: string, callFor: VersionedStationCall): void {
+    const { partner, transaction } = requested;
     const fields = { partnerId: partner.id, sessionId: transaction.id, stationId: transaction.stationId, action: ACTIONS[operation] };
     inBackground(this.ctx.logger, fields, 'charging profile request', async () => {
       // The payload is shaped for the version the session began on; a station that switched since gets nothing.
@@ -237,7 +247,7 @@ export class ChargingProfileReceiver {
         this.ctx.logger.error({ ...fields, err: error }, 'charging profile request: reading the station answer failed, REJECTED');
         result = { result: 'REJECTED' };
       }
-      await this.post(partner, operation, responseUrl, result, fields);
+      await this.post(requested, operation, responseUrl, result, fields);
     });
   }
 
@@ -262,8 +272,8 @@ export class ChargingProfileReceiver {
     return { result, profile };
   }
 
-  private async post(partner: Partner, operation: Operation, responseUrl: string, body: EmspSchemas['ActiveChargingProfileResult'], fields: Record<string, unknown>): Promise<void> {
-    const client = responseClient(this.ctx, partner, 'chargingprofiles', responseUrl);
+  private async post(requested: Requested, operation: Operation, responseUrl: string, body: EmspSchemas['ActiveChargingProfileResult'], fields: Record<string, unknown>): Promise<void> {
+    const client = responseClient(this.ctx, requested.partner, 'chargingprofiles', responseUrl, addresseeOf(requested.partner, requested.concerns));
     if (!client) {
       this.ctx.logger.warn(fields, 'charging profile result not sent: Anode holds no token for the partner');
       return;
@@ -287,9 +297,9 @@ export function chargingProfilesHandlers(ctx: OcpiContext): ModuleHandlers<Charg
   const reply = (answer: ProfileAnswer) => ({ status: 200 as const, body: envelope(answer.response, answer.message) });
   return {
     cpoGetActiveChargingProfile: async ({ path, query, context }) =>
-      reply(await chargingProfiles.activeProfile(partnerOf(context), path.session_id, query.duration, query.response_url)),
-    cpoPutChargingProfile: async ({ path, body, context }) => reply(await chargingProfiles.setProfile(partnerOf(context), path.session_id, body)),
+      reply(await chargingProfiles.activeProfile(callerOf(context), path.session_id, query.duration, query.response_url)),
+    cpoPutChargingProfile: async ({ path, body, context }) => reply(await chargingProfiles.setProfile(callerOf(context), path.session_id, body)),
     cpoDeleteChargingProfile: async ({ path, query, context }) =>
-      reply(await chargingProfiles.clearProfile(partnerOf(context), path.session_id, query.response_url)),
+      reply(await chargingProfiles.clearProfile(callerOf(context), path.session_id, query.response_url)),
   };
 }

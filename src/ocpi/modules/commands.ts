@@ -5,15 +5,14 @@
  */
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
-import { actsFor, type Partner } from '../../domain/parties.js';
+import { addresseeOf, type Partner, type PartyKey } from '../../domain/parties.js';
 import { isOpen, type Reservation } from '../../domain/reservations.js';
 import type { StationLink } from '../../domain/station-calls.js';
 import type { OcpiContext } from '../context.js';
 import { callStation, inBackground, responseClient, type StationOutcome, type VersionedStationCall } from '../deferred-results.js';
-import { envelope, OcpiError, ocpiDate, partnerOf, StatusCode } from '../transport.js';
+import { envelope, OcpiError, ocpiDate, StatusCode } from '../transport.js';
 import { requestIds } from './credentials.js';
-import { ownersOf } from './sessions.js';
-import type { ModuleHandlers } from './shared.js';
+import { actsForParty, callerOf, type Caller, type ModuleHandlers } from './shared.js';
 import { storedToken } from './tokens.js';
 
 type Schemas = components['schemas'];
@@ -26,6 +25,7 @@ type Place = { stationId: string; ocppEvseId: number; evseUid: string | null };
 type Token = Schemas['Token'];
 
 const text = (message: string): Schemas['DisplayText'][] => [{ language: 'en', text: message }];
+const tokenParty = (token: Token): PartyKey => ({ countryCode: token.country_code, partyId: token.party_id });
 
 export interface CommandSettings {
   /** how long a station gets to answer, and what the CommandResponse promises */
@@ -100,8 +100,9 @@ export class CommandReceiver {
     private readonly settings: CommandSettings,
   ) {}
 
-  async startSession(partner: Partner, body: Schemas['StartSession']): Promise<CommandResponse> {
-    if (!actsFor(partner, body.token.country_code, body.token.party_id)) return respond('REJECTED', this.settings, 'the token is not one of this party');
+  async startSession(caller: Caller, body: Schemas['StartSession']): Promise<CommandResponse> {
+    const { partner } = caller;
+    if (!actsForParty(caller, body.token.country_code, body.token.party_id)) return respond('REJECTED', this.settings, 'the token is not one of this party');
     const outlet = await this.outletOf(body.location_id, body.evse_uid, body.connector_id);
     if (!outlet) return respond('REJECTED', this.settings, 'unknown location, EVSE or connector');
     const refusal = await this.adoptToken(partner, body.token);
@@ -119,6 +120,7 @@ export class CommandReceiver {
     this.run(
       partner,
       body.response_url,
+      tokenParty(body.token),
       outlet.stationId,
       (version) =>
         version === 'ocpp1.6'
@@ -129,13 +131,14 @@ export class CommandReceiver {
     return respond('ACCEPTED', this.settings);
   }
 
-  async stopSession(partner: Partner, body: Schemas['StopSession']): Promise<CommandResponse> {
+  async stopSession(caller: Caller, body: Schemas['StopSession']): Promise<CommandResponse> {
     const id = Number(body.session_id);
     const facts = Number.isInteger(id) && id > 0 ? await this.ctx.domain.chargingRecords.facts(id) : undefined;
-    if (!facts || !actsFor(partner, facts.token.countryCode, facts.token.partyId)) return respond('UNKNOWN_SESSION', this.settings);
+    // Another party's session (one behind the same hub too) is as unknown as one that does not exist.
+    if (!facts || !actsForParty(caller, facts.token.countryCode, facts.token.partyId)) return respond('UNKNOWN_SESSION', this.settings);
     if (facts.transaction.stoppedAt) return respond('REJECTED', this.settings, 'the session has ended');
     const { transaction } = facts;
-    this.run(partner, body.response_url, transaction.stationId, (version) =>
+    this.run(caller.partner, body.response_url, facts.token, transaction.stationId, (version) =>
       version === 'ocpp1.6'
         ? ['RemoteStopTransaction', { transactionId: transaction.id }]
         : ['RequestStopTransaction', { transactionId: transaction.stationTransactionId ?? String(transaction.id) }],
@@ -143,10 +146,10 @@ export class CommandReceiver {
     return respond('ACCEPTED', this.settings);
   }
 
-  async unlockConnector(partner: Partner, body: Schemas['UnlockConnector']): Promise<CommandResponse> {
+  async unlockConnector(caller: Caller, body: Schemas['UnlockConnector']): Promise<CommandResponse> {
     const outlet = await this.outletOf(body.location_id, body.evse_uid, body.connector_id);
     if (!outlet) return respond('REJECTED', this.settings, 'unknown location, EVSE or connector');
-    this.run(partner, body.response_url, outlet.stationId, (version) =>
+    this.run(caller.partner, body.response_url, caller.actingFor[0], outlet.stationId, (version) =>
       version === 'ocpp1.6'
         ? ['UnlockConnector', { connectorId: outlet.ocppEvseId }]
         : ['UnlockConnector', { evseId: outlet.ocppEvseId, connectorId: Number(outlet.connectorId) || 1 }],
@@ -158,8 +161,9 @@ export class CommandReceiver {
    * RESERVE_NOW: the reservation is stored (replacing the party's reservation with the same reservation_id) and
    * the station asked to hold it; the station's answer makes it ACTIVE or REJECTED.
    */
-  async reserveNow(partner: Partner, body: Schemas['ReserveNow'], expiresAt: Date): Promise<CommandResponse> {
-    if (!actsFor(partner, body.token.country_code, body.token.party_id)) return respond('REJECTED', this.settings, 'the token is not one of this party');
+  async reserveNow(caller: Caller, body: Schemas['ReserveNow'], expiresAt: Date): Promise<CommandResponse> {
+    const { partner } = caller;
+    if (!actsForParty(caller, body.token.country_code, body.token.party_id)) return respond('REJECTED', this.settings, 'the token is not one of this party');
     const place = await this.placeOf(body.location_id, body.evse_uid);
     if (typeof place === 'string') return respond('REJECTED', this.settings, place);
     if (!(expiresAt.getTime() > Date.now())) return respond('REJECTED', this.settings, 'expiry_date has passed');
@@ -184,6 +188,7 @@ export class CommandReceiver {
     this.run(
       partner,
       body.response_url,
+      tokenParty(token),
       reservation.stationId,
       (version) =>
         version === 'ocpp1.6'
@@ -216,17 +221,18 @@ export class CommandReceiver {
    * CANCEL_RESERVATION of one of the caller's open reservations. An unknown or ended one is answered ACCEPTED and
    * UNKNOWN_RESERVATION is POSTed: the CommandResponse has no value for it, the CommandResult has.
    */
-  async cancelReservation(partner: Partner, body: Schemas['CancelReservation']): Promise<CommandResponse> {
+  async cancelReservation(caller: Caller, body: Schemas['CancelReservation']): Promise<CommandResponse> {
+    const { partner } = caller;
     const { reservations } = this.ctx.domain;
-    const reservation = await reservations.ofParties(ownersOf(partner), body.reservation_id);
+    const reservation = await reservations.ofParties(caller.actingFor, body.reservation_id);
     if (!reservation || !isOpen(reservation)) {
       const message = reservation ? `the reservation has ended (${reservation.status})` : 'no such reservation';
       inBackground(this.ctx.logger, { partnerId: partner.id }, 'command', () =>
-        this.postResult(partner, body.response_url, { result: 'UNKNOWN_RESERVATION', message: text(message) }),
+        this.postResult(partner, body.response_url, reservation ?? caller.actingFor[0], { result: 'UNKNOWN_RESERVATION', message: text(message) }),
       );
       return respond('ACCEPTED', this.settings);
     }
-    this.run(partner, body.response_url, reservation.stationId, () => ['CancelReservation', { reservationId: reservation.id }], {
+    this.run(partner, body.response_url, reservation, reservation.stationId, () => ['CancelReservation', { reservationId: reservation.id }], {
       results: CANCEL_RESULTS,
       record: async (result) => result === 'CANCELED_RESERVATION' && reservations.cancelled(reservation.id),
     });
@@ -277,19 +283,21 @@ export class CommandReceiver {
 
   /**
    * Calls the station in the background and POSTs the outcome to the partner's response_url, after what is to be
-   * recorded of it is recorded.
+   * recorded of it is recorded. `concerns` is the party the command was for: the result is addressed to it.
    */
-  private run(partner: Partner, responseUrl: string, stationId: string, callFor: VersionedStationCall, outcome: Outcome = {}): void {
+  private run(partner: Partner, responseUrl: string, concerns: PartyKey | undefined, stationId: string, callFor: VersionedStationCall, outcome: Outcome = {}): void {
     inBackground(this.ctx.logger, { partnerId: partner.id, stationId }, 'command', async () => {
       const answered = await callStation(this.link, stationId, callFor, this.settings.timeoutSeconds * 1000);
       const result = commandResultOf(answered, outcome.results);
       await outcome.record?.(result.result).catch((error: unknown) => this.ctx.logger.error({ err: error, stationId }, 'recording a command outcome failed'));
-      await this.postResult(partner, responseUrl, result);
+      await this.postResult(partner, responseUrl, concerns, result);
     });
   }
 
-  private async postResult(partner: Partner, responseUrl: string, result: CommandResult): Promise<void> {
-    const client = responseClient(this.ctx, partner, 'commands', responseUrl);
+  private async postResult(partner: Partner, responseUrl: string, concerns: PartyKey | undefined, result: CommandResult): Promise<void> {
+    // Only the party's key: what is passed as `concerns` (a token, a reservation) carries more.
+    const to = addresseeOf(partner, concerns && { countryCode: concerns.countryCode, partyId: concerns.partyId });
+    const client = responseClient(this.ctx, partner, 'commands', responseUrl, to);
     if (!client) {
       this.ctx.logger.warn({ partnerId: partner.id }, 'command result not sent: Anode holds no token for the partner');
       return;
@@ -308,14 +316,14 @@ type CommandsOperations = 'cpoPostStartSession' | 'cpoPostStopSession' | 'cpoPos
 export function commandsHandlers(ctx: OcpiContext): ModuleHandlers<CommandsOperations> {
   const commands = new CommandReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds, remoteStartWindowSeconds: ctx.remoteStartWindowSeconds });
   return {
-    cpoPostStartSession: async ({ body, context }) => ({ status: 200, body: envelope(await commands.startSession(partnerOf(context), body)) }),
-    cpoPostStopSession: async ({ body, context }) => ({ status: 200, body: envelope(await commands.stopSession(partnerOf(context), body)) }),
-    cpoPostUnlockConnector: async ({ body, context }) => ({ status: 200, body: envelope(await commands.unlockConnector(partnerOf(context), body)) }),
+    cpoPostStartSession: async ({ body, context }) => ({ status: 200, body: envelope(await commands.startSession(callerOf(context), body)) }),
+    cpoPostStopSession: async ({ body, context }) => ({ status: 200, body: envelope(await commands.stopSession(callerOf(context), body)) }),
+    cpoPostUnlockConnector: async ({ body, context }) => ({ status: 200, body: envelope(await commands.unlockConnector(callerOf(context), body)) }),
     cpoPostReserveNow: async ({ body, context }) => {
       const expiresAt = ocpiDate(body.expiry_date)!;
       if (Number.isNaN(expiresAt.getTime())) throw new OcpiError(400, StatusCode.invalidParameters, `expiry_date ${body.expiry_date} is not a date`);
-      return { status: 200, body: envelope(await commands.reserveNow(partnerOf(context), body, expiresAt)) };
+      return { status: 200, body: envelope(await commands.reserveNow(callerOf(context), body, expiresAt)) };
     },
-    cpoPostCancelReservation: async ({ body, context }) => ({ status: 200, body: envelope(await commands.cancelReservation(partnerOf(context), body)) }),
+    cpoPostCancelReservation: async ({ body, context }) => ({ status: 200, body: envelope(await commands.cancelReservation(callerOf(context), body)) }),
   };
 }

@@ -1,5 +1,6 @@
 /** OCPI real-time authorization: asking the eMSP that issued a token, through the generated eMSP client. */
 import type { AuthorizationStatus, RealtimeAuthorization } from '../../domain/authorization.js';
+import { isHub } from '../../domain/parties.js';
 import type { Token } from '../../domain/tokens.js';
 import type { OcpiContext } from '../context.js';
 import { partnerClient } from '../partner-client.js';
@@ -20,6 +21,8 @@ export function realtimeAuthorization(ctx: OcpiContext, timeoutMs: number): Real
       try {
         const partner = await ctx.domain.parties.get(token.ownerPartyId);
         if (partner.status !== 'REGISTERED' || !partner.outgoingToken) return undefined;
+        // A hub that reports the token's party unreachable cannot get an answer from it: as if it did not answer.
+        if (isHub(partner) && !(await ctx.domain.hubClientInfos.reachableVia(partner.id, token.countryCode, token.partyId))) return undefined;
         const where = stationId ? await ctx.domain.locations.whereIs(stationId) : undefined;
         const client = partnerClient(
           { token: partner.outgoingToken, rawTokens: partner.rawTokens, endpoints: partner.endpoints, to: { countryCode: token.countryCode, partyId: token.partyId } },

@@ -2,20 +2,14 @@
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { ChargingFacts } from '../../domain/charging-records.js';
 import type { Price } from '../../domain/pricing/types.js';
-import type { Partner } from '../../domain/parties.js';
 import { paginationHeaders } from '../../http/pagination.js';
 import type { OcpiContext } from '../context.js';
-import { envelope, ocpiDate, partnerOf } from '../transport.js';
+import { envelope, ocpiDate } from '../transport.js';
 import { ocpiPlace } from './locations.js';
-import { pageOf, type ModuleHandlers } from './shared.js';
+import { callerOf, pageOf, type ModuleHandlers } from './shared.js';
 import { ocpiTariff } from './tariffs.js';
 
 type Schemas = components['schemas'];
-
-/** The parties whose sessions and CDRs a partner may see: the ones its roles act for. */
-export function ownersOf(partner: Partner) {
-  return partner.roles.map((role) => ({ countryCode: role.country_code, partyId: role.party_id }));
-}
 
 const price = (value: Price | undefined): Schemas['Price'] | undefined =>
   value === undefined ? undefined : { excl_vat: value.excl_vat, ...(value.incl_vat !== undefined && { incl_vat: value.incl_vat }) };
@@ -110,8 +104,8 @@ export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyI
 export function sessionsHandlers(ctx: OcpiContext): ModuleHandlers<'cpoGetSessions' | 'cpoPutChargingPreferences'> {
   return {
     cpoGetSessions: async ({ query, context }) => {
-      const partner = partnerOf(context);
-      const page = await ctx.domain.chargingRecords.sessions(ownersOf(partner), pageOf(ctx, query), {
+      // Only the sessions of the parties the caller acts for (a hub: the one party behind it the request is from).
+      const page = await ctx.domain.chargingRecords.sessions(callerOf(context).actingFor, pageOf(ctx, query), {
         from: ocpiDate(query.date_from),
         before: ocpiDate(query.date_to),
       });

@@ -2,9 +2,12 @@
  * Delivers the push outbox with the generated eMSP client: due entries are leased, sent (the spec's method for each
  * object: PUT a whole object, PATCH a part, POST a CDR, DELETE a tariff) and deleted once the partner took them, or
  * retried with backoff. Each partner's entries are sent by a worker of their own, so a slow or absent partner only
- * holds up itself.
+ * holds up itself. An entry for a party behind a hub goes to the hub addressed to that party, unless the hub now
+ * reports the party unreachable: then it is dropped (hubclientinfo: pushes are not kept for such a party).
  */
-import type { Partner } from '../../domain/parties.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { partyKeyOf } from '../../domain/hub-client-info.js';
+import { addresseeOf, isHub, type Partner } from '../../domain/parties.js';
 import type { DeliverySettings } from '../../config.js';
 import type { OutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
@@ -124,9 +127,13 @@ export class OutboxDelivery {
 
   private async sendAll(partnerId: number, entries: OutboxEntry[]): Promise<void> {
     const partner = await this.ctx.domain.parties.get(partnerId);
+    const unreachable = isHub(partner) ? await this.ctx.domain.hubClientInfos.unreachableVia(partner.id) : new Set<string>();
     const queue = [...entries];
     const next = async (): Promise<void> => {
-      for (let entry = queue.shift(); entry; entry = queue.shift()) await this.send(partner, entry);
+      for (let entry = queue.shift(); entry; entry = queue.shift()) {
+        if (entry.addressee && unreachable.has(partyKeyOf(entry.addressee))) await this.discard(partner, entry);
+        else await this.send(partner, entry);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.settings.concurrencyPerPartner, queue.length) }, next));
   }
@@ -138,7 +145,7 @@ export class OutboxDelivery {
       const send = SEND[entry.kind];
       if (!send) throw new Error(`no way to send an outbox entry of kind ${entry.kind}`);
       const client = partnerClient(
-        { token: partner.outgoingToken ?? '', rawTokens: partner.rawTokens, endpoints: partner.endpoints },
+        { token: partner.outgoingToken ?? '', rawTokens: partner.rawTokens, endpoints: partner.endpoints, to: addresseeOf(partner, entry.addressee) },
         { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs },
       );
       problem = refusal(await send(client, entry));
@@ -151,5 +158,13 @@ export class OutboxDelivery {
     }
     this.ctx.logger.warn({ partnerId: partner.id, entry: entry.id, kind: entry.kind, attempt: entry.attempts + 1, problem }, 'an OCPI push failed');
     await outbox.attemptFailed(entry.id, problem, this.settings.retry);
+  }
+
+  /** The hub reports the entry's party unreachable: the entry is not sent, nor kept (the party pulls once back). */
+  private async discard(partner: Partner, entry: OutboxEntry): Promise<void> {
+    this.ctx.logger.info({ partnerId: partner.id, entry: entry.id, kind: entry.kind, addressee: entry.addressee }, 'an OCPI push dropped: the hub reports its party unreachable');
+    await this.ctx.domain.partnerOutbox.drop(partner.id, entry.id).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+    });
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The OCPI side of the domain's change feed: inside the transaction of a change, renders what each partner must
  * receive (in OCPI's shape, as it is at that moment) and writes it to that partner's outbox. Locations and tariffs go
- * to every partner that is a receiver of the module; sessions and CDRs only to the partner that issued the token.
- * The CDR of an ended transaction is made here too, in the same commit as the end.
+ * to every partner that is a receiver of the module (to a hub as a broadcast); sessions and CDRs only to the partner
+ * that issued the token, or to the hub it came through, addressed to the party behind it unless the hub reported that
+ * party unreachable. The CDR of an ended transaction is made here too, in the same commit as the end.
  */
 import { sql } from 'drizzle-orm';
 import type { Change, ChangeFeed, ChangeKind } from '../../domain/change-feed.js';
 import type { Database } from '../../db/client.js';
-import { actsFor, type Partner } from '../../domain/parties.js';
+import { isHub, partnersServing, type Partner, type PartyKey } from '../../domain/parties.js';
 import type { NewOutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { ocpiLocation } from '../modules/locations.js';
@@ -101,11 +102,12 @@ export class PartnerPushFeed implements ChangeFeed {
       }));
   }
 
-  /** A session goes to the partner that issued its token; when it ends, so does its CDR, made now. */
+  /** A session goes to the partner that issued its token (or the hub it came through); when it ends, so does its CDR, made now. */
   private async sessionPushes(readers: Readers, partners: Partner[], change: Extract<Change, { kind: 'session' }>): Promise<NewOutboxEntry[]> {
     const facts = await readers.chargingRecords.facts(change.transactionId);
     if (!facts) return []; // no token of a party, or not at a published EVSE: nothing OCPI knows of
-    const owners = partners.filter((partner) => actsFor(partner, facts.token.countryCode, facts.token.partyId));
+    const addressee: PartyKey = { countryCode: facts.token.countryCode, partyId: facts.token.partyId };
+    const owners = await this.reachable(readers, partnersServing(partners, addressee, facts.token.ownerPartyId), addressee);
     const objectKey = objectKeyOf(change);
     const target = { country_code: this.ctx.cpo.countryCode, party_id: this.ctx.cpo.partyId, session_id: String(facts.transaction.id) };
     const session = ocpiSession(facts, this.ctx.cpo);
@@ -125,7 +127,7 @@ export class PartnerPushFeed implements ChangeFeed {
             },
           }
         : { module: 'sessions', kind: 'session.put', objectKey, target, body: session };
-    const entries: NewOutboxEntry[] = owners.filter((partner) => isReceiver(partner, 'sessions')).map((partner) => ({ ...sessionPush, partnerId: partner.id }));
+    const entries: NewOutboxEntry[] = owners.filter((partner) => isReceiver(partner, 'sessions')).map((partner) => ({ ...sessionPush, partnerId: partner.id, addressee }));
     if (change.phase !== 'ended') return entries;
     const cdr = await readers.chargingRecords.recordCdr(facts, (ended) => {
       const body = ocpiCdr(ended, this.ctx.cpo);
@@ -133,9 +135,18 @@ export class PartnerPushFeed implements ChangeFeed {
     });
     if (!cdr) return entries;
     for (const partner of owners.filter((candidate) => isReceiver(candidate, 'cdrs'))) {
-      entries.push({ partnerId: partner.id, module: 'cdrs', kind: 'cdr.post', objectKey, target: {}, body: { ...cdr.body, last_updated: cdr.lastUpdated.toISOString() } });
+      entries.push({ partnerId: partner.id, module: 'cdrs', kind: 'cdr.post', objectKey, target: {}, body: { ...cdr.body, last_updated: cdr.lastUpdated.toISOString() }, addressee });
     }
     return entries;
+  }
+
+  /** Without the hubs that reported `party` unreachable: nothing is queued for a party that cannot take it. */
+  private async reachable(readers: Readers, partners: Partner[], party: PartyKey): Promise<Partner[]> {
+    const kept: Partner[] = [];
+    for (const partner of partners) {
+      if (!isHub(partner) || (await readers.hubClientInfos.reachableVia(partner.id, party.countryCode, party.partyId))) kept.push(partner);
+    }
+    return kept;
   }
 
   /** The partners, if those loaded are current; else starts loading them and answers undefined. */

@@ -1,0 +1,1 @@
+ALTER TABLE "ocpi_outbox" ADD COLUMN "addressee" jsonb;
