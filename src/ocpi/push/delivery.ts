@@ -10,6 +10,7 @@ import type { OutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { requestIds } from '../modules/credentials.js';
 import { partnerClient, type EmspClient } from '../partner-client.js';
+import { sendIn211, speaks211 } from '../v211/index.js';
 
 type Answer = { response: Response; data?: unknown; error?: unknown };
 // Bodies were rendered from the contract's types when queued; the JSON column gives them back untyped.
@@ -135,13 +136,7 @@ export class OutboxDelivery {
     const outbox = this.ctx.domain.partnerOutbox;
     let problem: string | undefined;
     try {
-      const send = SEND[entry.kind];
-      if (!send) throw new Error(`no way to send an outbox entry of kind ${entry.kind}`);
-      const client = partnerClient(
-        { token: partner.outgoingToken ?? '', rawTokens: partner.rawTokens, endpoints: partner.endpoints },
-        { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs },
-      );
-      problem = refusal(await send(client, entry));
+      problem = refusal(speaks211(partner) ? await sendIn211(this.ctx, partner, entry) : await this.sendIn221(partner, entry));
     } catch (error) {
       problem = (error as Error).message;
     }
@@ -151,5 +146,15 @@ export class OutboxDelivery {
     }
     this.ctx.logger.warn({ partnerId: partner.id, entry: entry.id, kind: entry.kind, attempt: entry.attempts + 1, problem }, 'an OCPI push failed');
     await outbox.attemptFailed(entry.id, problem, this.settings.retry);
+  }
+
+  private async sendIn221(partner: Partner, entry: OutboxEntry): Promise<Answer> {
+    const send = SEND[entry.kind];
+    if (!send) throw new Error(`no way to send an outbox entry of kind ${entry.kind}`);
+    const client = partnerClient(
+      { token: partner.outgoingToken ?? '', rawTokens: partner.rawTokens, endpoints: partner.endpoints },
+      { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs },
+    );
+    return send(client, entry);
   }
 }
