@@ -2225,6 +2225,12 @@ export interface components {
             id: number;
             /** @enum {string} */
             status: "PENDING" | "REGISTERED" | "UNREGISTERED";
+            /**
+             * @description The OCPI version Anode and the party speak, chosen at the credentials handshake (the highest both
+             *     support when Anode starts it; the one the party registered with when it does). 2.2.1 until then.
+             * @enum {string}
+             */
+            version: "2.1.1" | "2.2.1";
             versionsUrl: string | null;
             roles: ({
                 role: string;
@@ -2233,6 +2239,11 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            /**
+             * @description The party's endpoints for its version. A 2.1.1 party publishes no interface roles; Anode records the
+             *     one each module has on an eMSP's side (RECEIVER for locations, tariffs, sessions and CDRs, SENDER for
+             *     the rest).
+             */
             endpoints: {
                 identifier: string;
                 role: string;

@@ -19,5 +19,15 @@ export const servedDocuments = [
     "name": "ocpi-2.2.1-emsp",
     "title": "OCPI 2.2.1, a partner eMSP (what Anode calls)",
     "source": "openapi/ocpi/2.2.1/emsp.yaml"
+  },
+  {
+    "name": "ocpi-2.1.1-cpo",
+    "title": "OCPI 2.1.1, Anode as CPO",
+    "source": "openapi/ocpi/2.1.1/cpo.yaml"
+  },
+  {
+    "name": "ocpi-2.1.1-emsp",
+    "title": "OCPI 2.1.1, a partner eMSP (what Anode calls)",
+    "source": "openapi/ocpi/2.1.1/emsp.yaml"
   }
 ] as const;

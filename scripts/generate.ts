@@ -29,6 +29,8 @@ const CONTRACTS: Contract[] = [
   { name: 'system', source: 'openapi/system.yaml', clientFactory: 'createSystemClient' },
   { name: 'ocpi-2.2.1-cpo', source: 'openapi/ocpi/2.2.1/cpo.yaml', clientFactory: 'createOcpiCpoClient' },
   { name: 'ocpi-2.2.1-emsp', source: 'openapi/ocpi/2.2.1/emsp.yaml', clientFactory: 'createOcpiEmspClient' },
+  { name: 'ocpi-2.1.1-cpo', source: 'openapi/ocpi/2.1.1/cpo.yaml', clientFactory: 'createOcpi211CpoClient' },
+  { name: 'ocpi-2.1.1-emsp', source: 'openapi/ocpi/2.1.1/emsp.yaml', clientFactory: 'createOcpi211EmspClient' },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -122,6 +122,8 @@ export const ocpiParties = pgTable(
     status: text('status', { enum: partnerStatuses }).notNull(),
     incomingToken: text('incoming_token'),
     outgoingToken: text('outgoing_token'),
+    /** the OCPI version the party and Anode speak, chosen at the credentials handshake */
+    version: text('version').notNull().default('2.2.1'),
     /** the party's version details URL for the version in use */
     versionUrl: text('version_url'),
     roles: jsonb('roles').$type<PartnerRole[]>().notNull().default([]),

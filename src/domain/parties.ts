@@ -173,6 +173,8 @@ export class Parties {
       outgoingToken: string;
       versionsUrl: string;
       versionUrl: string;
+      /** the OCPI version of the handshake; 2.2.1 when not said */
+      version?: string;
       roles: PartnerRole[];
       endpoints: PartnerEndpoint[];
     },
@@ -180,6 +182,7 @@ export class Parties {
     const [row] = await this.db
       .update(ocpiParties)
       .set({
+        version: '2.2.1',
         ...details,
         status: 'REGISTERED',
         registrationTokenUsed: true,

@@ -17,10 +17,11 @@ import { serverFailure } from '../http/failures.js';
 import type { Logger } from '../log.js';
 import type { OcpiContext } from './context.js';
 import { cpoHandlers } from './handlers.js';
-import { sayFarewell, startRegistration } from './modules/credentials.js';
+import { sayFarewell } from './modules/credentials.js';
 import { realtimeAuthorization } from './modules/realtime-authorization.js';
 import { startPartnerPush } from './push/index.js';
 import { errorEnvelope, ocpiTransport, OcpiError, StatusCode, type OcpiEnv } from './transport.js';
+import { mountOcpi211, sayFarewell211, speaks211, startRegistrationInBestVersion } from './v211/index.js';
 
 export const OCPI_BASE_PATH = '/ocpi';
 
@@ -58,11 +59,13 @@ function statusOf(error: unknown): { http: number; code: number; message: string
 export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; validateResponses: boolean }): Hono<OcpiEnv> {
   const app = new Hono<OcpiEnv>();
   app.use('*', ocpiTransport(ctx.domain.parties, { openData: options.openData }));
-  mountOperations<operations, OcpiEnv>(app, loadBundledDocument('ocpi-2.2.1-cpo'), '', cpoHandlers(ctx), {
+  const mount = {
     validateResponses: options.validateResponses,
-    onResponseMismatch: (operationId, status, message) =>
+    onResponseMismatch: (operationId: string, status: number, message: string) =>
       ctx.logger.error({ operationId, status }, `OCPI response does not match the contract: ${message}`),
-  });
+  };
+  mountOperations<operations, OcpiEnv>(app, loadBundledDocument('ocpi-2.2.1-cpo'), '', cpoHandlers(ctx), mount);
+  mountOcpi211(app, ctx, mount);
   app.all('*', (c) => c.json(errorEnvelope(StatusCode.clientError, `no OCPI operation ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
     const known = statusOf(error);
@@ -94,13 +97,13 @@ export function startOcpi(options: OcpiWingOptions): OcpiWing {
   const unsubscribe = ctx.bus.subscribe('ocpi.party.registered', ({ partyId }) => {
     ctx.domain.parties
       .get(partyId)
-      .then((partner) => startRegistration(ctx, partner))
+      .then((partner) => startRegistrationInBestVersion(ctx, partner))
       .catch((error: unknown) => ctx.logger.error({ err: error, partyId }, 'starting the OCPI registration failed'));
   });
   return {
     app: createOcpiApp(ctx, { openData: settings.openData, validateResponses: options.validateResponses }),
     realtimeAuthorization: realtimeAuthorization(ctx, settings.authorizeTimeoutMs),
-    sayFarewell: (partner) => sayFarewell(ctx, partner),
+    sayFarewell: (partner) => (speaks211(partner) ? sayFarewell211(ctx, partner) : sayFarewell(ctx, partner)),
     stop: async () => {
       unsubscribe();
       await push.stop();

@@ -100,7 +100,10 @@ export function encodeToken(token: string, rawTokens: boolean): string {
 }
 
 /** Paths a party that still holds its registration token (token A) may use: the handshake, nothing else. */
-const HANDSHAKE_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/credentials)\/?$/;
+const HANDSHAKE_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/credentials|2\.1\.1|2\.1\.1\/credentials)\/?$/;
+/** OCPI 2.1.1's paths, where tokens come as they are (2.1.1 does not Base64-encode them). */
+const V211_PATHS = /^\/ocpi\/2\.1\.1(\/|$)/;
+const VERSIONS_PATH = /^\/ocpi\/versions\/?$/;
 /** Paths open data (OCPI_OPEN_DATA) serves without a token, for GET only. */
 const OPEN_DATA_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/locations(\/.*)?|2\.2\.1\/tariffs)\/?$/;
 
@@ -138,7 +141,8 @@ export function ocpiTransport(parties: Parties, options: { openData: boolean }):
       throw new OcpiError(401, StatusCode.clientError, 'missing Authorization: Token header');
     }
     const { decoded, raw } = presentedTokens(header);
-    const access = (decoded !== undefined ? await parties.byToken(decoded) : undefined) ?? (raw !== undefined ? await rawAccess(parties, raw) : undefined);
+    const access =
+      (decoded !== undefined ? await parties.byToken(decoded) : undefined) ?? (raw !== undefined ? await rawAccess(parties, raw, path) : undefined);
     if (!access) throw new OcpiError(401, StatusCode.clientError, 'unknown or invalid token');
     if (access.via === 'registration' && access.partner.status === 'PENDING' && !HANDSHAKE_PATHS.test(path)) {
       throw new OcpiError(401, StatusCode.clientError, 'a registration token only opens the versions and credentials endpoints');
@@ -155,8 +159,14 @@ function senderOf(context: Context<OcpiEnv>): PartyKey | undefined {
   return countryCode && partyId ? { countryCode, partyId } : undefined;
 }
 
-/** A token sent without base64 encoding is honoured only for parties that have the compatibility switch on. */
-async function rawAccess(parties: Parties, raw: string) {
+/**
+ * A token sent without base64 encoding is honoured for parties that have the compatibility switch on, on the paths
+ * of OCPI 2.1.1, where that is how tokens are sent, and on the versions endpoint both versions share for a party
+ * that may speak 2.1.1 (one still registering, or one registered in 2.1.1).
+ */
+async function rawAccess(parties: Parties, raw: string, path: string) {
   const access = await parties.byToken(raw);
-  return access?.partner.rawTokens ? access : undefined;
+  if (!access) return undefined;
+  const mayBe211 = access.via === 'registration' || access.partner.version === '2.1.1';
+  return access.partner.rawTokens || V211_PATHS.test(path) || (VERSIONS_PATH.test(path) && mayBe211) ? access : undefined;
 }

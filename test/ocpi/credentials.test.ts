@@ -52,7 +52,10 @@ describe('credentials receiver: the eMSP registers with the token A the operator
   it('token A opens versions and version details, but nothing else yet', async () => {
     const cpo = emsp.client(tokenA);
     const versions = await cpo.GET('/versions', { params: { header: ids() } });
-    expect(versions.data?.data).toEqual([{ version: '2.2.1', url: `${anode.url}/ocpi/2.2.1` }]);
+    expect(versions.data?.data).toEqual([
+      { version: '2.1.1', url: `${anode.url}/ocpi/2.1.1` },
+      { version: '2.2.1', url: `${anode.url}/ocpi/2.2.1` },
+    ]);
     const details = await cpo.GET('/2.2.1', { params: { header: ids() } });
     expect(details.data?.data?.endpoints.map((endpoint) => `${endpoint.identifier}:${endpoint.role}`)).toEqual(
       expect.arrayContaining(['credentials:SENDER', 'locations:SENDER', 'tariffs:SENDER', 'tokens:RECEIVER']),

@@ -13,6 +13,7 @@ function partyView(partner: Partner, outbox: OutboxSummary = NOTHING_WAITING): S
   return {
     id: partner.id,
     status: partner.status,
+    version: partner.version as Schemas['OcpiParty']['version'],
     versionsUrl: partner.versionsUrl,
     roles: partner.roles.map((role) => ({ ...role })),
     endpoints: partner.endpoints,

@@ -17,7 +17,9 @@ import { storedToken } from './tokens.js';
 
 type Schemas = components['schemas'];
 export type CommandResponse = Schemas['CommandResponse'];
-type CommandResult = EmspComponents['schemas']['CommandResult'];
+export type CommandResult = EmspComponents['schemas']['CommandResult'];
+/** How a command's outcome reaches the partner: by default the 2.2.1 CommandResult POSTed to its response_url. */
+export type ResultPoster = (partner: Partner, responseUrl: string, result: CommandResult) => Promise<void>;
 type CommandResultType = CommandResult['result'];
 type Outlet = { stationId: string; ocppEvseId: number; connectorId: string };
 /** What a reservation holds: one EVSE, or (ocppEvseId 0, no evseUid) a whole station. */
@@ -98,6 +100,8 @@ export class CommandReceiver {
     private readonly ctx: OcpiContext,
     private readonly link: StationLink,
     private readonly settings: CommandSettings,
+    /** another version's way of telling the outcome (OCPI 2.1.1) */
+    private readonly resultPoster?: ResultPoster,
   ) {}
 
   async startSession(caller: Caller, body: Schemas['StartSession']): Promise<CommandResponse> {
@@ -295,6 +299,7 @@ export class CommandReceiver {
   }
 
   private async postResult(partner: Partner, responseUrl: string, concerns: PartyKey | undefined, result: CommandResult): Promise<void> {
+    if (this.resultPoster) return this.resultPoster(partner, responseUrl, result);
     // Only the party's key: what is passed as `concerns` (a token, a reservation) carries more.
     const to = addresseeOf(partner, concerns && { countryCode: concerns.countryCode, partyId: concerns.partyId });
     const client = responseClient(this.ctx, partner, 'commands', responseUrl, to);

@@ -116,7 +116,7 @@ export async function sayFarewell(ctx: OcpiContext, partner: Partner): Promise<v
 }
 
 /** The partner behind a PUT or DELETE: one that completed the handshake (holds token C), else a 405. */
-function registeredPartner(context: Context<OcpiEnv>): Partner {
+export function registeredPartner(context: Context<OcpiEnv>): Partner {
   const requester = requesterOf(context);
   if (requester.kind !== 'partner' || requester.via !== 'credentials') {
     throw new OcpiError(405, StatusCode.clientError, 'not registered: use POST to register first');

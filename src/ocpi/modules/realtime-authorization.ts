@@ -25,7 +25,8 @@ export function realtimeAuthorization(ctx: OcpiContext, timeoutMs: number): Real
         if (isHub(partner) && !(await ctx.domain.hubClientInfos.reachableVia(partner.id, token.countryCode, token.partyId))) return undefined;
         const where = stationId ? await ctx.domain.locations.whereIs(stationId) : undefined;
         const client = partnerClient(
-          { token: partner.outgoingToken, rawTokens: partner.rawTokens, endpoints: partner.endpoints, to: { countryCode: token.countryCode, partyId: token.partyId } },
+          // A 2.1.1 eMSP takes its token as it is; its authorize endpoint has the same shape as 2.2.1's.
+          { token: partner.outgoingToken, rawTokens: partner.rawTokens || partner.version === '2.1.1', endpoints: partner.endpoints, to: { countryCode: token.countryCode, partyId: token.partyId } },
           { ...ctx.cpo, timeoutMs },
         );
         const { data } = await client.POST('/tokens/{token_uid}/authorize', {

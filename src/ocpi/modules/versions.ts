@@ -22,6 +22,9 @@ const MODULES: Array<{ identifier: Endpoint['identifier']; role: Endpoint['role'
 
 const OPEN_DATA_MODULES = new Set(['locations', 'tariffs']);
 
+/** Every version Anode serves (OCPI 2.1.1 is translated at the edge, src/ocpi/v211/), oldest first. */
+const SERVED_VERSIONS = ['2.1.1', OCPI_VERSION] as const;
+
 /**
  * The endpoints a requester sees depend on the roles bound to its token (WWCP): open-data requesters see locations
  * and tariffs; a party still registering sees everything it may register for.
@@ -41,7 +44,7 @@ export function versionsHandlers(ctx: OcpiContext): ModuleHandlers<'cpoGetVersio
   return {
     cpoGetVersions: async () => ({
       status: 200,
-      body: envelope([{ version: OCPI_VERSION, url: `${ocpiBase(ctx)}/${OCPI_VERSION}` }]),
+      body: envelope(SERVED_VERSIONS.map((version) => ({ version, url: `${ocpiBase(ctx)}/${version}` }))),
     }),
     cpoGetVersionDetails: async ({ context }) => ({
       status: 200,

@@ -13,6 +13,7 @@ import type { OutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { requestIds } from '../modules/credentials.js';
 import { partnerClient, type EmspClient } from '../partner-client.js';
+import { sendIn211, speaks211 } from '../v211/index.js';
 
 type Answer = { response: Response; data?: unknown; error?: unknown };
 // Bodies were rendered from the contract's types when queued; the JSON column gives them back untyped.
@@ -142,13 +143,7 @@ export class OutboxDelivery {
     const outbox = this.ctx.domain.partnerOutbox;
     let problem: string | undefined;
     try {
-      const send = SEND[entry.kind];
-      if (!send) throw new Error(`no way to send an outbox entry of kind ${entry.kind}`);
-      const client = partnerClient(
-        { token: partner.outgoingToken ?? '', rawTokens: partner.rawTokens, endpoints: partner.endpoints, to: addresseeOf(partner, entry.addressee) },
-        { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs },
-      );
-      problem = refusal(await send(client, entry));
+      problem = refusal(speaks211(partner) ? await sendIn211(this.ctx, partner, entry) : await this.sendIn221(partner, entry));
     } catch (error) {
       problem = (error as Error).message;
     }
@@ -166,5 +161,15 @@ export class OutboxDelivery {
     await this.ctx.domain.partnerOutbox.drop(partner.id, entry.id).catch((error: unknown) => {
       if (!(error instanceof NotFoundError)) throw error;
     });
+  }
+
+  private async sendIn221(partner: Partner, entry: OutboxEntry): Promise<Answer> {
+    const send = SEND[entry.kind];
+    if (!send) throw new Error(`no way to send an outbox entry of kind ${entry.kind}`);
+    const client = partnerClient(
+      { token: partner.outgoingToken ?? '', rawTokens: partner.rawTokens, endpoints: partner.endpoints, to: addresseeOf(partner, entry.addressee) },
+      { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs },
+    );
+    return send(client, entry);
   }
 }
