@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createOcpiEmspClient } from '../../generated/ocpi-2.2.1-emsp-client.js';
-import type { PartnerEndpoint } from '../domain/parties.js';
+import type { Partner, PartnerEndpoint } from '../domain/parties.js';
 import { encodeToken } from './transport.js';
 
 export type EmspClient = ReturnType<typeof createOcpiEmspClient>;
@@ -18,8 +18,42 @@ export interface PartnerAddress {
   endpoints?: PartnerEndpoint[];
   /** modules whose URL the partner gave for one exchange (a command's response_url): used as they are */
   exactUrls?: Record<string, string>;
-  /** the partner's own identity, for OCPI-to-* headers on routed modules */
-  to?: { countryCode: string; partyId: string };
+  /**
+   * The party a request to a functional module is addressed to (its OCPI-to-* headers): `partnerAddress` sets the
+   * partner's own party unless the caller names another (the party behind a hub, the eMSP that issued a token).
+   */
+  to?: PartyRef;
+}
+
+/** A party by its OCPI identity. */
+export interface PartyRef {
+  countryCode: string;
+  partyId: string;
+}
+
+/** Which of a partner's roles Anode addresses when nothing more precise is known: a hub's own, else its eMSP's … */
+const RECIPIENT_ROLES = ['HUB', 'EMSP', 'NSP', 'SCSP', 'NAP', 'OTHER', 'CPO'];
+
+/** The partner's own party: the one its routed requests go to by default. */
+export function ownParty(partner: Pick<Partner, 'roles'>): PartyRef | undefined {
+  const rank = (role: string) => (RECIPIENT_ROLES.includes(role) ? RECIPIENT_ROLES.indexOf(role) : RECIPIENT_ROLES.length);
+  const [role] = [...partner.roles].sort((a, b) => rank(a.role) - rank(b.role));
+  return role && { countryCode: role.country_code, partyId: role.party_id };
+}
+
+/**
+ * How to reach a registered partner's functional modules with the token Anode holds for it; requests are addressed
+ * to `to` when given, else to the partner's own party.
+ */
+export function partnerAddress(partner: Partner, options: { to?: PartyRef; exactUrls?: Record<string, string> } = {}): PartnerAddress {
+  const to = options.to ?? ownParty(partner);
+  return {
+    token: partner.outgoingToken ?? '',
+    rawTokens: partner.rawTokens,
+    endpoints: partner.endpoints,
+    ...(options.exactUrls && { exactUrls: options.exactUrls }),
+    ...(to && { to }),
+  };
 }
 
 /** Who Anode calls as (its OCPI-from-* identity on routed modules) and how long a call may take. */
@@ -32,7 +66,8 @@ export interface PartnerCallSettings {
 const PLACEHOLDER_BASE = 'http://partner.ocpi.invalid';
 /** The interface Anode calls for each module: what a CPO pushes to, or pulls tokens from. */
 const CALLED_ROLE: Record<string, 'SENDER' | 'RECEIVER'> = { tokens: 'SENDER' };
-const UNROUTED = new Set(['versions', 'version-details', 'credentials']);
+/** Configuration modules: platform to platform, never routed, so they carry none of the OCPI-to/from-* headers. */
+const UNROUTED = new Set(['versions', 'version-details', 'credentials', 'hubclientinfo']);
 
 export class PartnerUnreachable extends Error {}
 

@@ -104,12 +104,19 @@ const HANDSHAKE_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/credentials)\/?$/;
 const OPEN_DATA_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/locations(\/.*)?|2\.2\.1\/tariffs)\/?$/;
 
 /**
- * Every answer, an error envelope too, echoes the request ids; a routed request (a hub's) gets its OCPI-from-* and
- * OCPI-to-* routing headers answered the other way round.
+ * The configuration modules (versions, version details, credentials, hubclientinfo), whatever the version: platform to
+ * platform, never routed, so their answers carry no OCPI-to/from-* headers.
+ */
+const CONFIGURATION_PATHS = /^\/ocpi\/(versions|\d+(\.\d+)*(\/(credentials|hubclientinfo)(\/.*)?)?)\/?$/;
+
+/**
+ * Every answer, an error envelope too, echoes the request ids; a routed request (a hub's) to a functional module gets
+ * its OCPI-from-* and OCPI-to-* routing headers answered the other way round.
  */
 function answerHeaders(context: Context<OcpiEnv>): void {
   context.header('X-Request-ID', context.req.header('x-request-id') ?? randomUUID());
   context.header('X-Correlation-ID', context.req.header('x-correlation-id') ?? randomUUID());
+  if (CONFIGURATION_PATHS.test(context.req.path)) return;
   const fromCountry = context.req.header('ocpi-from-country-code');
   const fromParty = context.req.header('ocpi-from-party-id');
   const toCountry = context.req.header('ocpi-to-country-code');

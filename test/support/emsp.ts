@@ -83,12 +83,22 @@ export interface Received {
   body: unknown;
 }
 
+/** An answer Anode gave to this eMSP's client, for assertions on its headers. */
+export interface Answered {
+  method: string;
+  path: string;
+  status: number;
+  headers: Record<string, string>;
+}
+
 export interface SimulatedEmsp {
   url: string;
   versionsUrl: string;
   /** the token Anode must use to call this eMSP */
   tokenForAnode: string;
   received: Received[];
+  /** what Anode answered the eMSP's clients, in order */
+  answered: Answered[];
   findings: OracleFinding[];
   roles: Array<{ role: 'EMSP'; country_code: string; party_id: string; business_details: { name: string } }>;
   /** a client for Anode's OCPI interface with this token (base64-encoded, unless raw) */
@@ -102,6 +112,7 @@ const ok = (data?: unknown) => ({ ...(data !== undefined && { data }), status_co
 
 export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL', partyId: 'EMS' }): Promise<SimulatedEmsp> {
   const received: Received[] = [];
+  const answered: Answered[] = [];
   const findings: OracleFinding[] = [];
   const answers: SimulatedEmsp['answers'] = new Map();
   const app = new Hono();
@@ -155,6 +166,7 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
     cpo.use({
       async onResponse({ request, response }) {
         const path = new URL(request.url).pathname;
+        answered.push({ method: request.method, path, status: response.status, headers: Object.fromEntries(response.headers) });
         const schema = oracleFor(request.method, path);
         if (!schema || response.status >= 300) return undefined;
         const validate = oracleValidator(`${schema}.response`);
@@ -170,6 +182,7 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
     versionsUrl: `${base}/ocpi/versions`,
     tokenForAnode,
     received,
+    answered,
     findings,
     roles,
     client,

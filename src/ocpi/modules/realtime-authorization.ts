@@ -2,7 +2,7 @@
 import type { AuthorizationStatus, RealtimeAuthorization } from '../../domain/authorization.js';
 import type { Token } from '../../domain/tokens.js';
 import type { OcpiContext } from '../context.js';
-import { partnerClient } from '../partner-client.js';
+import { partnerAddress, partnerClient } from '../partner-client.js';
 import { requestIds } from './credentials.js';
 
 const VERDICTS: Record<string, AuthorizationStatus> = {
@@ -21,10 +21,8 @@ export function realtimeAuthorization(ctx: OcpiContext, timeoutMs: number): Real
         const partner = await ctx.domain.parties.get(token.ownerPartyId);
         if (partner.status !== 'REGISTERED' || !partner.outgoingToken) return undefined;
         const where = stationId ? await ctx.domain.locations.whereIs(stationId) : undefined;
-        const client = partnerClient(
-          { token: partner.outgoingToken, rawTokens: partner.rawTokens, endpoints: partner.endpoints, to: { countryCode: token.countryCode, partyId: token.partyId } },
-          { ...ctx.cpo, timeoutMs },
-        );
+        // Addressed to the party that issued the token (behind a hub, the hub forwards it there).
+        const client = partnerClient(partnerAddress(partner, { to: { countryCode: token.countryCode, partyId: token.partyId } }), { ...ctx.cpo, timeoutMs });
         const { data } = await client.POST('/tokens/{token_uid}/authorize', {
           params: { header: requestIds(), path: { token_uid: token.uid }, query: { type: token.type } },
           ...(where && { body: { location_id: where.locationId, evse_uids: where.evseUids } }),

@@ -9,7 +9,7 @@ import type { DeliverySettings } from '../../config.js';
 import type { OutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { requestIds } from '../modules/credentials.js';
-import { partnerClient, type EmspClient } from '../partner-client.js';
+import { partnerAddress, partnerClient, type EmspClient, type PartyRef } from '../partner-client.js';
 
 type Answer = { response: Response; data?: unknown; error?: unknown };
 // Bodies were rendered from the contract's types when queued; the JSON column gives them back untyped.
@@ -51,6 +51,15 @@ const SEND: Record<string, (client: EmspClient, entry: OutboxEntry) => Promise<A
 
 function pathOf<K extends string>(target: Record<string, string>, ...names: K[]): Record<K, string> {
   return Object.fromEntries(names.map((name) => [name, target[name]])) as Record<K, string>;
+}
+
+/**
+ * The party an entry is addressed to, when the feed named one in its target (`to_country_code`, `to_party_id`: the
+ * party that issued a session's token); otherwise the partner's own party.
+ */
+function recipientOf(entry: OutboxEntry): PartyRef | undefined {
+  const { to_country_code: countryCode, to_party_id: partyId } = entry.target;
+  return countryCode && partyId ? { countryCode, partyId } : undefined;
 }
 
 /** Why an answer is not a success, or undefined when it is one (HTTP 2xx and an OCPI 1xxx status). */
@@ -137,10 +146,7 @@ export class OutboxDelivery {
     try {
       const send = SEND[entry.kind];
       if (!send) throw new Error(`no way to send an outbox entry of kind ${entry.kind}`);
-      const client = partnerClient(
-        { token: partner.outgoingToken ?? '', rawTokens: partner.rawTokens, endpoints: partner.endpoints },
-        { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs },
-      );
+      const client = partnerClient(partnerAddress(partner, { to: recipientOf(entry) }), { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs });
       problem = refusal(await send(client, entry));
     } catch (error) {
       problem = (error as Error).message;

@@ -108,7 +108,10 @@ export class PartnerPushFeed implements ChangeFeed {
     if (!facts) return []; // no token of a party, or not at a published EVSE: nothing OCPI knows of
     const owners = partners.filter((partner) => actsFor(partner, facts.token.countryCode, facts.token.partyId));
     const objectKey = objectKeyOf(change);
-    const target = { country_code: this.ctx.cpo.countryCode, party_id: this.ctx.cpo.partyId, session_id: String(facts.transaction.id) };
+    // Sessions and CDRs are addressed (OCPI-to-*) to the party that issued the token, which may be one of several a
+    // partner's platform serves.
+    const to = { to_country_code: facts.token.countryCode, to_party_id: facts.token.partyId };
+    const target = { country_code: this.ctx.cpo.countryCode, party_id: this.ctx.cpo.partyId, session_id: String(facts.transaction.id), ...to };
     const session = ocpiSession(facts, this.ctx.cpo);
     const sessionPush: Push =
       change.phase === 'updated'
@@ -134,7 +137,7 @@ export class PartnerPushFeed implements ChangeFeed {
     });
     if (!cdr) return entries;
     for (const partner of owners.filter((candidate) => isReceiver(candidate, 'cdrs'))) {
-      entries.push({ partnerId: partner.id, module: 'cdrs', kind: 'cdr.post', objectKey, target: {}, body: { ...cdr.body, last_updated: cdr.lastUpdated.toISOString() } });
+      entries.push({ partnerId: partner.id, module: 'cdrs', kind: 'cdr.post', objectKey, target: to, body: { ...cdr.body, last_updated: cdr.lastUpdated.toISOString() } });
     }
     return entries;
   }
