@@ -31,7 +31,10 @@ export const StatusCode = {
   noMatchingEndpoints: 3003,
 } as const;
 
-/** A failure to be answered as an OCPI envelope with this HTTP status and OCPI status code. */
+/**
+ * A failure to be answered as an OCPI envelope with this HTTP status and OCPI status code. Made with the helpers
+ * below, which follow the table of docs/ocpi.md "Transport" (src/ocpi/failures.ts maps every other error).
+ */
 export class OcpiError extends Error {
   constructor(
     readonly httpStatus: number,
@@ -42,6 +45,24 @@ export class OcpiError extends Error {
     this.name = 'OcpiError';
   }
 }
+
+/**
+ * A well-formed request that a rule of the module refuses: HTTP 200 with this OCPI status (2xxx the client's fault,
+ * 3xxx Anode's or the partner's API), the reason in status_message.
+ */
+export const ocpiRefusal = (statusCode: number, message: string) => new OcpiError(200, statusCode, message);
+
+/**
+ * The object the URL names does not exist, or not for this requester (an object of a party it does not act for):
+ * HTTP 404 with this OCPI status (2003 for locations, 2004 for tokens, else 2000).
+ */
+export const ocpiNotFound = (statusCode: number, message: string) => new OcpiError(404, statusCode, message);
+
+/** No credentials token, or one that does not open this endpoint: HTTP 401. */
+export const ocpiUnauthorized = (message: string) => new OcpiError(401, StatusCode.clientError, message);
+
+/** A method the credentials module does not allow in the party's registration state: HTTP 405. */
+export const ocpiMethodNotAllowed = (message: string) => new OcpiError(405, StatusCode.clientError, message);
 
 export interface Envelope<T> {
   data?: T;
@@ -77,7 +98,7 @@ export function requesterOf(context: Context<OcpiEnv>): Requester {
 /** The registered partner behind the request; a 401 when there is none (open-data requesters). */
 export function partnerOf(context: Context<OcpiEnv>): Partner {
   const requester = requesterOf(context);
-  if (requester.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'this endpoint needs a credentials token');
+  if (requester.kind !== 'partner') throw ocpiUnauthorized('this endpoint needs a credentials token');
   return requester.partner;
 }
 
@@ -141,13 +162,13 @@ export function ocpiTransport(parties: Parties, options: { openData: boolean }):
         context.set('requester', { kind: 'public' });
         return next();
       }
-      throw new OcpiError(401, StatusCode.clientError, 'missing Authorization: Token header');
+      throw ocpiUnauthorized('missing Authorization: Token header');
     }
     const { decoded, raw } = presentedTokens(header);
     const access = (decoded !== undefined ? await parties.byToken(decoded) : undefined) ?? (raw !== undefined ? await rawAccess(parties, raw) : undefined);
-    if (!access) throw new OcpiError(401, StatusCode.clientError, 'unknown or invalid token');
+    if (!access) throw ocpiUnauthorized('unknown or invalid token');
     if (access.via === 'registration' && access.partner.status === 'PENDING' && !HANDSHAKE_PATHS.test(path)) {
-      throw new OcpiError(401, StatusCode.clientError, 'a registration token only opens the versions and credentials endpoints');
+      throw ocpiUnauthorized('a registration token only opens the versions and credentials endpoints');
     }
     context.set('requester', { kind: 'partner', ...access });
     return next();

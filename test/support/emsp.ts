@@ -169,8 +169,11 @@ export async function startEmsp(anodeUrl: string, identity = { countryCode: 'NL'
         answered.push({ method: request.method, path, status: response.status, headers: Object.fromEntries(response.headers) });
         const schema = oracleFor(request.method, path);
         if (!schema || response.status >= 300) return undefined;
+        const body = (await response.clone().json()) as { status_code?: number };
+        // A refusal (HTTP 200 with a 2xxx/3xxx status) is not a successful answer: it has no data to judge.
+        if (typeof body.status_code === 'number' && body.status_code >= 2000) return undefined;
         const validate = oracleValidator(`${schema}.response`);
-        if (!validate(await response.clone().json())) findings.push({ path, schema, errors: oracle.errorsText(validate.errors) });
+        if (!validate(body)) findings.push({ path, schema, errors: oracle.errorsText(validate.errors) });
         return undefined;
       },
     });

@@ -5,7 +5,7 @@ import type { PageRequest } from '../../domain/pagination.js';
 import { actsFor, type Partner } from '../../domain/parties.js';
 import type { OperationHandlers } from '../../http/contract.js';
 import type { OcpiContext } from '../context.js';
-import { OcpiError, partnerOf, StatusCode, type OcpiEnv } from '../transport.js';
+import { ocpiNotFound, partnerOf, StatusCode, type OcpiEnv } from '../transport.js';
 
 /** Every operation of the CPO document with its handler. */
 export type CpoHandlers = OperationHandlers<operations, OcpiEnv>;
@@ -32,6 +32,6 @@ export function assertOwnParty(context: Context<OcpiEnv>, countryCode: string, p
     partner.roles.some((role) => role.role === 'HUB') &&
     sameCode(context.req.header('ocpi-from-country-code'), countryCode) &&
     sameCode(context.req.header('ocpi-from-party-id'), partyId);
-  if (!own && !viaHub) throw new OcpiError(403, StatusCode.clientError, `${countryCode}/${partyId} is not a party this token acts for`);
+  if (!own && !viaHub) throw ocpiNotFound(StatusCode.clientError, `${countryCode}/${partyId} is not a party this token acts for`);
   return partner;
 }
