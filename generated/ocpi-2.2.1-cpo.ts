@@ -73,7 +73,7 @@ export interface paths {
         /**
          * Register with Anode
          * @description The server fetches the caller's versions, then answers with a new token
-         *     for the caller. status_code 3001 when the caller's endpoints could not
+         *     for the caller. In an HTTP 200 answer: status_code 3001 when the caller's endpoints could not
          *     be used, 3003 when expected modules are missing.
          */
         post: operations["cpoPostCredentials"];
@@ -688,7 +688,9 @@ export interface paths {
         /**
          * Create or replace a ClientInfo
          * @description ClientInfo objects are never deleted; a party that left gets status SUSPENDED. The body's country_code and
-         *     party_id equal those of the URL. 201 when the ClientInfo is new, 200 when it replaced a stored one.
+         *     party_id equal those of the URL. 201 when the ClientInfo is new, 200 when it replaced a stored one. A
+         *     ClientInfo older (`last_updated`) than the stored one is refused with HTTP 200 and status_code 2000, the
+         *     stored one kept; a body naming another party than the URL with 2001.
          */
         put: operations["cpoPutClientInfo"];
         post?: never;
@@ -721,7 +723,12 @@ export interface components {
             status_message?: string;
             timestamp: components["schemas"]["DateTime"];
         };
-        /** @description Envelope of a failed call. `data` is absent; a status_code from 2000 up says what went wrong. */
+        /**
+         * @description Envelope of a failed call. `data` is absent; a status_code from 2000 up says what went wrong. It comes with an
+         *     HTTP error status only for what never reached OCPI (401, 404, 400 for a body that is not JSON, 405, 412 for
+         *     If-Match); a refusal by a rule of the module comes with HTTP 200, so a client reads status_code on every
+         *     answer, whatever its 200 response declares.
+         */
         OcpiErrorResponse: components["schemas"]["OcpiResponse"] & {
             status_code?: number;
         };
@@ -1484,7 +1491,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description Any other failure (HTTP 4xx or 5xx), with an OCPI error envelope. */
+        /**
+         * @description Any other failure (HTTP 4xx or 5xx), with an OCPI error envelope. A request that reached OCPI and is refused
+         *     by a rule is not one of these: it is answered HTTP 200 with a status_code of 2000 or more (see
+         *     OcpiErrorResponse).
+         */
         Error: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1539,7 +1550,10 @@ export interface components {
                 "application/json": components["schemas"]["CredentialsResponse"];
             };
         };
-        /** @description The body is not valid JSON or a parameter is malformed. */
+        /**
+         * @description The body is not JSON (or is missing, or cannot be read). JSON that breaks the contract (a missing or mistyped
+         *     field, a malformed parameter) reached OCPI and is answered HTTP 200 with status_code 2001 instead.
+         */
         BadRequest: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1816,19 +1830,11 @@ export interface components {
                 "application/json": components["schemas"]["ClientInfoResponse"];
             };
         };
-        /** @description Anode addition; the caller is not registered with the HUB role, and only a Hub may use this module. */
+        /**
+         * @description Anode addition; the caller is not registered with the HUB role, and only a Hub may use this module (it is not
+         *     listed to other parties, so for them it does not exist: HTTP 404, status_code 2000).
+         */
         NotAHub: {
-            headers: {
-                "X-Request-ID": components["headers"]["X-Request-ID"];
-                "X-Correlation-ID": components["headers"]["X-Correlation-ID"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["OcpiErrorResponse"];
-            };
-        };
-        /** @description Anode addition; the stored ClientInfo has a later `last_updated` than the one pushed, so it is kept. */
-        StaleUpdate: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
                 "X-Correlation-ID": components["headers"]["X-Correlation-ID"];
@@ -2822,8 +2828,17 @@ export interface operations {
         responses: {
             200: components["responses"]["ClientInfoOk"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["NotAHub"];
-            404: components["responses"]["NotFound"];
+            /** @description No ClientInfo for that party, or the caller is not a Hub (see NotAHub). */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-Correlation-ID": components["headers"]["X-Correlation-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OcpiErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2854,8 +2869,7 @@ export interface operations {
             201: components["responses"]["Empty"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["NotAHub"];
-            409: components["responses"]["StaleUpdate"];
+            404: components["responses"]["NotAHub"];
             default: components["responses"]["Error"];
         };
     };

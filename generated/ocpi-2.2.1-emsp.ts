@@ -67,7 +67,7 @@ export interface paths {
         /**
          * Register with the eMSP
          * @description The server fetches the caller's versions, then answers with a new token
-         *     for the caller. status_code 3001 when the caller's endpoints could not
+         *     for the caller. In an HTTP 200 answer: status_code 3001 when the caller's endpoints could not
          *     be used, 3003 when expected modules are missing.
          */
         post: operations["emspPostCredentials"];
@@ -649,7 +649,12 @@ export interface components {
             status_message?: string;
             timestamp: components["schemas"]["DateTime"];
         };
-        /** @description Envelope of a failed call. `data` is absent; a status_code from 2000 up says what went wrong. */
+        /**
+         * @description Envelope of a failed call. `data` is absent; a status_code from 2000 up says what went wrong. It comes with an
+         *     HTTP error status only for what never reached OCPI (401, 404, 400 for a body that is not JSON, 405, 412 for
+         *     If-Match); a refusal by a rule of the module comes with HTTP 200, so a client reads status_code on every
+         *     answer, whatever its 200 response declares.
+         */
         OcpiErrorResponse: components["schemas"]["OcpiResponse"] & {
             status_code?: number;
         };
@@ -1437,7 +1442,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description Any other failure (HTTP 4xx or 5xx), with an OCPI error envelope. */
+        /**
+         * @description Any other failure (HTTP 4xx or 5xx), with an OCPI error envelope. A request that reached OCPI and is refused
+         *     by a rule is not one of these: it is answered HTTP 200 with a status_code of 2000 or more (see
+         *     OcpiErrorResponse).
+         */
         Error: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1492,7 +1501,10 @@ export interface components {
                 "application/json": components["schemas"]["CredentialsResponse"];
             };
         };
-        /** @description The body is not valid JSON or a parameter is malformed. */
+        /**
+         * @description The body is not JSON (or is missing, or cannot be read). JSON that breaks the contract (a missing or mistyped
+         *     field, a malformed parameter) reached OCPI and is answered HTTP 200 with status_code 2001 instead.
+         */
         BadRequest: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];

@@ -52,12 +52,22 @@ export function partnersServing(partners: Partner[], party: PartyKey, via: numbe
 
 /**
  * The party a message to `partner` is addressed to (its OCPI-to-* headers): the party it concerns when the partner
- * is that party or, a hub, stands in for it; otherwise the partner's own first role, which for a hub makes the
+ * is that party or, a hub, stands in for it; otherwise the partner's own party (`ownParty`), which for a hub makes the
  * message a broadcast to the parties behind it. Undefined for a partner whose roles Anode does not know.
  */
 export function addresseeOf(partner: Partner, concerns?: PartyKey | null): PartyKey | undefined {
   if (concerns && (isHub(partner) || actsFor(partner, concerns.countryCode, concerns.partyId))) return concerns;
-  return ownRoles(partner)[0];
+  return ownParty(partner);
+}
+
+/** Which of a partner's roles is addressed when nothing more precise is known: a hub's own, else its eMSP's, … */
+const RECIPIENT_ROLES = ['HUB', 'EMSP', 'NSP', 'SCSP', 'NAP', 'OTHER', 'CPO'];
+
+/** The partner's own party: the one its routed requests go to by default. */
+export function ownParty(partner: Pick<Partner, 'roles'>): PartyKey | undefined {
+  const rank = (role: string) => (RECIPIENT_ROLES.includes(role) ? RECIPIENT_ROLES.indexOf(role) : RECIPIENT_ROLES.length);
+  const [role] = [...partner.roles].sort((a, b) => rank(a.role) - rank(b.role));
+  return role && { countryCode: role.country_code, partyId: role.party_id };
 }
 
 /** How a presented token was recognised. */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Context, Env, Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
-import { HttpError } from './errors.js';
+import { ContractViolation, HttpError } from './errors.js';
 import { SchemaCompiler, describeErrors, type JsonSchema, type Validator } from './contract-validation.js';
 import { findUnstorable, unstorableText } from '../db/storable.js';
 
@@ -145,11 +145,11 @@ function readParameters(
     const raw = read(parameter.name);
     if (raw === undefined) continue;
     const problem = unstorableText(raw);
-    if (problem) throw HttpError.badRequest(`${location}.${parameter.name} ${problem}`);
+    if (problem) throw new ContractViolation(`${location}.${parameter.name} ${problem}`);
     values[parameter.name] = coerce(raw, parameter.schema, document);
   }
   if (!compiled.validate(values)) {
-    throw HttpError.badRequest(describeErrors(location, compiled.validate.errors));
+    throw new ContractViolation(describeErrors(location, compiled.validate.errors));
   }
   return values;
 }
@@ -181,7 +181,7 @@ async function readJsonBody(context: Context): Promise<unknown> {
     throw HttpError.badRequest(`body is not valid JSON: ${(error as Error).message}`);
   }
   const problem = findUnstorable(parsed, 'body');
-  if (problem) throw HttpError.badRequest(problem);
+  if (problem) throw new ContractViolation(problem);
   return parsed;
 }
 
@@ -256,7 +256,7 @@ export function mountOperations<Operations, E extends Env = BlankEnv>(
         let parsedBody: unknown;
         if (validateBody) {
           parsedBody = await readJsonBody(context);
-          if (!validateBody(parsedBody)) throw HttpError.badRequest(describeErrors('body', validateBody.errors));
+          if (!validateBody(parsedBody)) throw new ContractViolation(describeErrors('body', validateBody.errors));
         }
         const result = await handler({ path, query, body: parsedBody, context });
         if (result.body instanceof Uint8Array) {

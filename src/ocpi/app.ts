@@ -7,12 +7,10 @@ import type { operations } from '../../generated/ocpi-2.2.1-cpo.js';
 import type { Bus } from '../cluster/bus.js';
 import type { Config } from '../config.js';
 import type { RealtimeAuthorization } from '../domain/authorization.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, PreconditionFailedError, StaleUpdateError } from '../domain/errors.js';
 import type { Domain } from '../domain/index.js';
 import type { Partner } from '../domain/parties.js';
 import type { StationLink } from '../domain/station-calls.js';
 import { loadBundledDocument, mountOperations } from '../http/contract.js';
-import { HttpError } from '../http/errors.js';
 import { serverFailure } from '../http/failures.js';
 import type { Logger } from '../log.js';
 import type { OcpiContext } from './context.js';
@@ -20,7 +18,8 @@ import { cpoHandlers } from './handlers.js';
 import { sayFarewell } from './modules/credentials.js';
 import { realtimeAuthorization } from './modules/realtime-authorization.js';
 import { startPartnerPush } from './push/index.js';
-import { errorEnvelope, ocpiTransport, OcpiError, StatusCode, type OcpiEnv } from './transport.js';
+import { ocpiAnswerOf } from './failures.js';
+import { errorEnvelope, ocpiTransport, StatusCode, type OcpiEnv } from './transport.js';
 import { mountOcpi211, sayFarewell211, speaks211, startRegistrationInBestVersion } from './v211/index.js';
 
 export const OCPI_BASE_PATH = '/ocpi';
@@ -45,17 +44,6 @@ export interface OcpiWing {
   stop(): Promise<void>;
 }
 
-function statusOf(error: unknown): { http: number; code: number; message: string } | undefined {
-  if (error instanceof OcpiError) return { http: error.httpStatus, code: error.statusCode, message: error.message };
-  if (error instanceof HttpError) return { http: error.status, code: StatusCode.invalidParameters, message: error.message };
-  if (error instanceof InvalidInputError) return { http: 400, code: StatusCode.invalidParameters, message: error.message };
-  if (error instanceof NotFoundError) return { http: 404, code: StatusCode.clientError, message: error.message };
-  if (error instanceof PreconditionFailedError) return { http: 412, code: StatusCode.clientError, message: error.message };
-  if (error instanceof StaleUpdateError || error instanceof ConflictError) return { http: 409, code: StatusCode.clientError, message: error.message };
-  if (error instanceof ForbiddenError) return { http: 403, code: StatusCode.clientError, message: error.message };
-  return undefined;
-}
-
 export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; validateResponses: boolean }): Hono<OcpiEnv> {
   const app = new Hono<OcpiEnv>();
   app.use('*', ocpiTransport(ctx.domain.parties, { openData: options.openData }));
@@ -68,11 +56,12 @@ export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; va
   mountOcpi211(app, ctx, mount);
   app.all('*', (c) => c.json(errorEnvelope(StatusCode.clientError, `no OCPI operation ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
-    const known = statusOf(error);
+    const known = ocpiAnswerOf(error);
     if (known) return c.json(errorEnvelope(known.code, known.message), known.http as 400);
     const failure = serverFailure(error, ctx.logger, 'OCPI', { path: c.req.path });
-    const code = failure.status === 400 ? StatusCode.invalidParameters : StatusCode.serverError;
-    return c.json(errorEnvelope(code, failure.message), failure.status, failure.headers);
+    // Data the database refused is the client's (2001), answered inside OCPI like any other refused field.
+    if (failure.status === 400) return c.json(errorEnvelope(StatusCode.invalidParameters, failure.message), 200);
+    return c.json(errorEnvelope(StatusCode.serverError, failure.message), failure.status, failure.headers);
   });
   return app;
 }

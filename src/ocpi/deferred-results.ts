@@ -7,7 +7,7 @@ import type { Partner, PartyKey } from '../domain/parties.js';
 import { StationCallError, StationNotConnectedError, StationTimeoutError, type StationLink } from '../domain/station-calls.js';
 import type { Logger } from '../log.js';
 import type { OcpiContext } from './context.js';
-import { partnerClient, type EmspClient } from './partner-client.js';
+import { partnerAddress, partnerClient, type EmspClient } from './partner-client.js';
 
 /** Builds the OCPP action and payload for the version the station speaks; undefined when there is none for it. */
 export type VersionedStationCall = (version: string) => [action: string, payload: Record<string, unknown>] | undefined;
@@ -45,13 +45,10 @@ export function inBackground(logger: Logger, fields: Record<string, unknown>, wh
 
 /**
  * The generated eMSP client aimed at one response_url: every call under `/${module}/…` goes to that exact URL,
- * addressed to `to` (OCPI-to-*: the party that asked, e.g. one behind a hub). Undefined when Anode holds no token to
- * call the partner with.
+ * addressed (OCPI-to-*) to `to`, by default the partner's own party. Undefined when Anode holds no token to call the
+ * partner with.
  */
 export function responseClient(ctx: OcpiContext, partner: Partner, module: string, responseUrl: string, to?: PartyKey): EmspClient | undefined {
   if (!partner.outgoingToken) return undefined;
-  return partnerClient(
-    { token: partner.outgoingToken, rawTokens: partner.rawTokens, endpoints: partner.endpoints, exactUrls: { [module]: responseUrl }, ...(to && { to }) },
-    { ...ctx.cpo, timeoutMs: ctx.partnerTimeoutMs },
-  );
+  return partnerClient(partnerAddress(partner, { to, exactUrls: { [module]: responseUrl } }), { ...ctx.cpo, timeoutMs: ctx.partnerTimeoutMs });
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createOcpiEmspClient } from '../../generated/ocpi-2.2.1-emsp-client.js';
-import type { PartnerEndpoint } from '../domain/parties.js';
+import { ownParty, type PartyKey, type Partner, type PartnerEndpoint } from '../domain/parties.js';
 import { encodeToken } from './transport.js';
 
 export type EmspClient = ReturnType<typeof createOcpiEmspClient>;
@@ -18,8 +18,26 @@ export interface PartnerAddress {
   endpoints?: PartnerEndpoint[];
   /** modules whose URL the partner gave for one exchange (a command's response_url): used as they are */
   exactUrls?: Record<string, string>;
-  /** the partner's own identity, for OCPI-to-* headers on routed modules */
-  to?: { countryCode: string; partyId: string };
+  /**
+   * The party a request to a functional module is addressed to (its OCPI-to-* headers): `partnerAddress` sets the
+   * partner's own party unless the caller names another (the party behind a hub, the eMSP that issued a token).
+   */
+  to?: PartyKey;
+}
+
+/**
+ * How to reach a registered partner's functional modules with the token Anode holds for it; requests are addressed
+ * to `to` when given, else to the partner's own party.
+ */
+export function partnerAddress(partner: Partner, options: { to?: PartyKey; exactUrls?: Record<string, string> } = {}): PartnerAddress {
+  const to = options.to ?? ownParty(partner);
+  return {
+    token: partner.outgoingToken ?? '',
+    rawTokens: partner.rawTokens,
+    endpoints: partner.endpoints,
+    ...(options.exactUrls && { exactUrls: options.exactUrls }),
+    ...(to && { to }),
+  };
 }
 
 /** Who Anode calls as (its OCPI-from-* identity on routed modules) and how long a call may take. */
@@ -32,7 +50,8 @@ export interface PartnerCallSettings {
 const PLACEHOLDER_BASE = 'http://partner.ocpi.invalid';
 /** The interface Anode calls for each module: what a CPO pushes to, or pulls tokens from. */
 const CALLED_ROLE: Record<string, 'SENDER' | 'RECEIVER'> = { tokens: 'SENDER' };
-const UNROUTED = new Set(['versions', 'version-details', 'credentials']);
+/** Configuration modules: platform to platform, never routed, so they carry none of the OCPI-to/from-* headers. */
+const UNROUTED = new Set(['versions', 'version-details', 'credentials', 'hubclientinfo']);
 
 export class PartnerUnreachable extends Error {}
 

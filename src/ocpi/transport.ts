@@ -31,7 +31,10 @@ export const StatusCode = {
   noMatchingEndpoints: 3003,
 } as const;
 
-/** A failure to be answered as an OCPI envelope with this HTTP status and OCPI status code. */
+/**
+ * A failure to be answered as an OCPI envelope with this HTTP status and OCPI status code. Made with the helpers
+ * below, which follow the table of docs/ocpi.md "Transport" (src/ocpi/failures.ts maps every other error).
+ */
 export class OcpiError extends Error {
   constructor(
     readonly httpStatus: number,
@@ -42,6 +45,24 @@ export class OcpiError extends Error {
     this.name = 'OcpiError';
   }
 }
+
+/**
+ * A well-formed request that a rule of the module refuses: HTTP 200 with this OCPI status (2xxx the client's fault,
+ * 3xxx Anode's or the partner's API), the reason in status_message.
+ */
+export const ocpiRefusal = (statusCode: number, message: string) => new OcpiError(200, statusCode, message);
+
+/**
+ * The object the URL names does not exist, or not for this requester (an object of a party it does not act for):
+ * HTTP 404 with this OCPI status (2003 for locations, 2004 for tokens, else 2000).
+ */
+export const ocpiNotFound = (statusCode: number, message: string) => new OcpiError(404, statusCode, message);
+
+/** No credentials token, or one that does not open this endpoint: HTTP 401. */
+export const ocpiUnauthorized = (message: string) => new OcpiError(401, StatusCode.clientError, message);
+
+/** A method the credentials module does not allow in the party's registration state: HTTP 405. */
+export const ocpiMethodNotAllowed = (message: string) => new OcpiError(405, StatusCode.clientError, message);
 
 export interface Envelope<T> {
   data?: T;
@@ -78,7 +99,7 @@ export function requesterOf(context: Context<OcpiEnv>): Requester {
 /** The registered partner behind the request; a 401 when there is none (open-data requesters). */
 export function partnerOf(context: Context<OcpiEnv>): Partner {
   const requester = requesterOf(context);
-  if (requester.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'this endpoint needs a credentials token');
+  if (requester.kind !== 'partner') throw ocpiUnauthorized('this endpoint needs a credentials token');
   return requester.partner;
 }
 
@@ -108,12 +129,19 @@ const VERSIONS_PATH = /^\/ocpi\/versions\/?$/;
 const OPEN_DATA_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/locations(\/.*)?|2\.2\.1\/tariffs)\/?$/;
 
 /**
- * Every answer, an error envelope too, echoes the request ids; a routed request (a hub's) gets its OCPI-from-* and
- * OCPI-to-* routing headers answered the other way round.
+ * The configuration modules (versions, version details, credentials, hubclientinfo), whatever the version: platform to
+ * platform, never routed, so their answers carry no OCPI-to/from-* headers.
+ */
+const CONFIGURATION_PATHS = /^\/ocpi\/(versions|\d+(\.\d+)*(\/(credentials|hubclientinfo)(\/.*)?)?)\/?$/;
+
+/**
+ * Every answer, an error envelope too, echoes the request ids; a routed request (a hub's) to a functional module gets
+ * its OCPI-from-* and OCPI-to-* routing headers answered the other way round.
  */
 function answerHeaders(context: Context<OcpiEnv>): void {
   context.header('X-Request-ID', context.req.header('x-request-id') ?? randomUUID());
   context.header('X-Correlation-ID', context.req.header('x-correlation-id') ?? randomUUID());
+  if (CONFIGURATION_PATHS.test(context.req.path)) return;
   const fromCountry = context.req.header('ocpi-from-country-code');
   const fromParty = context.req.header('ocpi-from-party-id');
   const toCountry = context.req.header('ocpi-to-country-code');
@@ -138,14 +166,14 @@ export function ocpiTransport(parties: Parties, options: { openData: boolean }):
         context.set('requester', { kind: 'public' });
         return next();
       }
-      throw new OcpiError(401, StatusCode.clientError, 'missing Authorization: Token header');
+      throw ocpiUnauthorized('missing Authorization: Token header');
     }
     const { decoded, raw } = presentedTokens(header);
     const access =
       (decoded !== undefined ? await parties.byToken(decoded) : undefined) ?? (raw !== undefined ? await rawAccess(parties, raw, path) : undefined);
-    if (!access) throw new OcpiError(401, StatusCode.clientError, 'unknown or invalid token');
+    if (!access) throw ocpiUnauthorized('unknown or invalid token');
     if (access.via === 'registration' && access.partner.status === 'PENDING' && !HANDSHAKE_PATHS.test(path)) {
-      throw new OcpiError(401, StatusCode.clientError, 'a registration token only opens the versions and credentials endpoints');
+      throw ocpiUnauthorized('a registration token only opens the versions and credentials endpoints');
     }
     context.set('requester', { kind: 'partner', ...access, actingFor: await parties.actingParties(access.partner, senderOf(context)) });
     return next();

@@ -78,10 +78,10 @@ describe('backstop: a value the database refuses for what it is (SQLSTATE class 
     expect(lines.map((line) => line.level)).toEqual([40]);
   });
 
-  it('OCPI: 22021 is an HTTP 400 with OCPI status 2001, logged as a warning', async () => {
+  it('OCPI: 22021 is OCPI status 2001 in an HTTP 200 (the request reached OCPI), logged as a warning', async () => {
     const { get, lines } = ocpiAppFailingWith(databaseRefusal('22021', 'invalid byte sequence for encoding "UTF8": 0x00'));
     const response = await get();
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status_code: 2001 });
     expect(lines.map((line) => line.level)).toEqual([40]);
   });

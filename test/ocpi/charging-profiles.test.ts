@@ -442,7 +442,8 @@ describe('bad requests are OCPI 2001 with HTTP 400', () => {
   ])('%s', async (_title, method, pathAndQuery) => {
     const before = v16.received.length;
     const answer = await raw(method, pathAndQuery.replace('SESSION', session16));
-    expect(answer.status).toBe(400);
+    // Parameters that break the contract reached OCPI: HTTP 200 with 2001.
+    expect(answer.status).toBe(200);
     expect(answer.body.status_code).toBe(2001);
     expect(answer.body.status_message).toBeTruthy();
     expect(v16.received.length).toBe(before);
@@ -467,7 +468,8 @@ describe('bad requests are OCPI 2001 with HTTP 400', () => {
   ])('PUT with %s', async (_title, payload) => {
     const before = v16.received.length;
     const answer = await raw('PUT', session16, payload);
-    expect(answer.status).toBe(400);
+    // Only what is not JSON at all is the HTTP layer's (400); JSON that breaks a rule is HTTP 200 with 2001.
+    expect(answer.status).toBe(typeof payload === 'string' ? 400 : 200);
     expect(answer.body.status_code).toBe(2001);
     expect(answer.body.status_message).toBeTruthy();
     expect(v16.received.length).toBe(before);

@@ -93,39 +93,40 @@ describe('tokens receiver: ETag / If-Match and last_updated guard concurrent upd
     expect((await get(emsp, tokenC, 'NL', 'EMS', 'RFID-2')).data?.data?.issuer).toBe('First');
   });
 
-  it('an update older than the stored last_updated is refused', async () => {
+  it('an update older than the stored last_updated is refused (HTTP 200, 2000)', async () => {
     const stale = await put(emsp, tokenC, token('RFID-2', { issuer: 'Old', last_updated: '2023-01-01T00:00:00Z' }));
-    expect(stale.response.status).toBe(409);
-    expect(stale.error?.status_code).toBe(2000);
+    expect(stale.response.status).toBe(200);
+    expect(stale.data?.status_code).toBe(2000);
     expect((await get(emsp, tokenC, 'NL', 'EMS', 'RFID-2')).data?.data?.issuer).toBe('First');
   });
 });
 
 describe('tokens receiver: a partner only touches its own country code and party id', () => {
-  it('PUT for another party is refused with 403 and stores nothing', async () => {
+  it('PUT for another party is refused with 404 and stores nothing', async () => {
     const { response, error } = await put(other, otherC, token('RFID-X'));
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(404);
     expect(error?.status_code).toBe(2000);
     expect((await get(emsp, tokenC, 'NL', 'EMS', 'RFID-X')).response.status).toBe(404);
   });
 
   it('GET of another party token is refused', async () => {
-    expect((await get(other, otherC, 'NL', 'EMS', 'RFID-1')).response.status).toBe(403);
+    expect((await get(other, otherC, 'NL', 'EMS', 'RFID-1')).response.status).toBe(404);
   });
 
   it('a uid already issued by another party is not taken over', async () => {
-    const { response } = await put(other, otherC, token('RFID-1', { country_code: 'BE', party_id: 'OTH' }));
-    expect(response.status).toBe(409);
+    const { response, data } = await put(other, otherC, token('RFID-1', { country_code: 'BE', party_id: 'OTH' }));
+    expect(response.status).toBe(200);
+    expect(data?.status_code).toBe(2000);
     expect((await get(emsp, tokenC, 'NL', 'EMS', 'RFID-1')).data?.data?.issuer).toBe('Simulated eMSP');
   });
 
-  it('a body that does not match the URL is refused with 2001', async () => {
-    const { response, error } = await emsp.client(tokenC).PUT('/2.2.1/tokens/{country_code}/{party_id}/{token_uid}', {
+  it('a body that does not match the URL is refused with 2001 (HTTP 200)', async () => {
+    const { response, data } = await emsp.client(tokenC).PUT('/2.2.1/tokens/{country_code}/{party_id}/{token_uid}', {
       params: { header: ids(), path: { country_code: 'NL', party_id: 'EMS', token_uid: 'RFID-9' } },
       body: token('RFID-8'),
     });
-    expect(response.status).toBe(400);
-    expect(error?.status_code).toBe(2001);
+    expect(response.status).toBe(200);
+    expect(data?.status_code).toBe(2001);
   });
 });
 
@@ -151,7 +152,7 @@ describe('tokens receiver: bulk GET and DELETE of a party tokens (WWCP)', () => 
     const { response } = await other.client(otherC).DELETE('/2.2.1/tokens/{country_code}/{party_id}', {
       params: { header: ids(), path: { country_code: 'NL', party_id: 'EMS' } },
     });
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(404);
   });
 });
 

@@ -83,12 +83,22 @@ export interface Received {
   body: unknown;
 }
 
+/** An answer Anode gave to this eMSP's client, for assertions on its headers. */
+export interface Answered {
+  method: string;
+  path: string;
+  status: number;
+  headers: Record<string, string>;
+}
+
 export interface SimulatedEmsp {
   url: string;
   versionsUrl: string;
   /** the token Anode must use to call this eMSP */
   tokenForAnode: string;
   received: Received[];
+  /** what Anode answered the eMSP's clients, in order */
+  answered: Answered[];
   findings: OracleFinding[];
   roles: Array<{ role: 'EMSP' | 'HUB'; country_code: string; party_id: string; business_details: { name: string } }>;
   /** a client for Anode's OCPI interface with this token (base64-encoded, unless raw) */
@@ -110,6 +120,7 @@ export async function startEmsp(
   options: { role?: 'EMSP' | 'HUB' } = {},
 ): Promise<SimulatedEmsp> {
   const received: Received[] = [];
+  const answered: Answered[] = [];
   const findings: OracleFinding[] = [];
   const answers: SimulatedEmsp['answers'] = new Map();
   const app = new Hono();
@@ -165,10 +176,14 @@ export async function startEmsp(
     cpo.use({
       async onResponse({ request, response }) {
         const path = new URL(request.url).pathname;
+        answered.push({ method: request.method, path, status: response.status, headers: Object.fromEntries(response.headers) });
         const schema = oracleFor(request.method, path);
         if (!schema || response.status >= 300) return undefined;
+        const body = (await response.clone().json()) as { status_code?: number };
+        // A refusal (HTTP 200 with a 2xxx/3xxx status) is not a successful answer: it has no data to judge.
+        if (typeof body.status_code === 'number' && body.status_code >= 2000) return undefined;
         const validate = oracleValidator(`${schema}.response`);
-        if (!validate(await response.clone().json())) findings.push({ path, schema, errors: oracle.errorsText(validate.errors) });
+        if (!validate(body)) findings.push({ path, schema, errors: oracle.errorsText(validate.errors) });
         return undefined;
       },
     });
@@ -180,6 +195,7 @@ export async function startEmsp(
     versionsUrl: `${base}/ocpi/versions`,
     tokenForAnode,
     received,
+    answered,
     findings,
     roles,
     client,

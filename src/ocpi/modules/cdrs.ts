@@ -3,11 +3,16 @@ import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { StoredCdr } from '../../domain/charging-records.js';
 import { paginationHeaders } from '../../http/pagination.js';
 import type { OcpiContext } from '../context.js';
+import { withOcpiNumbers } from '../numbers.js';
 import { envelope, ocpiDate } from '../transport.js';
 import { callerOf, pageOf, type ModuleHandlers } from './shared.js';
 
-/** A recorded CDR: its body was built by ocpiCdr as an OCPI CDR, so it is taken as one, dated by its record. */
-export const ocpiStoredCdr = (cdr: StoredCdr) => ({ ...cdr.body, last_updated: cdr.lastUpdated.toISOString() }) as components['schemas']['CDR'];
+/**
+ * A recorded CDR: its body was built by ocpiCdr as an OCPI CDR, so it is taken as one, dated by its record. Its
+ * numbers are rounded again, for CDRs recorded before ocpiCdr rounded them.
+ */
+export const ocpiStoredCdr = (cdr: StoredCdr) =>
+  withOcpiNumbers({ ...cdr.body, last_updated: cdr.lastUpdated.toISOString() }) as components['schemas']['CDR'];
 
 export function cdrsHandlers(ctx: OcpiContext): ModuleHandlers<'cpoGetCdrs'> {
   return {

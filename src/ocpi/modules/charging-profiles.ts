@@ -14,7 +14,7 @@ import type { StationLink } from '../../domain/station-calls.js';
 import type { Transaction } from '../../domain/transactions.js';
 import type { OcpiContext } from '../context.js';
 import { callStation, inBackground, responseClient, type StationOutcome, type VersionedStationCall } from '../deferred-results.js';
-import { envelope, OcpiError, ocpiDate, StatusCode } from '../transport.js';
+import { envelope, ocpiDate, ocpiRefusal, StatusCode } from '../transport.js';
 import { requestIds } from './credentials.js';
 import { actsForParty, callerOf, type Caller, type ModuleHandlers } from './shared.js';
 
@@ -74,7 +74,7 @@ const ocpiDateTime = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
 /** What OCPP cannot carry out, or OCPI forbids, beyond the contract's shape: a 2001 with the reason. */
 export function checkProfile(profile: ChargingProfile): void {
   const invalid = (message: string): never => {
-    throw new OcpiError(400, StatusCode.invalidParameters, `charging_profile: ${message}`);
+    throw ocpiRefusal(StatusCode.invalidParameters, `charging_profile: ${message}`);
   };
   const periods = profile.charging_profile_period ?? [];
   if (periods.length === 0) invalid('charging_profile_period needs at least one period');

@@ -10,7 +10,7 @@ import { isOpen, type Reservation } from '../../domain/reservations.js';
 import type { StationLink } from '../../domain/station-calls.js';
 import type { OcpiContext } from '../context.js';
 import { callStation, inBackground, responseClient, type StationOutcome, type VersionedStationCall } from '../deferred-results.js';
-import { envelope, OcpiError, ocpiDate, StatusCode } from '../transport.js';
+import { envelope, ocpiDate, ocpiRefusal, StatusCode } from '../transport.js';
 import { requestIds } from './credentials.js';
 import { actsForParty, callerOf, type Caller, type ModuleHandlers } from './shared.js';
 import { storedToken } from './tokens.js';
@@ -326,7 +326,7 @@ export function commandsHandlers(ctx: OcpiContext): ModuleHandlers<CommandsOpera
     cpoPostUnlockConnector: async ({ body, context }) => ({ status: 200, body: envelope(await commands.unlockConnector(callerOf(context), body)) }),
     cpoPostReserveNow: async ({ body, context }) => {
       const expiresAt = ocpiDate(body.expiry_date)!;
-      if (Number.isNaN(expiresAt.getTime())) throw new OcpiError(400, StatusCode.invalidParameters, `expiry_date ${body.expiry_date} is not a date`);
+      if (Number.isNaN(expiresAt.getTime())) throw ocpiRefusal(StatusCode.invalidParameters, `expiry_date ${body.expiry_date} is not a date`);
       return { status: 200, body: envelope(await commands.reserveNow(callerOf(context), body, expiresAt)) };
     },
     cpoPostCancelReservation: async ({ body, context }) => ({ status: 200, body: envelope(await commands.cancelReservation(callerOf(context), body)) }),

@@ -10,7 +10,7 @@ import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { Partner, PartnerEndpoint, PartnerRole } from '../../domain/parties.js';
 import { ocpiBase, type OcpiContext } from '../context.js';
 import { PartnerUnreachable, partnerClient, type PartnerAddress } from '../partner-client.js';
-import { emptyEnvelope, envelope, OCPI_VERSION, OcpiError, partnerOf, requesterOf, StatusCode, type OcpiEnv } from '../transport.js';
+import { emptyEnvelope, envelope, OCPI_VERSION, OcpiError, ocpiMethodNotAllowed, ocpiRefusal, ocpiUnauthorized, partnerOf, requesterOf, StatusCode, type OcpiEnv } from '../transport.js';
 import type { ModuleHandlers } from './shared.js';
 
 type Credentials = components['schemas']['Credentials'];
@@ -45,19 +45,19 @@ async function discover(ctx: OcpiContext, address: PartnerAddress): Promise<Part
   const settings = { ...ctx.cpo, timeoutMs: ctx.partnerTimeoutMs };
   try {
     const versions = await partnerClient(address, settings).GET('/versions', { params: { header: requestIds() } });
-    if (!versions.data?.data) throw new OcpiError(400, StatusCode.unusableApi, `the partner's versions endpoint answered HTTP ${versions.response.status}`);
+    if (!versions.data?.data) throw ocpiRefusal(StatusCode.unusableApi, `the partner's versions endpoint answered HTTP ${versions.response.status}`);
     const version = versions.data.data.find((entry) => entry.version === OCPI_VERSION);
-    if (!version) throw new OcpiError(400, StatusCode.unsupportedVersion, `the partner does not offer OCPI ${OCPI_VERSION}`);
+    if (!version) throw ocpiRefusal(StatusCode.unsupportedVersion, `the partner does not offer OCPI ${OCPI_VERSION}`);
     const details = await partnerClient({ ...address, versionUrl: version.url }, settings).GET('/version-details', {
       params: { header: requestIds() },
     });
     const endpoints = details.data?.data?.endpoints;
-    if (!endpoints) throw new OcpiError(400, StatusCode.unusableApi, `the partner's version details answered HTTP ${details.response.status}`);
+    if (!endpoints) throw ocpiRefusal(StatusCode.unusableApi, `the partner's version details answered HTTP ${details.response.status}`);
     return { versionUrl: version.url, endpoints: endpoints as PartnerEndpoint[] };
   } catch (error) {
     if (error instanceof OcpiError) throw error;
-    if (error instanceof PartnerUnreachable) throw new OcpiError(400, StatusCode.unusableApi, error.message);
-    throw new OcpiError(400, StatusCode.unusableApi, `the partner's versions could not be read: ${(error as Error).message}`);
+    if (error instanceof PartnerUnreachable) throw ocpiRefusal(StatusCode.unusableApi, error.message);
+    throw ocpiRefusal(StatusCode.unusableApi, `the partner's versions could not be read: ${(error as Error).message}`);
   }
 }
 
@@ -119,7 +119,7 @@ export async function sayFarewell(ctx: OcpiContext, partner: Partner): Promise<v
 export function registeredPartner(context: Context<OcpiEnv>): Partner {
   const requester = requesterOf(context);
   if (requester.kind !== 'partner' || requester.via !== 'credentials') {
-    throw new OcpiError(405, StatusCode.clientError, 'not registered: use POST to register first');
+    throw ocpiMethodNotAllowed('not registered: use POST to register first');
   }
   return requester.partner;
 }
@@ -134,8 +134,8 @@ export function credentialsHandlers(ctx: OcpiContext): ModuleHandlers<Credential
     },
     cpoPostCredentials: async ({ body, context }) => {
       const requester = requesterOf(context);
-      if (requester.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'a registration token is needed');
-      if (requester.via === 'credentials') throw new OcpiError(405, StatusCode.clientError, 'already registered: use PUT to update');
+      if (requester.kind !== 'partner') throw ocpiUnauthorized('a registration token is needed');
+      if (requester.via === 'credentials') throw ocpiMethodNotAllowed('already registered: use PUT to update');
       return { status: 200, body: envelope(await acceptCredentials(ctx, requester.partner, body)) };
     },
     cpoPutCredentials: async ({ body, context }) => {

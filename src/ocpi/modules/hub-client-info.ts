@@ -4,7 +4,7 @@ import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { ClientInfo, ConnectionStatus } from '../../domain/hub-client-info.js';
 import type { Partner } from '../../domain/parties.js';
 import type { OcpiContext } from '../context.js';
-import { emptyEnvelope, envelope, OcpiError, ocpiDate, partnerOf, StatusCode, type OcpiEnv } from '../transport.js';
+import { emptyEnvelope, envelope, ocpiDate, ocpiNotFound, ocpiRefusal, partnerOf, StatusCode, type OcpiEnv } from '../transport.js';
 import { sameCode, type ModuleHandlers } from './shared.js';
 
 type Schemas = components['schemas'];
@@ -13,7 +13,7 @@ type Schemas = components['schemas'];
 function assertHub(context: Context<OcpiEnv>): Partner {
   const partner = partnerOf(context);
   if (!partner.roles.some((role) => role.role === 'HUB')) {
-    throw new OcpiError(403, StatusCode.clientError, 'only a party registered with the HUB role may use the hubclientinfo module');
+    throw ocpiNotFound(StatusCode.clientError, 'only a party registered with the HUB role may use the hubclientinfo module');
   }
   return partner;
 }
@@ -34,13 +34,13 @@ export function hubClientInfoHandlers(ctx: OcpiContext): ModuleHandlers<'cpoGetC
     cpoGetClientInfo: async ({ path, context }) => {
       assertHub(context);
       const info = await hubClientInfos.get(path.country_code, path.party_id);
-      if (!info) throw new OcpiError(404, StatusCode.clientError, `no client info for ${path.country_code}/${path.party_id}`);
+      if (!info) throw ocpiNotFound(StatusCode.clientError, `no client info for ${path.country_code}/${path.party_id}`);
       return { status: 200, body: envelope(ocpiClientInfo(info)) };
     },
     cpoPutClientInfo: async ({ path, body, context }) => {
       const hub = assertHub(context);
       if (!sameCode(body.country_code, path.country_code) || !sameCode(body.party_id, path.party_id)) {
-        throw new OcpiError(400, StatusCode.invalidParameters, 'the client info in the body is not the one the URL names');
+        throw ocpiRefusal(StatusCode.invalidParameters, 'the client info in the body is not the one the URL names');
       }
       const { created } = await hubClientInfos.put({
         countryCode: body.country_code,

@@ -5,7 +5,7 @@ import type { StoredConnector, StoredEvse, StoredLocation } from '../../domain/l
 import type { Page } from '../../domain/pagination.js';
 import { paginationHeaders } from '../../http/pagination.js';
 import type { OcpiContext } from '../context.js';
-import { envelope, OcpiError, ocpiDate, requesterOf, StatusCode, type OcpiEnv } from '../transport.js';
+import { envelope, ocpiDate, ocpiNotFound, requesterOf, StatusCode, type OcpiEnv } from '../transport.js';
 import { pageOf, type ModuleHandlers } from './shared.js';
 
 type Schemas = components['schemas'];
@@ -98,7 +98,7 @@ export class LocationPageCache {
 async function visibleLocation(ctx: OcpiContext, context: Context<OcpiEnv>, id: string): Promise<StoredLocation> {
   const location = await ctx.domain.locations.get(id).catch(() => undefined);
   if (!location || (requesterOf(context).kind === 'public' && !location.publish)) {
-    throw new OcpiError(404, StatusCode.unknownLocation, `location ${id} is not known`);
+    throw ocpiNotFound(StatusCode.unknownLocation, `location ${id} is not known`);
   }
   return location;
 }
@@ -131,7 +131,7 @@ export function locationsHandlers(ctx: OcpiContext): ModuleHandlers<LocationsOpe
     cpoGetEvse: async ({ path, context }) => {
       const location = await visibleLocation(ctx, context, path.location_id);
       const evse = location.evses.find((candidate) => candidate.uid === path.evse_uid);
-      if (!evse) throw new OcpiError(404, StatusCode.unknownLocation, `location ${path.location_id} has no EVSE ${path.evse_uid}`);
+      if (!evse) throw ocpiNotFound(StatusCode.unknownLocation, `location ${path.location_id} has no EVSE ${path.evse_uid}`);
       return { status: 200, body: envelope(ocpiEvse(evse)) };
     },
     cpoGetConnector: async ({ path, context }) => {
@@ -140,7 +140,7 @@ export function locationsHandlers(ctx: OcpiContext): ModuleHandlers<LocationsOpe
         .find((candidate) => candidate.uid === path.evse_uid)
         ?.connectors.find((candidate) => candidate.id === path.connector_id);
       if (!connector) {
-        throw new OcpiError(404, StatusCode.unknownLocation, `location ${path.location_id} has no connector ${path.evse_uid}/${path.connector_id}`);
+        throw ocpiNotFound(StatusCode.unknownLocation, `location ${path.location_id} has no connector ${path.evse_uid}/${path.connector_id}`);
       }
       return { status: 200, body: envelope(ocpiConnector(connector)) };
     },

@@ -3,7 +3,7 @@ import type { AuthorizationStatus, RealtimeAuthorization } from '../../domain/au
 import { isHub } from '../../domain/parties.js';
 import type { Token } from '../../domain/tokens.js';
 import type { OcpiContext } from '../context.js';
-import { partnerClient } from '../partner-client.js';
+import { partnerAddress, partnerClient } from '../partner-client.js';
 import { requestIds } from './credentials.js';
 
 const VERDICTS: Record<string, AuthorizationStatus> = {
@@ -24,11 +24,10 @@ export function realtimeAuthorization(ctx: OcpiContext, timeoutMs: number): Real
         // A hub that reports the token's party unreachable cannot get an answer from it: as if it did not answer.
         if (isHub(partner) && !(await ctx.domain.hubClientInfos.reachableVia(partner.id, token.countryCode, token.partyId))) return undefined;
         const where = stationId ? await ctx.domain.locations.whereIs(stationId) : undefined;
-        const client = partnerClient(
-          // A 2.1.1 eMSP takes its token as it is; its authorize endpoint has the same shape as 2.2.1's.
-          { token: partner.outgoingToken, rawTokens: partner.rawTokens || partner.version === '2.1.1', endpoints: partner.endpoints, to: { countryCode: token.countryCode, partyId: token.partyId } },
-          { ...ctx.cpo, timeoutMs },
-        );
+        // Addressed to the party that issued the token (behind a hub, the hub forwards it there). A 2.1.1 eMSP takes its
+        // token as it is; its authorize endpoint has the same shape as 2.2.1's.
+        const address = partnerAddress(partner, { to: { countryCode: token.countryCode, partyId: token.partyId } });
+        const client = partnerClient({ ...address, rawTokens: address.rawTokens || partner.version === '2.1.1' }, { ...ctx.cpo, timeoutMs });
         const { data } = await client.POST('/tokens/{token_uid}/authorize', {
           params: { header: requestIds(), path: { token_uid: token.uid }, query: { type: token.type } },
           ...(where && { body: { location_id: where.locationId, evse_uids: where.evseUids } }),

@@ -4,6 +4,7 @@ import type { ChargingFacts } from '../../domain/charging-records.js';
 import type { Price } from '../../domain/pricing/types.js';
 import { paginationHeaders } from '../../http/pagination.js';
 import type { OcpiContext } from '../context.js';
+import { withOcpiNumbers } from '../numbers.js';
 import { envelope, ocpiDate } from '../transport.js';
 import { ocpiPlace } from './locations.js';
 import { callerOf, pageOf, type ModuleHandlers } from './shared.js';
@@ -28,10 +29,11 @@ const authMethod = (facts: ChargingFacts): Schemas['AuthMethod'] => (facts.trans
 
 const chargingPeriods = (facts: ChargingFacts): Schemas['ChargingPeriod'][] => facts.priced.chargingPeriods;
 
+/** The session of a transaction; numbers have at most 4 decimals (OCPI's number type). */
 export function ocpiSession(facts: ChargingFacts, cpo: { countryCode: string; partyId: string }): Schemas['Session'] {
   const { transaction } = facts;
   const totalCost = facts.tariff ? price(facts.priced.totalCost) : undefined;
-  return {
+  return withOcpiNumbers({
     country_code: cpo.countryCode,
     party_id: cpo.partyId,
     id: String(transaction.id),
@@ -49,7 +51,7 @@ export function ocpiSession(facts: ChargingFacts, cpo: { countryCode: string; pa
     ...(totalCost && { total_cost: totalCost }),
     status: transaction.stoppedAt ? 'COMPLETED' : 'ACTIVE',
     last_updated: transaction.updatedAt.toISOString(),
-  };
+  });
 }
 
 /**
@@ -61,11 +63,11 @@ export function derivedEvseId(cpo: { countryCode: string; partyId: string }, uid
   return `${cpo.countryCode}*${cpo.partyId}*E${local}`;
 }
 
-/** The CDR of an ended transaction, priced with the tariff of its connector (free when it has none). */
+/** The CDR of an ended transaction, priced with the tariff of its connector (free when it has none); numbers have at most 4 decimals. */
 export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyId: string }): Schemas['CDR'] {
   const { transaction, location, evse, connector, priced } = facts;
   const optional = (name: keyof Schemas['CDR'], value: Price | number | undefined) => (value === undefined ? {} : { [name]: typeof value === 'number' ? value : price(value) });
-  return {
+  return withOcpiNumbers({
     country_code: cpo.countryCode,
     party_id: cpo.partyId,
     id: `${cpo.countryCode}${cpo.partyId}-${transaction.id}`,
@@ -97,7 +99,7 @@ export function ocpiCdr(facts: ChargingFacts, cpo: { countryCode: string; partyI
     ...(priced.totalParkingTimeHours > 0 && { total_parking_time: priced.totalParkingTimeHours }),
     ...optional('total_parking_cost', priced.totalParkingCost),
     last_updated: new Date().toISOString(),
-  };
+  });
 }
 
 /** Sessions sender (only those of tokens the requester's parties issued), and its charging preferences receiver. */

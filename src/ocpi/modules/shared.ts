@@ -5,7 +5,7 @@ import type { PageRequest } from '../../domain/pagination.js';
 import { sameParty, type Partner, type PartyKey } from '../../domain/parties.js';
 import type { OperationHandlers } from '../../http/contract.js';
 import type { OcpiContext } from '../context.js';
-import { OcpiError, partnerOf, requesterOf, StatusCode, type OcpiEnv } from '../transport.js';
+import { ocpiNotFound, partnerOf, requesterOf, StatusCode, type OcpiEnv } from '../transport.js';
 
 /** Every operation of the CPO document with its handler. */
 export type CpoHandlers = OperationHandlers<operations, OcpiEnv>;
@@ -44,6 +44,6 @@ export const actsForParty = (caller: Caller, countryCode: string, partyId: strin
  */
 export function assertOwnParty(context: Context<OcpiEnv>, countryCode: string, partyId: string): Partner {
   const caller = callerOf(context);
-  if (!actsForParty(caller, countryCode, partyId)) throw new OcpiError(403, StatusCode.clientError, `${countryCode}/${partyId} is not a party this token acts for`);
+  if (!actsForParty(caller, countryCode, partyId)) throw ocpiNotFound(StatusCode.clientError, `${countryCode}/${partyId} is not a party this token acts for`);
   return caller.partner;
 }

@@ -4,7 +4,7 @@ import type { Partner } from '../../domain/parties.js';
 import { tokenEtag, type Token, type TokenInput } from '../../domain/tokens.js';
 import { paginationHeaders } from '../../http/pagination.js';
 import type { OcpiContext } from '../context.js';
-import { emptyEnvelope, envelope, OcpiError, ocpiDate, StatusCode } from '../transport.js';
+import { emptyEnvelope, envelope, ocpiDate, ocpiNotFound, ocpiRefusal, StatusCode } from '../transport.js';
 import { assertOwnParty, pageOf, type ModuleHandlers } from './shared.js';
 
 type Schemas = components['schemas'];
@@ -70,7 +70,7 @@ export function tokensHandlers(ctx: OcpiContext): ModuleHandlers<TokensOperation
     cpoGetToken: async ({ path, query, context }) => {
       assertOwnParty(context, path.country_code, path.party_id);
       const token = await tokens.ofParty(path.country_code, path.party_id, path.token_uid, query?.type ?? 'RFID');
-      if (!token) throw new OcpiError(404, StatusCode.unknownToken, `token ${path.token_uid} is not known`);
+      if (!token) throw ocpiNotFound(StatusCode.unknownToken, `token ${path.token_uid} is not known`);
       return { status: 200, body: envelope(ocpiToken(token)), headers: { ETag: tokenEtag(token) } };
     },
     cpoPutToken: async ({ path, query, body, context }) => {
@@ -80,7 +80,7 @@ export function tokensHandlers(ctx: OcpiContext): ModuleHandlers<TokensOperation
         body.country_code.toUpperCase() !== path.country_code.toUpperCase() ||
         body.party_id.toUpperCase() !== path.party_id.toUpperCase() ||
         body.type !== (query?.type ?? body.type);
-      if (mismatch) throw new OcpiError(400, StatusCode.invalidParameters, 'the token in the body is not the one the URL names');
+      if (mismatch) throw ocpiRefusal(StatusCode.invalidParameters, 'the token in the body is not the one the URL names');
       const existed = await tokens.ofParty(path.country_code, path.party_id, path.token_uid, body.type);
       const stored = await tokens.putFromPartner(storedToken(partner, body), context.req.header('if-match'));
       return { status: existed ? 200 : 201, body: emptyEnvelope(), headers: { ETag: tokenEtag(stored) } };
@@ -93,7 +93,7 @@ export function tokensHandlers(ctx: OcpiContext): ModuleHandlers<TokensOperation
         (body.country_code !== undefined && body.country_code.toUpperCase() !== path.country_code.toUpperCase()) ||
         (body.party_id !== undefined && body.party_id.toUpperCase() !== path.party_id.toUpperCase()) ||
         (body.type !== undefined && body.type !== (query?.type ?? 'RFID'));
-      if (renames) throw new OcpiError(400, StatusCode.invalidParameters, 'a PATCH cannot change the uid, type, country_code or party_id the URL names');
+      if (renames) throw ocpiRefusal(StatusCode.invalidParameters, 'a PATCH cannot change the uid, type, country_code or party_id the URL names');
       const stored = await tokens.patchFromPartner(
         { countryCode: path.country_code, partyId: path.party_id, uid: path.token_uid, type: query?.type ?? 'RFID' },
         { ...tokenInput(partner, body), lastUpdated: ocpiDate(body.last_updated)! },

@@ -12,7 +12,7 @@ import type { DeliverySettings } from '../../config.js';
 import type { OutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { requestIds } from '../modules/credentials.js';
-import { partnerClient, type EmspClient } from '../partner-client.js';
+import { partnerAddress, partnerClient, type EmspClient } from '../partner-client.js';
 import { sendIn211, speaks211 } from '../v211/index.js';
 
 type Answer = { response: Response; data?: unknown; error?: unknown };
@@ -166,10 +166,7 @@ export class OutboxDelivery {
   private async sendIn221(partner: Partner, entry: OutboxEntry): Promise<Answer> {
     const send = SEND[entry.kind];
     if (!send) throw new Error(`no way to send an outbox entry of kind ${entry.kind}`);
-    const client = partnerClient(
-      { token: partner.outgoingToken ?? '', rawTokens: partner.rawTokens, endpoints: partner.endpoints, to: addresseeOf(partner, entry.addressee) },
-      { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs },
-    );
+    const client = partnerClient(partnerAddress(partner, { to: addresseeOf(partner, entry.addressee) }), { ...this.ctx.cpo, timeoutMs: this.ctx.partnerTimeoutMs });
     return send(client, entry);
   }
 }

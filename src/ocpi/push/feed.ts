@@ -13,6 +13,7 @@ import type { NewOutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { ocpiLocation } from '../modules/locations.js';
 import { ocpiCdr, ocpiSession } from '../modules/sessions.js';
+import { ocpiTariff } from '../modules/tariffs.js';
 
 type Readers = ReturnType<OcpiContext['domain']['readersOver']>;
 type Push = Omit<NewOutboxEntry, 'partnerId'>;
@@ -83,7 +84,7 @@ export class PartnerPushFeed implements ChangeFeed {
       const target = { country_code: this.ctx.cpo.countryCode, party_id: this.ctx.cpo.partyId, tariff_id: change.tariffId };
       if (change.deleted) return [{ module: 'tariffs', kind: 'tariff.delete', objectKey, target, body: null }];
       const tariff = await readers.tariffs.get(change.tariffId);
-      return [{ module: 'tariffs', kind: 'tariff.put', objectKey, target, body: tariff }];
+      return [{ module: 'tariffs', kind: 'tariff.put', objectKey, target, body: ocpiTariff(tariff) }];
     }
     const location = await readers.locations.get(change.locationId).catch(() => undefined);
     if (!location?.publish) return [];

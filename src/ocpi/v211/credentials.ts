@@ -9,7 +9,7 @@ import type { Partner, PartnerEndpoint, PartnerRole } from '../../domain/parties
 import { ocpiBase, type OcpiContext } from '../context.js';
 import { newToken, requestIds, startRegistration } from '../modules/credentials.js';
 import { partnerClient } from '../partner-client.js';
-import { OcpiError, StatusCode } from '../transport.js';
+import { OcpiError, ocpiRefusal, StatusCode } from '../transport.js';
 import { OCPI_211, partnerClient211 } from './client.js';
 
 export type Credentials211 = components['schemas']['Credentials'];
@@ -39,12 +39,12 @@ async function discover211(ctx: OcpiContext, token: string, versionsUrl: string)
   try {
     const versions = await partnerClient211({ token, versionsUrl }, ctx.partnerTimeoutMs).GET('/versions');
     const listed = versions.data?.data;
-    if (!listed) throw new OcpiError(400, StatusCode.unusableApi, `the partner's versions endpoint answered HTTP ${versions.response.status}`);
+    if (!listed) throw ocpiRefusal(StatusCode.unusableApi, `the partner's versions endpoint answered HTTP ${versions.response.status}`);
     const version = listed.find((entry) => entry.version === OCPI_211);
-    if (!version) throw new OcpiError(400, StatusCode.unsupportedVersion, `the partner does not offer OCPI ${OCPI_211}`);
+    if (!version) throw ocpiRefusal(StatusCode.unsupportedVersion, `the partner does not offer OCPI ${OCPI_211}`);
     const details = await partnerClient211({ token, versionUrl: version.url }, ctx.partnerTimeoutMs).GET('/version-details');
     const endpoints = details.data?.data?.endpoints;
-    if (!endpoints) throw new OcpiError(400, StatusCode.unusableApi, `the partner's version details answered HTTP ${details.response.status}`);
+    if (!endpoints) throw ocpiRefusal(StatusCode.unusableApi, `the partner's version details answered HTTP ${details.response.status}`);
     return {
       versionUrl: version.url,
       endpoints: endpoints.map((endpoint) => ({
@@ -55,7 +55,7 @@ async function discover211(ctx: OcpiContext, token: string, versionsUrl: string)
     };
   } catch (error) {
     if (error instanceof OcpiError) throw error;
-    throw new OcpiError(400, StatusCode.unusableApi, `the partner's versions could not be read: ${(error as Error).message}`);
+    throw ocpiRefusal(StatusCode.unusableApi, `the partner's versions could not be read: ${(error as Error).message}`);
   }
 }
 

@@ -13,7 +13,7 @@ import { CommandReceiver, type CommandResponse } from '../modules/commands.js';
 import { registeredPartner } from '../modules/credentials.js';
 import { callerOf } from '../modules/shared.js';
 import { ocpiLocation } from '../modules/locations.js';
-import { envelope, OcpiError, ocpiDate, partnerOf, requesterOf, StatusCode, type Envelope, type OcpiEnv } from '../transport.js';
+import { envelope, OcpiError, ocpiDate, ocpiMethodNotAllowed, ocpiNotFound, ocpiRefusal, ocpiUnauthorized, partnerOf, requesterOf, StatusCode, type Envelope, type OcpiEnv } from '../transport.js';
 import { OCPI_211, registeredClient211 } from './client.js';
 import { acceptCredentials211, ourCredentials211 } from './credentials.js';
 import {
@@ -44,7 +44,7 @@ const dataOf = <T>(result: { body?: unknown }) => (result.body as Envelope<T>).d
 /** The one party a 2.1.1 partner acts for (2.1.1 credentials name one). */
 function partyOf(partner: Partner): { countryCode: string; partyId: string } {
   const [role] = partner.roles;
-  if (!role) throw new OcpiError(400, StatusCode.clientError, 'the partner has not named its party yet');
+  if (!role) throw ocpiRefusal(StatusCode.clientError, 'the partner has not named its party yet');
   return { countryCode: role.country_code, partyId: role.party_id };
 }
 
@@ -91,8 +91,8 @@ export function cpo211Handlers(ctx: OcpiContext): Cpo211Handlers {
     },
     cpoPostCredentials: async ({ body, context }) => {
       const requester = requesterOf(context);
-      if (requester.kind !== 'partner') throw new OcpiError(401, StatusCode.clientError, 'a registration token is needed');
-      if (requester.via === 'credentials') throw new OcpiError(405, StatusCode.clientError, 'already registered: use PUT to update');
+      if (requester.kind !== 'partner') throw ocpiUnauthorized('a registration token is needed');
+      if (requester.via === 'credentials') throw ocpiMethodNotAllowed('already registered: use PUT to update');
       return { status: 200, body: envelope(await acceptCredentials211(ctx, requester.partner, body)) };
     },
     cpoPutCredentials: async ({ body, context }) => ({ status: 200, body: envelope(await acceptCredentials211(ctx, registeredPartner(context), body)) }),
@@ -108,12 +108,12 @@ export function cpo211Handlers(ctx: OcpiContext): Cpo211Handlers {
     },
     cpoGetEvse: async ({ path, context }) => {
       const evse = evse211(dataOf<V221['EVSE']>(await v221.cpoGetEvse({ path, query: {}, body: undefined, context })));
-      if (!evse) throw new OcpiError(404, StatusCode.unknownLocation, `EVSE ${path.evse_uid} has no connector OCPI 2.1.1 can describe`);
+      if (!evse) throw ocpiNotFound(StatusCode.unknownLocation, `EVSE ${path.evse_uid} has no connector OCPI 2.1.1 can describe`);
       return { status: 200, body: envelope(evse) };
     },
     cpoGetConnector: async ({ path, context }) => {
       const connector = connector211(dataOf<V221['Connector']>(await v221.cpoGetConnector({ path, query: {}, body: undefined, context })));
-      if (!connector) throw new OcpiError(404, StatusCode.unknownLocation, `connector ${path.connector_id} has a standard OCPI 2.1.1 does not know`);
+      if (!connector) throw ocpiNotFound(StatusCode.unknownLocation, `connector ${path.connector_id} has a standard OCPI 2.1.1 does not know`);
       return { status: 200, body: envelope(connector) };
     },
 
@@ -174,7 +174,7 @@ export function cpo211Handlers(ctx: OcpiContext): Cpo211Handlers {
     cpoPostReserveNow: async ({ body, context }) => {
       const partner = partnerOf(context);
       const expiresAt = ocpiDate(body.expiry_date);
-      if (Number.isNaN(expiresAt.getTime())) throw new OcpiError(400, StatusCode.invalidParameters, `expiry_date ${body.expiry_date} is not a date`);
+      if (Number.isNaN(expiresAt.getTime())) throw ocpiRefusal(StatusCode.invalidParameters, `expiry_date ${body.expiry_date} is not a date`);
       const reserve: V221['ReserveNow'] = {
         response_url: body.response_url,
         token: token221(body.token, partyOf(partner)),
