@@ -421,6 +421,7 @@ export const remoteStarts = pgTable(
     index('remote_starts_open_idx')
       .on(table.stationId, table.ocppEvseId, table.idTag, table.expiresAt)
       .where(sql`${table.transactionId} is null`),
+    index('remote_starts_expires_idx').on(table.expiresAt),
   ],
 );
 
@@ -444,6 +445,8 @@ export const outboxStatuses = ['PENDING', 'FAILED'] as const;
 /**
  * What Anode still has to push to each OCPI partner, written in the database transaction of the change itself.
  * Entries of one object (`objectKey`) are delivered one at a time in `id` order; a delivered entry is deleted.
+ * `head` marks the first entry of its object (the only one that may go), so that the claim reads due heads by index
+ * and never walks the entries waiting behind them.
  */
 export const ocpiOutbox = pgTable(
   'ocpi_outbox',
@@ -465,12 +468,35 @@ export const ocpiOutbox = pgTable(
     /** a node delivering the entry holds it until then */
     leaseUntil: timestamptz('lease_until'),
     lastError: text('last_error'),
+    /** the object's oldest entry: set when written first of its object, or when the one before it goes */
+    head: boolean('head').notNull().default(true),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (table) => [
     index('ocpi_outbox_object_idx').on(table.partnerId, table.objectKey, table.id),
-    index('ocpi_outbox_due_idx').on(table.nextAttemptAt).where(sql`${table.status} = 'PENDING'`),
+    // What the claim reads: a partner's pending heads, soonest due first.
+    index('ocpi_outbox_claim_idx')
+      .on(table.partnerId, table.nextAttemptAt, table.id)
+      .where(sql`${table.status} = 'PENDING' and ${table.head}`),
   ],
+);
+
+/**
+ * Partners that set a charging profile on a session and whose profile the station accepted: OCPI has the CPO tell
+ * them of every later change of the session's active charging profile it learns of.
+ */
+export const chargingProfileSenders = pgTable(
+  'charging_profile_senders',
+  {
+    transactionId: integer('transaction_id')
+      .notNull()
+      .references(() => transactions.id, { onDelete: 'cascade' }),
+    partnerId: integer('partner_id')
+      .notNull()
+      .references(() => ocpiParties.id, { onDelete: 'cascade' }),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.transactionId, table.partnerId] })],
 );
 
 export * from './station-schema.js';

@@ -4,11 +4,10 @@
  * to every partner that is a receiver of the module; sessions and CDRs only to the partner that issued the token.
  * The CDR of an ended transaction is made here too, in the same commit as the end.
  */
-import { sql } from 'drizzle-orm';
 import type { Change, ChangeFeed, ChangeKind } from '../../domain/change-feed.js';
 import type { Database } from '../../db/client.js';
 import { actsFor, type Partner } from '../../domain/parties.js';
-import type { NewOutboxEntry } from '../../domain/partner-outbox.js';
+import { lockOutboxObjects, type NewOutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { ocpiLocation } from '../modules/locations.js';
 import { ocpiCdr, ocpiSession } from '../modules/sessions.js';
@@ -55,8 +54,7 @@ export class PartnerPushFeed implements ChangeFeed {
 
   async record(tx: Database, changes: Change[]): Promise<void> {
     // One object's entries are written one transaction at a time, so their ids follow their commits.
-    const keys = [...new Set(changes.map(objectKeyOf))].sort();
-    for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`anode.outbox:${key}`}))`);
+    await lockOutboxObjects(tx, changes.map(objectKeyOf));
     const readers = this.ctx.domain.readersOver(tx);
     const partners = await this.currentPartners(tx);
     const entries: NewOutboxEntry[] = [];
