@@ -84,13 +84,13 @@ export interface Domain {
 export async function createDomain(
   db: Database,
   bus: Bus,
-  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number; meterSyncSeconds?: number; remoteStartWindowSeconds?: number },
+  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number; meterSyncSeconds?: number; remoteStartWindowSeconds?: number; remoteStartKeepSeconds?: number },
   pkiSettings: { config: PkiConfig; onSigningError: (error: unknown, signingId: number) => void },
 ): Promise<Domain> {
   const dataVersions = new DataVersions(db, settings.dataVersionPollMs ?? 250);
   const changeFeed = new ChangeFeedSlot();
   const stations = new Stations(db, bus);
-  const remoteStarts = new RemoteStarts(db, { windowSeconds: settings.remoteStartWindowSeconds });
+  const remoteStarts = new RemoteStarts(db, { windowSeconds: settings.remoteStartWindowSeconds, keepSeconds: settings.remoteStartKeepSeconds });
   const transactions = new Transactions(db, changeFeed, remoteStarts, {
     sessionUpdateMs: (settings.sessionUpdateSeconds ?? 60) * 1000,
     meterSyncMs: (settings.meterSyncSeconds ?? 15) * 1000,
