@@ -111,17 +111,20 @@ export class PartnerOutbox {
   }
 
   /** Deletes entries and makes the next entry of each of their objects its head, under the objects' locks. */
-  private async remove(where: SQL | undefined): Promise<number> {
+  private async remove(where: SQL): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const doomed = await tx.select({ partnerId: ocpiOutbox.partnerId, objectKey: ocpiOutbox.objectKey }).from(ocpiOutbox).where(where);
-      if (doomed.length === 0) return 0;
-      await lockOutboxObjects(tx, doomed.map((entry) => entry.objectKey));
-      const deleted = await tx.delete(ocpiOutbox).where(where).returning({ partnerId: ocpiOutbox.partnerId, objectKey: ocpiOutbox.objectKey });
-      for (const { partnerId, objectKey } of deleted) {
-        await tx.execute(sql`update ${ocpiOutbox} set head = true where id = (
-          select min(id) from ${ocpiOutbox} where partner_id = ${partnerId} and object_key = ${objectKey}) and not head`);
-      }
-      return deleted.length;
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('anode.outbox:' || object_key)) from ${ocpiOutbox} where ${where}`);
+      // A statement of its own, after the locks: it sees every entry written before they were granted.
+      const result = await tx.execute(sql`
+        with gone as (delete from ${ocpiOutbox} where ${where} returning id, partner_id, object_key),
+        next as (
+          select (select min(e.id) from ${ocpiOutbox} e
+                  where e.partner_id = g.partner_id and e.object_key = g.object_key and e.id not in (select id from gone)) as id
+          from gone g
+        ),
+        promoted as (update ${ocpiOutbox} set head = true where id in (select id from next) and not head returning id)
+        select count(*) as deleted from gone`);
+      return Number(rowsOf<{ deleted: number | string }>(result)[0].deleted);
     });
   }
 
@@ -175,7 +178,7 @@ export class PartnerOutbox {
 
   /** The operator gives up on an entry; the next one of its object may go. */
   async drop(partnerId: number, id: number): Promise<void> {
-    const deleted = await this.remove(and(eq(ocpiOutbox.partnerId, partnerId), eq(ocpiOutbox.id, id)));
+    const deleted = await this.remove(and(eq(ocpiOutbox.partnerId, partnerId), eq(ocpiOutbox.id, id))!);
     if (deleted === 0) throw new NotFoundError(`OCPI party ${partnerId} has no outbox entry ${id}`);
   }
 }
