@@ -83,7 +83,8 @@ export class PartnerPushFeed implements ChangeFeed {
       return [{ module: 'tariffs', kind: 'tariff.put', objectKey, target, body: tariff }];
     }
     const location = await readers.locations.get(change.locationId).catch(() => undefined);
-    if (!location?.publish) return [];
+    // An unpublished location is not pushed, but for the edit that unpublished it: receivers must drop it.
+    if (!location || (!location.publish && !(change.kind === 'location' && change.unpublished))) return [];
     const target = { country_code: location.countryCode, party_id: location.partyId, location_id: location.id };
     if (change.kind === 'location') {
       return [{ module: 'locations', kind: 'location.put', objectKey, target, body: ocpiLocation(location) }];
