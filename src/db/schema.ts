@@ -445,8 +445,7 @@ export const outboxStatuses = ['PENDING', 'FAILED'] as const;
 /**
  * What Anode still has to push to each OCPI partner, written in the database transaction of the change itself.
  * Entries of one object (`objectKey`) are delivered one at a time in `id` order; a delivered entry is deleted.
- * `head` marks the first entry of its object (the only one that may go), so that the claim reads due heads by index
- * and never walks the entries waiting behind them.
+ * `head` marks the first entry of its object (the only one that may go): the claim reads only due heads, by index.
  */
 export const ocpiOutbox = pgTable(
   'ocpi_outbox',
@@ -456,7 +455,7 @@ export const ocpiOutbox = pgTable(
       .notNull()
       .references(() => ocpiParties.id, { onDelete: 'cascade' }),
     module: text('module').notNull(),
-    /** which push: e.g. location.put, evse.patch, session.patch, cdr.post */
+    /** which push: e.g. location.put, evse.patch, session.patch, cdr.post, activeprofile.put */
     kind: text('kind').notNull(),
     objectKey: text('object_key').notNull(),
     /** the path parameters of the push */
@@ -468,23 +467,18 @@ export const ocpiOutbox = pgTable(
     /** a node delivering the entry holds it until then */
     leaseUntil: timestamptz('lease_until'),
     lastError: text('last_error'),
-    /** the object's oldest entry: set when written first of its object, or when the one before it goes */
     head: boolean('head').notNull().default(true),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (table) => [
     index('ocpi_outbox_object_idx').on(table.partnerId, table.objectKey, table.id),
-    // What the claim reads: a partner's pending heads, soonest due first.
     index('ocpi_outbox_claim_idx')
       .on(table.partnerId, table.nextAttemptAt, table.id)
       .where(sql`${table.status} = 'PENDING' and ${table.head}`),
   ],
 );
 
-/**
- * Partners that set a charging profile on a session and whose profile the station accepted: OCPI has the CPO tell
- * them of every later change of the session's active charging profile it learns of.
- */
+/** Partners whose charging profile on a session the station accepted: told of later active profile changes. */
 export const chargingProfileSenders = pgTable(
   'charging_profile_senders',
   {

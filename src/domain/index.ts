@@ -11,6 +11,7 @@ import { DeviceEvents } from './device-events.js';
 import { DeviceModel } from './device-model.js';
 import { DisplayMessages } from './display-messages.js';
 import { ChargingNotices } from './charging-notices.js';
+import { ChargingProfileSenders } from './charging-profile-senders.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
 import { Availabilities } from './availability.js';
@@ -56,6 +57,7 @@ export interface Domain {
   deviceModel: DeviceModel;
   deviceEvents: DeviceEvents;
   chargingNotices: ChargingNotices;
+  chargingProfileSenders: ChargingProfileSenders;
   displayMessages: DisplayMessages;
   variableMonitors: VariableMonitors;
   /** operator-started work on stations whose outcome arrives in later notifications */
@@ -127,7 +129,8 @@ export async function createDomain(
     stationUploads: new StationUploads(db),
     deviceModel: new DeviceModel(db),
     deviceEvents: new DeviceEvents(db),
-    chargingNotices: new ChargingNotices(db),
+    chargingNotices: new ChargingNotices(db, bus),
+    chargingProfileSenders: new ChargingProfileSenders(db),
     displayMessages: new DisplayMessages(db),
     variableMonitors: new VariableMonitors(db),
     tariffs,

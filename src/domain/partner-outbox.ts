@@ -96,6 +96,18 @@ export class PartnerOutbox {
   }
 
   /**
+   * Writes entries that no database change carries (what a station answered later), in a transaction of their own
+   * under their objects' locks.
+   */
+  async enqueueAlone(entries: NewOutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      await lockOutboxObjects(tx, entries.map((entry) => entry.objectKey));
+      await this.enqueue(tx, entries);
+    });
+  }
+
+  /**
    * Leases the entries that may go now: due, not leased, first of their object, of a registered partner, and not of
    * a partner in `busyPartners` (whose deliveries are still under way here).
    */

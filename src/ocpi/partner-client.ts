@@ -30,8 +30,11 @@ export interface PartnerCallSettings {
 }
 
 const PLACEHOLDER_BASE = 'http://partner.ocpi.invalid';
-/** The interface Anode calls for each module: what a CPO pushes to, or pulls tokens from. */
-const CALLED_ROLE: Record<string, 'SENDER' | 'RECEIVER'> = { tokens: 'SENDER' };
+/**
+ * The interface Anode calls for each module: what a CPO pushes to, or pulls tokens from. A session's active charging
+ * profile goes to the chargingprofiles interface the module calls the Sender's (the one results are POSTed to).
+ */
+const CALLED_ROLE: Record<string, 'SENDER' | 'RECEIVER'> = { tokens: 'SENDER', chargingprofiles: 'SENDER' };
 const UNROUTED = new Set(['versions', 'version-details', 'credentials']);
 
 export class PartnerUnreachable extends Error {}
