@@ -44,6 +44,8 @@ const hasChargingProfilesEndpoint = (endpoints: Array<{ identifier: string; role
 export class ActiveProfilePush {
   /** per session, the update under way: one session's updates are read from the station and queued in turn */
   private readonly chains = new Map<number, Promise<void>>();
+  /** changes being looked into (stop waits for them) */
+  private readonly pending = new Set<Promise<void>>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -54,13 +56,16 @@ export class ActiveProfilePush {
 
   start(): void {
     this.unsubscribe = this.ctx.bus.subscribe('charging.limits.changed', (event) => {
-      this.changed(event).catch((error: unknown) => this.ctx.logger.error({ err: error, ...event }, 'pushing active charging profiles failed'));
+      const work = this.changed(event)
+        .catch((error: unknown) => this.ctx.logger.error({ err: error, ...event }, 'pushing active charging profiles failed'))
+        .finally(() => this.pending.delete(work));
+      this.pending.add(work);
     });
   }
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    await Promise.allSettled([...this.chains.values()]);
+    await Promise.allSettled([...this.pending]);
   }
 
   /** Limits changed at a station: each of its sessions that has senders gets its new active profile pushed. */
