@@ -2262,9 +2262,9 @@ export interface components {
         /** @description One push waiting for an OCPI party (Anode addition) */
         OutboxEntry: {
             id: number;
-            /** @description The OCPI module of the push: locations, tariffs, sessions or cdrs */
+            /** @description The OCPI module of the push: locations, tariffs, sessions, cdrs or chargingprofiles */
             module: string;
-            /** @description What is sent: location.put, evse.patch, tariff.put, tariff.delete, session.put, session.patch, cdr.post */
+            /** @description What is sent: location.put, evse.patch, tariff.put, tariff.delete, session.put, session.patch, cdr.post, activeprofile.put */
             kind: string;
             /** @description The object it belongs to; one object's entries go one at a time, in order */
             objectKey: string;

@@ -90,6 +90,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
     sessionUpdateSeconds: config.ocpi.sessionUpdateSeconds,
     meterSyncSeconds: config.meterSyncSeconds,
     remoteStartWindowSeconds: config.ocpi.remoteStartWindowSeconds,
+    remoteStartKeepSeconds: config.ocpi.remoteStartKeepSeconds,
     offlineGraceMs: config.ocpi.offlineGraceSeconds * 1000,
   }, { config: config.pki, onSigningError: (error, signingId) => logger.error({ err: error, signingId }, 'signing a station certificate failed') });
   await domain.stations.clearConnections(config.nodeId, { andItsWorkers: !member });
@@ -151,6 +152,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
   app = assembleApp({ system, admin, ocpi: ocpi.app, uploads }, logger);
   domain.dataVersions.start();
   domain.reservations.startSweeper(config.reservationSweepMs, (error) => logger.warn({ err: error }, 'expiring reservations failed'));
+  domain.remoteStarts.startSweeper((error) => logger.warn({ err: error }, 'pruning remote starts failed'));
   const { sweepMs, ...closingRules } = config.transactionClosing;
   domain.transactionClosing.startSweeper(sweepMs, closingRules, {
     onClosed: (closed) => logger.info(closed, 'closed a transaction its station did not end'),
@@ -180,6 +182,7 @@ export async function startAnode(config: Config, logger: Logger, member?: Cluste
       domain.dataVersions.stop();
       await localListSync.stop();
       await domain.reservations.stopSweeper();
+      await domain.remoteStarts.stopSweeper();
       await domain.transactionClosing.stopSweeper();
       await domain.offlineStations.stop();
       await domain.pki.renewal.stop();

@@ -75,6 +75,8 @@ export interface Config {
      * start cannot name the remote start (OCPP 1.6)
      */
     remoteStartWindowSeconds: number;
+    /** how long after its window a remote start a transaction may still name (accepted, or unanswered) is kept */
+    remoteStartKeepSeconds: number;
     /** a running session is pushed to its eMSP at most once per this interval (start and end always) */
     sessionUpdateSeconds: number;
     /** a station not connected for this long shows its EVSEs as UNKNOWN to partners; 0: never */
@@ -214,6 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
       commandTimeoutSeconds: integer(env, 'OCPI_COMMAND_TIMEOUT_SECONDS', 30, 1, 600),
       // By default the command timeout and three minutes for the driver to plug in (a station's ConnectionTimeOut).
       remoteStartWindowSeconds: integer(env, 'OCPI_REMOTE_START_WINDOW_SECONDS', integer(env, 'OCPI_COMMAND_TIMEOUT_SECONDS', 30, 1, 600) + 180, 1, 86400),
+      remoteStartKeepSeconds: integer(env, 'OCPI_REMOTE_START_KEEP_SECONDS', 7 * 86400, 0, 365 * 86400),
       sessionUpdateSeconds: integer(env, 'OCPI_SESSION_UPDATE_SECONDS', 60, 1, 86400),
       offlineGraceSeconds: integer(env, 'OCPI_OFFLINE_GRACE_SECONDS', 300, 0, 7 * 86400),
       push: {

@@ -11,6 +11,12 @@ export interface DomainEvents {
   'ocpi.party.registered': { partyId: number };
   /** tokens were created, changed or deleted in the token store (stations' local lists may follow them) */
   'tokens.changed': { uids: string[] };
+  /**
+   * what limits charging at a station changed: a charging profile it accepted or cleared, or a limit it reported set
+   * or cleared; at one EVSE, or at the whole station when `evseId` is 0 or not given. `profileId`: the profile set
+   * or cleared, when one was named. Published on the node that learnt it.
+   */
+  'charging.limits.changed': { stationId: string; evseId?: number; profileId?: number };
 }
 
 export interface Bus {

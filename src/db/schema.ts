@@ -423,6 +423,7 @@ export const remoteStarts = pgTable(
     index('remote_starts_open_idx')
       .on(table.stationId, table.ocppEvseId, table.idTag, table.expiresAt)
       .where(sql`${table.transactionId} is null`),
+    index('remote_starts_expires_idx').on(table.expiresAt),
   ],
 );
 
@@ -446,6 +447,7 @@ export const outboxStatuses = ['PENDING', 'FAILED'] as const;
 /**
  * What Anode still has to push to each OCPI partner, written in the database transaction of the change itself.
  * Entries of one object (`objectKey`) are delivered one at a time in `id` order; a delivered entry is deleted.
+ * `head` marks the first entry of its object (the only one that may go): the claim reads only due heads, by index.
  */
 export const ocpiOutbox = pgTable(
   'ocpi_outbox',
@@ -455,7 +457,7 @@ export const ocpiOutbox = pgTable(
       .notNull()
       .references(() => ocpiParties.id, { onDelete: 'cascade' }),
     module: text('module').notNull(),
-    /** which push: e.g. location.put, evse.patch, session.patch, cdr.post */
+    /** which push: e.g. location.put, evse.patch, session.patch, cdr.post, activeprofile.put */
     kind: text('kind').notNull(),
     objectKey: text('object_key').notNull(),
     /** the path parameters of the push */
@@ -469,12 +471,30 @@ export const ocpiOutbox = pgTable(
     /** a node delivering the entry holds it until then */
     leaseUntil: timestamptz('lease_until'),
     lastError: text('last_error'),
+    head: boolean('head').notNull().default(true),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (table) => [
     index('ocpi_outbox_object_idx').on(table.partnerId, table.objectKey, table.id),
-    index('ocpi_outbox_due_idx').on(table.nextAttemptAt).where(sql`${table.status} = 'PENDING'`),
+    index('ocpi_outbox_claim_idx')
+      .on(table.partnerId, table.nextAttemptAt, table.id)
+      .where(sql`${table.status} = 'PENDING' and ${table.head}`),
   ],
+);
+
+/** Partners whose charging profile on a session the station accepted: told of later active profile changes. */
+export const chargingProfileSenders = pgTable(
+  'charging_profile_senders',
+  {
+    transactionId: integer('transaction_id')
+      .notNull()
+      .references(() => transactions.id, { onDelete: 'cascade' }),
+    partnerId: integer('partner_id')
+      .notNull()
+      .references(() => ocpiParties.id, { onDelete: 'cascade' }),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.transactionId, table.partnerId] })],
 );
 
 export * from './station-schema.js';

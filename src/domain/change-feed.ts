@@ -6,8 +6,11 @@
 import type { Database } from '../db/client.js';
 
 export type Change =
-  /** the operator edited a location (its EVSEs and connectors included) */
-  | { kind: 'location'; locationId: string }
+  /**
+   * the operator edited a location (its EVSEs and connectors included); `unpublished`: it was published before the
+   * edit and is not any more, so those who were told of it must learn that
+   */
+  | { kind: 'location'; locationId: string; unpublished?: boolean }
   /** the stations reported a new status for these EVSEs */
   | { kind: 'evseStatus'; locationId: string; evseUids: string[] }
   | { kind: 'tariff'; tariffId: string; deleted: boolean }

@@ -1,4 +1,5 @@
 import { and, count, desc, eq, isNull, type SQL } from 'drizzle-orm';
+import type { Bus } from '../cluster/bus.js';
 import type { Database } from '../db/client.js';
 import { chargingNotices, transactions } from '../db/schema.js';
 import type { Page, PageRequest } from './pagination.js';
@@ -18,8 +19,19 @@ export interface NewChargingNotice {
 }
 
 /** Charging limits, charging profile reports and EV charging needs and schedules, per station, EVSE and transaction. */
+/** Notices that change what limits charging (and so a session's active charging profile). */
+const LIMIT_CHANGES: ChargingNoticeKind[] = ['ChargingLimit', 'ClearedChargingLimit'];
+
 export class ChargingNotices {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly bus?: Pick<Bus, 'publish'>,
+  ) {}
+
+  /** A station accepted a charging profile, or cleared one: what limits its charging changed. */
+  profilesChanged(stationId: string, change: { evseId?: number; profileId?: number }): void {
+    this.bus?.publish('charging.limits.changed', { stationId, ...change });
+  }
 
   /** Keeps a notice, tied to the transaction running on its EVSE if there is one. */
   async record(stationId: string, notice: NewChargingNotice): Promise<ChargingNotice> {
@@ -36,6 +48,7 @@ export class ChargingNotices {
         receivedAt: new Date(),
       })
       .returning();
+    if (LIMIT_CHANGES.includes(notice.kind)) this.bus?.publish('charging.limits.changed', { stationId, ...(notice.evseId !== undefined && { evseId: notice.evseId }) });
     return row;
   }
 

@@ -11,6 +11,7 @@ import { DeviceEvents } from './device-events.js';
 import { DeviceModel } from './device-model.js';
 import { DisplayMessages } from './display-messages.js';
 import { ChargingNotices } from './charging-notices.js';
+import { ChargingProfileSenders } from './charging-profile-senders.js';
 import { ChargingRecords } from './charging-records.js';
 import { ConnectorStatuses } from './connector-status.js';
 import { Availabilities } from './availability.js';
@@ -56,6 +57,7 @@ export interface Domain {
   deviceModel: DeviceModel;
   deviceEvents: DeviceEvents;
   chargingNotices: ChargingNotices;
+  chargingProfileSenders: ChargingProfileSenders;
   displayMessages: DisplayMessages;
   variableMonitors: VariableMonitors;
   /** operator-started work on stations whose outcome arrives in later notifications */
@@ -84,13 +86,13 @@ export interface Domain {
 export async function createDomain(
   db: Database,
   bus: Bus,
-  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number; meterSyncSeconds?: number; remoteStartWindowSeconds?: number },
+  settings: LocationsSettings & { defaultCurrency: string; dataVersionPollMs?: number; sessionUpdateSeconds?: number; meterSyncSeconds?: number; remoteStartWindowSeconds?: number; remoteStartKeepSeconds?: number },
   pkiSettings: { config: PkiConfig; onSigningError: (error: unknown, signingId: number) => void },
 ): Promise<Domain> {
   const dataVersions = new DataVersions(db, settings.dataVersionPollMs ?? 250);
   const changeFeed = new ChangeFeedSlot();
   const stations = new Stations(db, bus);
-  const remoteStarts = new RemoteStarts(db, { windowSeconds: settings.remoteStartWindowSeconds });
+  const remoteStarts = new RemoteStarts(db, { windowSeconds: settings.remoteStartWindowSeconds, keepSeconds: settings.remoteStartKeepSeconds });
   const transactions = new Transactions(db, changeFeed, remoteStarts, {
     sessionUpdateMs: (settings.sessionUpdateSeconds ?? 60) * 1000,
     meterSyncMs: (settings.meterSyncSeconds ?? 15) * 1000,
@@ -128,7 +130,8 @@ export async function createDomain(
     stationUploads: new StationUploads(db),
     deviceModel: new DeviceModel(db),
     deviceEvents: new DeviceEvents(db),
-    chargingNotices: new ChargingNotices(db),
+    chargingNotices: new ChargingNotices(db, bus),
+    chargingProfileSenders: new ChargingProfileSenders(db),
     displayMessages: new DisplayMessages(db),
     variableMonitors: new VariableMonitors(db),
     tariffs,

@@ -126,7 +126,8 @@ export class Locations {
 
   /**
    * Registers a location or replaces it. EVSEs it no longer lists are kept as removed (OCPI never forgets an EVSE);
-   * an EVSE uid or a station's OCPP EVSE that belongs to another location is a conflict.
+   * an EVSE uid or a station's OCPP EVSE that belongs to another location is a conflict. A location that stops being
+   * published is told to the feed as such, so partners who had it learn it may no longer be shown.
    */
   async register(id: string, input: LocationInput): Promise<void> {
     checkLocationInput(input, this.settings);
@@ -134,6 +135,7 @@ export class Locations {
     const uids = input.evses.map((evse) => evse.uid);
     await this.db.transaction(async (tx) => {
       await this.assertNoForeignEvses(tx, id, input.evses);
+      const [before] = await tx.select({ publish: locations.publish }).from(locations).where(eq(locations.id, id)).for('update');
       const location = {
         countryCode: this.settings.cpo.countryCode,
         partyId: this.settings.cpo.partyId,
@@ -192,7 +194,8 @@ export class Locations {
           })),
         );
       }
-      await this.feed.record(tx, [{ kind: 'location', locationId: id }]);
+      const unpublished = before?.publish === true && !location.publish;
+      await this.feed.record(tx, [{ kind: 'location', locationId: id, ...(unpublished && { unpublished }) }]);
     });
     await this.versions.refresh();
   }

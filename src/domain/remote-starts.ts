@@ -5,9 +5,10 @@
  * when it names none; one whose start cannot name it by its outlet (or any outlet, when none was asked for) and
  * idTag, when it comes before the remote start expires. A remote start is taken by one transaction at most.
  */
-import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { remoteStarts, stationCalls } from '../db/schema.js';
+import { PeriodicSweep } from './periodic-sweep.js';
 
 export type RemoteStart = typeof remoteStarts.$inferSelect;
 
@@ -42,12 +43,52 @@ const CALLS_SEARCHED = 1000;
 export class RemoteStarts {
   /** how long after the request a start that does not name it is taken to answer it */
   private readonly windowMs: number;
+  /** how long after its window a remote start a transaction may still name is kept */
+  private readonly keepMs: number;
+  private readonly sweeper = new PeriodicSweep(() => this.prune());
 
   constructor(
     private readonly db: Database,
-    settings: { windowSeconds?: number } = {},
+    settings: { windowSeconds?: number; keepSeconds?: number } = {},
   ) {
     this.windowMs = (settings.windowSeconds ?? 210) * 1000;
+    this.keepMs = (settings.keepSeconds ?? 7 * 86400) * 1000;
+  }
+
+  /**
+   * Deletes the remote starts no transaction can answer any more. Once its window is over, a start that does not
+   * name one cannot take it; one that names it can, as long as it is open and may still happen (accepted, or its
+   * answer never came): an OCPP 2.0.1 station reports the transaction events it queued while offline when it is
+   * back, so those are kept `keepSeconds` longer. Taken or refused ones go when their window is over (the
+   * transaction copied what it needs). Answers how many went.
+   */
+  async prune(now = new Date()): Promise<number> {
+    const stillPossible = and(isNull(remoteStarts.transactionId), or(isNull(remoteStarts.result), inArray(remoteStarts.result, STILL_POSSIBLE)));
+    const finished = or(isNotNull(remoteStarts.transactionId), and(isNotNull(remoteStarts.result), notInArray(remoteStarts.result, STILL_POSSIBLE)));
+    const deleted = await this.db
+      .delete(remoteStarts)
+      .where(
+        or(
+          and(lt(remoteStarts.expiresAt, now), finished),
+          and(lt(remoteStarts.expiresAt, new Date(now.getTime() - this.keepMs)), stillPossible),
+        ),
+      )
+      .returning({ id: remoteStarts.id });
+    return deleted.length;
+  }
+
+  /**
+   * Prunes every so often until `stopSweeper`: twice per window (or per keep, if shorter), at most every 10 minutes and
+   * at least 1 s apart. The timer does not keep the process alive.
+   */
+  startSweeper(onError: (error: unknown) => void = () => {}): void {
+    const intervalMs = Math.min(600_000, Math.max(1000, Math.min(this.windowMs, this.keepMs || this.windowMs) / 2));
+    this.sweeper.start(intervalMs, onError);
+  }
+
+  /** Stops the sweeper and waits for a sweep under way. */
+  stopSweeper(): Promise<void> {
+    return this.sweeper.stop();
   }
 
   /** Records the operator's remote start about to be sent (no partner, no authorization reference). */

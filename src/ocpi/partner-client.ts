@@ -48,8 +48,11 @@ export interface PartnerCallSettings {
 }
 
 const PLACEHOLDER_BASE = 'http://partner.ocpi.invalid';
-/** The interface Anode calls for each module: what a CPO pushes to, or pulls tokens from. */
-const CALLED_ROLE: Record<string, 'SENDER' | 'RECEIVER'> = { tokens: 'SENDER' };
+/**
+ * The interface Anode calls for each module: what a CPO pushes to, or pulls tokens from. A session's active charging
+ * profile goes to the chargingprofiles interface the module calls the Sender's (the one results are POSTed to).
+ */
+const CALLED_ROLE: Record<string, 'SENDER' | 'RECEIVER'> = { tokens: 'SENDER', chargingprofiles: 'SENDER' };
 /** Configuration modules: platform to platform, never routed, so they carry none of the OCPI-to/from-* headers. */
 const UNROUTED = new Set(['versions', 'version-details', 'credentials', 'hubclientinfo']);
 

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { reportProfileChange } from './charging-profile-calls.js';
 import { RPCServer, TimeoutError, createValidator, rpcModule } from './rpc.js';
 import type { Bus } from '../cluster/bus.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
@@ -464,6 +465,7 @@ export class OcppGateway implements StationLink {
         callTimeoutMs: options.timeoutMs ?? this.options.settings.callTimeoutMs,
       })) as Record<string, unknown>;
       await stationCalls.finish(callId, { status: 'Answered', response });
+      reportProfileChange(this.domain.chargingNotices, stationId, action, payload, response);
       return response;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

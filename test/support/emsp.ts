@@ -41,6 +41,7 @@ function pushOracleFor(method: string, path: string): string | undefined {
     ['PATCH', /^\/ocpi\/2\.2\.1\/sessions\/[^/]+\/[^/]+\/[^/]+$/, 'session.partial'],
     ['POST', /^\/ocpi\/2\.2\.1\/cdrs$/, 'cdr'],
     ['PUT', /^\/ocpi\/2\.2\.1\/tariffs\/[^/]+\/[^/]+\/[^/]+$/, 'tariff'],
+    ['PUT', /^\/ocpi\/2\.2\.1\/chargingprofiles\/[^/]+$/, 'chargingprofiles.active'],
   ];
   return rules.find(([verb, pattern]) => verb === method && pattern.test(path))?.[2];
 }
@@ -151,7 +152,7 @@ export async function startEmsp(
     if (c.req.method === 'GET' && path === '/ocpi/versions') return c.json(ok([{ version: '2.2.1', url: `${base}/ocpi/2.2.1` }]));
     if (c.req.method === 'GET' && path === '/ocpi/2.2.1') {
       const modules: Array<[string, string]> = [
-        ['credentials', 'SENDER'], ['locations', 'RECEIVER'], ['sessions', 'RECEIVER'], ['cdrs', 'RECEIVER'], ['tariffs', 'RECEIVER'], ['tokens', 'SENDER'], ['commands', 'SENDER'],
+        ['credentials', 'SENDER'], ['locations', 'RECEIVER'], ['sessions', 'RECEIVER'], ['cdrs', 'RECEIVER'], ['tariffs', 'RECEIVER'], ['tokens', 'SENDER'], ['commands', 'SENDER'], ['chargingprofiles', 'SENDER'],
       ];
       return c.json(ok({ version: '2.2.1', endpoints: modules.map(([identifier, role]) => ({ identifier, role, url: `${base}/ocpi/2.2.1/${identifier}` })) }));
     }

@@ -247,6 +247,8 @@ export class ChargingProfileReceiver {
         this.ctx.logger.error({ ...fields, err: error }, 'charging profile request: reading the station answer failed, REJECTED');
         result = { result: 'REJECTED' };
       }
+      // A profile the station accepted makes the partner a sender of the session: told of later changes.
+      if (operation === 'set' && result.result === 'ACCEPTED') await this.ctx.domain.chargingProfileSenders.accepted(transaction.id, partner.id);
       await this.post(requested, operation, responseUrl, result, fields);
     });
   }

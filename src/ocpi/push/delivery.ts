@@ -1,6 +1,6 @@
 /**
  * Delivers the push outbox with the generated eMSP client: due entries are leased, sent (the spec's method for each
- * object: PUT a whole object, PATCH a part, POST a CDR, DELETE a tariff) and deleted once the partner took them, or
+ * object: PUT a whole object, PATCH a part, POST a CDR, DELETE a tariff, PUT a session's active charging profile) and deleted once the partner took them, or
  * retried with backoff. Each partner's entries are sent by a worker of their own, so a slow or absent partner only
  * holds up itself. An entry for a party behind a hub goes to the hub addressed to that party, unless the hub now
  * reports the party unreachable: then it is dropped (hubclientinfo: pushes are not kept for such a party).
@@ -51,6 +51,11 @@ const SEND: Record<string, (client: EmspClient, entry: OutboxEntry) => Promise<A
       body: body as AnyBody,
     }),
   'cdr.post': (client, { body }) => client.POST('/cdrs', { params: { header: requestIds() }, body: body as AnyBody }),
+  'activeprofile.put': (client, { target, body }) =>
+    client.PUT('/chargingprofiles/{session_id}', {
+      params: { header: requestIds(), path: pathOf(target, 'session_id') },
+      body: body as AnyBody,
+    }),
 };
 
 function pathOf<K extends string>(target: Record<string, string>, ...names: K[]): Record<K, string> {

@@ -5,11 +5,10 @@
  * that issued the token, or to the hub it came through, addressed to the party behind it unless the hub reported that
  * party unreachable. The CDR of an ended transaction is made here too, in the same commit as the end.
  */
-import { sql } from 'drizzle-orm';
 import type { Change, ChangeFeed, ChangeKind } from '../../domain/change-feed.js';
 import type { Database } from '../../db/client.js';
 import { isHub, partnersServing, type Partner, type PartyKey } from '../../domain/parties.js';
-import type { NewOutboxEntry } from '../../domain/partner-outbox.js';
+import { lockOutboxObjects, type NewOutboxEntry } from '../../domain/partner-outbox.js';
 import type { OcpiContext } from '../context.js';
 import { ocpiLocation } from '../modules/locations.js';
 import { ocpiCdr, ocpiSession } from '../modules/sessions.js';
@@ -57,8 +56,7 @@ export class PartnerPushFeed implements ChangeFeed {
 
   async record(tx: Database, changes: Change[]): Promise<void> {
     // One object's entries are written one transaction at a time, so their ids follow their commits.
-    const keys = [...new Set(changes.map(objectKeyOf))].sort();
-    for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`anode.outbox:${key}`}))`);
+    await lockOutboxObjects(tx, changes.map(objectKeyOf));
     const readers = this.ctx.domain.readersOver(tx);
     const partners = await this.currentPartners(tx);
     const entries: NewOutboxEntry[] = [];
@@ -87,7 +85,8 @@ export class PartnerPushFeed implements ChangeFeed {
       return [{ module: 'tariffs', kind: 'tariff.put', objectKey, target, body: ocpiTariff(tariff) }];
     }
     const location = await readers.locations.get(change.locationId).catch(() => undefined);
-    if (!location?.publish) return [];
+    // An unpublished location is not pushed, but for the edit that unpublished it: receivers must drop it.
+    if (!location || (!location.publish && !(change.kind === 'location' && change.unpublished))) return [];
     const target = { country_code: location.countryCode, party_id: location.partyId, location_id: location.id };
     if (change.kind === 'location') {
       return [{ module: 'locations', kind: 'location.put', objectKey, target, body: ocpiLocation(location) }];
