@@ -8,6 +8,7 @@
 import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { remoteStarts, stationCalls } from '../db/schema.js';
+import type { TokenType } from './token-id-tags.js';
 
 export type RemoteStart = typeof remoteStarts.$inferSelect;
 
@@ -15,7 +16,11 @@ export interface RemoteStartRequest {
   stationId: string;
   /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId; 0 when the station may choose */
   ocppEvseId: number;
+  /** what the station is given to start with (a long uid's station idTag on OCPP 1.6) */
   idTag: string;
+  /** the token of the store the start is for (a partner's); null for the operator's own starts */
+  tokenUid: string | null;
+  tokenType: TokenType | null;
   partnerId: number | null;
   authorizationReference: string | null;
   /** until when a start that does not name the remote start is taken to answer it */
@@ -53,7 +58,7 @@ export class RemoteStarts {
   /** Records the operator's remote start about to be sent (no partner, no authorization reference). */
   recordForOperator(stationId: string, ocppEvseId: number, idTag: string, now = new Date()): Promise<RemoteStart> {
     const expiresAt = new Date(now.getTime() + this.windowMs);
-    return this.record({ stationId, ocppEvseId, idTag, partnerId: null, authorizationReference: null, expiresAt }, now);
+    return this.record({ stationId, ocppEvseId, idTag, tokenUid: null, tokenType: null, partnerId: null, authorizationReference: null, expiresAt }, now);
   }
 
   /**

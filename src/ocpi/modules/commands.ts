@@ -5,6 +5,7 @@
  */
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
+import { ConflictError } from '../../domain/errors.js';
 import { actsFor, type Partner } from '../../domain/parties.js';
 import { isOpen, type Reservation } from '../../domain/reservations.js';
 import type { StationLink } from '../../domain/station-calls.js';
@@ -112,6 +113,8 @@ export class CommandReceiver {
       stationId: outlet.stationId,
       ocppEvseId: outlet.ocppEvseId,
       idTag: body.token.uid,
+      tokenUid: body.token.uid,
+      tokenType: body.token.type,
       partnerId: partner.id,
       authorizationReference: body.authorization_reference ?? null,
       expiresAt: new Date(Date.now() + this.settings.remoteStartWindowSeconds * 1000),
@@ -172,6 +175,7 @@ export class CommandReceiver {
       partyId: body.token.party_id,
       reservationId: body.reservation_id,
       tokenUid: body.token.uid,
+      tokenType: body.token.type,
       authorizationReference: body.authorization_reference ?? null,
       locationId: body.location_id,
       ...place,
@@ -263,8 +267,12 @@ export class CommandReceiver {
   private async adoptToken(partner: Partner, token: Token): Promise<string | undefined> {
     const { tokens } = this.ctx.domain;
     if (await tokens.ofParty(token.country_code, token.party_id, token.uid, token.type)) return undefined;
-    if (await tokens.get(token.uid).catch(() => undefined)) return 'the token uid belongs to another issuer';
-    await tokens.putFromPartner(storedToken(partner, token));
+    try {
+      await tokens.putFromPartner(storedToken(partner, token));
+    } catch (error) {
+      if (error instanceof ConflictError) return 'the token uid belongs to another issuer';
+      throw error;
+    }
     return undefined;
   }
 
