@@ -1380,14 +1380,14 @@ export interface paths {
         };
         /**
          * List authorization tokens
-         * @description Lists the tokens that can be used to authorize a charge, ordered by uid.
+         * @description Lists the tokens that can be used to authorize a charge, ordered by uid and type.
          */
         get: operations["listTokens"];
         put?: never;
         /**
          * Create/update an authorization token
-         * @description Creates the token, or updates the one with this uid (a uid names one token across all issuers, as an OCPP
-         *     idTag does). `lastUpdated` is set by the server.
+         * @description Creates the token, or updates the one with this uid and type (as in OCPI, an RFID card and an app account of
+         *     one issuer may share a uid). `lastUpdated` is set by the server.
          */
         post: operations["setToken"];
         delete?: never;
@@ -1398,7 +1398,13 @@ export interface paths {
     };
     "/token/{tokenUid}": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The token's type (Anode addition). Needed only when several tokens share the uid: without it such a uid
+                 *     is answered 409, naming the types.
+                 */
+                type?: "AD_HOC_USER" | "APP_USER" | "OTHER" | "RFID";
+            };
             header?: never;
             path: {
                 tokenUid: string;
@@ -5224,7 +5230,13 @@ export interface operations {
     };
     lookupToken: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The token's type (Anode addition). Needed only when several tokens share the uid: without it such a uid
+                 *     is answered 409, naming the types.
+                 */
+                type?: "AD_HOC_USER" | "APP_USER" | "OTHER" | "RFID";
+            };
             header?: never;
             path: {
                 tokenUid: string;
@@ -5244,12 +5256,19 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             default: components["responses"]["Error"];
         };
     };
     deleteToken: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The token's type (Anode addition). Needed only when several tokens share the uid: without it such a uid
+                 *     is answered 409, naming the types.
+                 */
+                type?: "AD_HOC_USER" | "APP_USER" | "OTHER" | "RFID";
+            };
             header?: never;
             path: {
                 tokenUid: string;
@@ -5267,6 +5286,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             default: components["responses"]["Error"];
         };
     };

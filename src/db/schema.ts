@@ -61,26 +61,40 @@ export const stationRequests = pgTable(
   ],
 );
 
-/** Authorization tokens: one store for the CPO's own (admin API) and, later, those pushed by eMSPs over OCPI. */
-export const tokens = pgTable('tokens', {
-  uid: text('uid').primaryKey(),
-  countryCode: text('country_code').notNull(),
-  partyId: text('party_id').notNull(),
-  type: text('type', { enum: ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'] }).notNull(),
-  contractId: text('contract_id').notNull(),
-  visualNumber: text('visual_number'),
-  issuer: text('issuer').notNull(),
-  groupId: text('group_id'),
-  valid: boolean('valid').notNull(),
-  languageCode: text('language_code'),
-  cacheMode: text('cache_mode', { enum: ['ALWAYS', 'ALLOWED', 'ALLOWED_OFFLINE', 'NEVER'] }).notNull(),
-  expiresAt: timestamptz('expires_at'),
-  /** the OCPI party that pushed the token; null for the CPO's own tokens (admin API) */
-  ownerPartyId: integer('owner_party_id'),
-  defaultProfileType: text('default_profile_type'),
-  energyContract: jsonb('energy_contract').$type<Record<string, unknown>>(),
-  lastUpdated: timestamptz('last_updated').notNull(),
-});
+export const tokenTypes = ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'] as const;
+
+/**
+ * Authorization tokens: one store for the CPO's own (admin API) and those pushed by eMSPs over OCPI. A token is
+ * named by its uid and type (OCPI: an RFID card and an app account may share a uid); a uid belongs to one issuer.
+ */
+export const tokens = pgTable(
+  'tokens',
+  {
+    uid: text('uid').notNull(),
+    countryCode: text('country_code').notNull(),
+    partyId: text('party_id').notNull(),
+    type: text('type', { enum: tokenTypes }).notNull(),
+    contractId: text('contract_id').notNull(),
+    visualNumber: text('visual_number'),
+    issuer: text('issuer').notNull(),
+    groupId: text('group_id'),
+    valid: boolean('valid').notNull(),
+    languageCode: text('language_code'),
+    cacheMode: text('cache_mode', { enum: ['ALWAYS', 'ALLOWED', 'ALLOWED_OFFLINE', 'NEVER'] }).notNull(),
+    expiresAt: timestamptz('expires_at'),
+    /** the OCPI party that pushed the token; null for the CPO's own tokens (admin API) */
+    ownerPartyId: integer('owner_party_id'),
+    defaultProfileType: text('default_profile_type'),
+    energyContract: jsonb('energy_contract').$type<Record<string, unknown>>(),
+    lastUpdated: timestamptz('last_updated').notNull(),
+    /** the idTag an OCPP 1.6 station is given for a uid longer than its 20 characters (domain/token-id-tags.ts); else null */
+    stationIdTag: text('station_id_tag'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.uid, table.type] }),
+    index('tokens_station_id_tag_idx').on(table.stationIdTag).where(sql`${table.stationIdTag} is not null`),
+  ],
+);
 
 /** Client certificates uploaded for mTLS offloaded to a load balancer, keyed by base64 SHA-256 of their DER. */
 export const certificates = pgTable('certificates', {
@@ -254,6 +268,11 @@ export const transactions = pgTable(
     remoteStartId: integer('remote_start_id'),
     /** the eMSP's reference to the authorization it gave (OCPI authorization_reference), when one came with it */
     authorizationReference: text('authorization_reference'),
+    /** the token the transaction charges for (uid and type in the token store), once known; idTag is what the station sent */
+    tokenUid: text('token_uid'),
+    tokenType: text('token_type', { enum: tokenTypes }),
+    /** how the token was authorized: named by a partner's command, answered by its issuer in real time, or stored */
+    authorizationMethod: text('authorization_method', { enum: ['command', 'realtime', 'stored'] }),
     meterStartWh: bigint('meter_start_wh', { mode: 'number' }).notNull(),
     meterStopWh: bigint('meter_stop_wh', { mode: 'number' }),
     lastMeterWh: bigint('last_meter_wh', { mode: 'number' }),
@@ -376,6 +395,8 @@ export const reservations = pgTable(
     partyId: text('party_id').notNull(),
     reservationId: text('reservation_id').notNull(),
     tokenUid: text('token_uid').notNull(),
+    /** the token's type when it is one of the token store (a partner's reservation); null for the operator's */
+    tokenType: text('token_type', { enum: tokenTypes }),
     authorizationReference: text('authorization_reference'),
     /** null for a reservation the operator made at a station that is at no location */
     locationId: text('location_id'),
@@ -409,7 +430,11 @@ export const remoteStarts = pgTable(
     stationId: text('station_id').notNull(),
     /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId the start was asked for */
     ocppEvseId: integer('ocpp_evse_id').notNull(),
+    /** what the station was given to start with (a long uid's station idTag on OCPP 1.6) */
     idTag: text('id_tag').notNull(),
+    /** the token of the token store the start is for (a partner's START_SESSION); null for the operator's */
+    tokenUid: text('token_uid'),
+    tokenType: text('token_type', { enum: tokenTypes }),
     partnerId: integer('partner_id').references(() => ocpiParties.id, { onDelete: 'set null' }),
     authorizationReference: text('authorization_reference'),
     sentAt: timestamptz('sent_at').notNull(),

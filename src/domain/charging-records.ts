@@ -49,8 +49,19 @@ function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-/** A transaction's token (by its idTag) and the published EVSE of its outlet. */
-const issuingToken = eq(tokens.uid, transactions.idTag);
+/**
+ * A transaction's token: the one it was found to charge for at its start, else (a transaction whose idTag named no
+ * token then) the token its idTag names now, chosen among those sharing the uid as authorization chooses
+ * (token-id-tags.ts) — the subquery runs only for such transactions. And the published EVSE of its outlet.
+ */
+const issuingToken = and(
+  eq(tokens.uid, sql`coalesce(${transactions.tokenUid}, ${transactions.idTag})`),
+  eq(
+    tokens.type,
+    sql`coalesce(${transactions.tokenType}, (select candidate.type from ${tokens} as candidate where candidate.uid = ${transactions.idTag}
+        order by array_position(array['RFID', 'APP_USER', 'AD_HOC_USER', 'OTHER'], candidate.type) limit 1))`,
+  ),
+);
 const publishedEvse = and(eq(evses.stationId, transactions.stationId), eq(evses.ocppEvseId, transactions.evseId));
 
 const ownedBy = (owners: Party[]) =>

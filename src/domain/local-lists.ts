@@ -10,6 +10,7 @@ import { localListEntries, localLists, stationCalls, tokens } from '../db/schema
 import { storedVerdict, type Authorization } from './authorization.js';
 import { InvalidInputError } from './errors.js';
 import { InvalidStationCallError, StationCallError, StationNotConnectedError, type StationLink } from './station-calls.js';
+import { preferredToken } from './token-id-tags.js';
 import type { Token } from './tokens.js';
 
 export type LocalListUpdateType = 'Full' | 'Differential';
@@ -253,7 +254,8 @@ export class LocalLists {
    * each time (OCPI whitelist NEVER): a station would otherwise let it charge without that question.
    */
   async tokenEntry(uid: string, now = new Date()): Promise<LocalListEntry> {
-    const [token] = await this.db.select().from(tokens).where(eq(tokens.uid, uid));
+    // Of tokens sharing the uid, the one a station presenting it would be found to name.
+    const token = preferredToken(await this.db.select().from(tokens).where(eq(tokens.uid, uid)), uid);
     if (!token) throw new InvalidInputError(`token ${uid} is not in the token store`);
     if (token.cacheMode === 'NEVER') throw new InvalidInputError(`token ${uid} may not be authorized locally: its issuer wants to be asked each time`);
     return { idToken: token.uid, idTokenType: idTokenTypeOf(token), authorization: storedAuthorization(token, now) };
@@ -267,7 +269,13 @@ export class LocalLists {
       .from(tokens)
       .where(and(inArray(tokens.groupId, groups), ne(tokens.cacheMode, 'NEVER')))
       .orderBy(byCodePoint(tokens.uid));
-    return rows.map((token) => ({ idToken: token.uid, idTokenType: idTokenTypeOf(token), authorization: storedAuthorization(token, now) }));
+    // A list holds a uid once: of tokens sharing it, the one a station presenting it would be found to name.
+    const byUid = new Map<string, Token[]>();
+    for (const token of rows) byUid.set(token.uid, [...(byUid.get(token.uid) ?? []), token]);
+    return [...byUid].map(([uid, shared]) => {
+      const token = preferredToken(shared, uid)!;
+      return { idToken: token.uid, idTokenType: idTokenTypeOf(token), authorization: storedAuthorization(token, now) };
+    });
   }
 
   /**

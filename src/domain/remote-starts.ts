@@ -7,16 +7,27 @@
  */
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { remoteStarts, stationCalls } from '../db/schema.js';
+import { remoteStarts, stationCalls, transactions } from '../db/schema.js';
 import { PeriodicSweep } from './periodic-sweep.js';
+import type { TokenType } from './token-id-tags.js';
 
 export type RemoteStart = typeof remoteStarts.$inferSelect;
+
+/**
+ * How long after a partner's START_SESSION its token is taken as authorized at that station (OCPI mod_commands: no
+ * real-time authorization of that token there within 15 minutes), and so how long a remote start is kept at least.
+ */
+export const COMMAND_COVERS_MS = 15 * 60 * 1000;
 
 export interface RemoteStartRequest {
   stationId: string;
   /** OCPP 1.6 connectorId / OCPP 2.0.1 evseId; 0 when the station may choose */
   ocppEvseId: number;
+  /** what the station is given to start with (a long uid's station idTag on OCPP 1.6) */
   idTag: string;
+  /** the token of the store the start is for (a partner's); null for the operator's own starts */
+  tokenUid: string | null;
+  tokenType: TokenType | null;
   partnerId: number | null;
   authorizationReference: string | null;
   /** until when a start that does not name the remote start is taken to answer it */
@@ -59,17 +70,23 @@ export class RemoteStarts {
    * Deletes the remote starts no transaction can answer any more. Once its window is over, a start that does not
    * name one cannot take it; one that names it can, as long as it is open and may still happen (accepted, or its
    * answer never came): an OCPP 2.0.1 station reports the transaction events it queued while offline when it is
-   * back, so those are kept `keepSeconds` longer. Taken or refused ones go when their window is over (the
-   * transaction copied what it needs). Answers how many went.
+   * back, so those are kept `keepSeconds` longer. Refused ones go when their window is over. Taken ones go when their
+   * transaction has ended and the command no longer covers the token (`COMMAND_COVERS_MS`): until then real-time
+   * authorization reads them. Answers how many went.
    */
   async prune(now = new Date()): Promise<number> {
     const stillPossible = and(isNull(remoteStarts.transactionId), or(isNull(remoteStarts.result), inArray(remoteStarts.result, STILL_POSSIBLE)));
-    const finished = or(isNotNull(remoteStarts.transactionId), and(isNotNull(remoteStarts.result), notInArray(remoteStarts.result, STILL_POSSIBLE)));
+    const refused = and(isNull(remoteStarts.transactionId), isNotNull(remoteStarts.result), notInArray(remoteStarts.result, STILL_POSSIBLE));
+    const takenAndDone = and(
+      isNotNull(remoteStarts.transactionId),
+      lt(remoteStarts.sentAt, new Date(now.getTime() - COMMAND_COVERS_MS)),
+      sql`not exists (select 1 from ${transactions} t where t.id = ${remoteStarts.transactionId} and t.stopped_at is null)`,
+    );
     const deleted = await this.db
       .delete(remoteStarts)
       .where(
         or(
-          and(lt(remoteStarts.expiresAt, now), finished),
+          and(lt(remoteStarts.expiresAt, now), or(refused, takenAndDone)),
           and(lt(remoteStarts.expiresAt, new Date(now.getTime() - this.keepMs)), stillPossible),
         ),
       )
@@ -94,7 +111,7 @@ export class RemoteStarts {
   /** Records the operator's remote start about to be sent (no partner, no authorization reference). */
   recordForOperator(stationId: string, ocppEvseId: number, idTag: string, now = new Date()): Promise<RemoteStart> {
     const expiresAt = new Date(now.getTime() + this.windowMs);
-    return this.record({ stationId, ocppEvseId, idTag, partnerId: null, authorizationReference: null, expiresAt }, now);
+    return this.record({ stationId, ocppEvseId, idTag, tokenUid: null, tokenType: null, partnerId: null, authorizationReference: null, expiresAt }, now);
   }
 
   /**

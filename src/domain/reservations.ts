@@ -11,6 +11,7 @@ import type { Database } from '../db/client.js';
 import { evses, reservations, type reservationStatuses } from '../db/schema.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
+import type { TokenType } from './token-id-tags.js';
 
 export type Reservation = typeof reservations.$inferSelect;
 export type ReservationStatus = (typeof reservationStatuses)[number];
@@ -26,6 +27,8 @@ export interface ReservationRequest {
   /** the party's own id of the reservation */
   reservationId: string;
   tokenUid: string;
+  /** the token's type when it is one of the token store (a partner's); null for the operator's */
+  tokenType: TokenType | null;
   authorizationReference: string | null;
   /** null for a station at no location (the operator's reservations only) */
   locationId: string | null;
@@ -77,6 +80,7 @@ export class Reservations {
       partyId: this.cpo.partyId,
       reservationId: randomUUID(),
       tokenUid: input.tokenUid,
+      tokenType: null,
       authorizationReference: null,
       locationId: evse?.locationId ?? published[0]?.locationId ?? null,
       evseUid: evse?.uid ?? null,

@@ -1,16 +1,23 @@
 import { createHash } from 'node:crypto';
-import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Bus } from '../cluster/bus.js';
 import { byCodePoint, type Database } from '../db/client.js';
 import { tokens } from '../db/schema.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, StaleUpdateError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
+import { stationIdTagOf, type TokenType } from './token-id-tags.js';
 
 export type Token = typeof tokens.$inferSelect;
 type PartnerFields = 'ownerPartyId' | 'defaultProfileType' | 'energyContract';
-export type TokenInput = Omit<Token, 'lastUpdated' | PartnerFields> & Partial<Pick<Token, PartnerFields>>;
+/** What a writer gives; the store derives the station idTag and (except for partners' pushes) lastUpdated. */
+export type TokenInput = Omit<Token, 'lastUpdated' | 'stationIdTag' | PartnerFields> & Partial<Pick<Token, PartnerFields>>;
 
-/** The token store: a uid names one token across all issuers, as an OCPP idTag does. */
+const withStationIdTag = <T extends { uid: string; type: string }>(input: T) => ({ ...input, stationIdTag: stationIdTagOf(input.uid, input.type) });
+
+/**
+ * The token store. A token is named by its uid and type (OCPI); a uid belongs to one issuer, so that what a station
+ * presents names one party, which sees the session and is billed.
+ */
 export class Tokens {
   constructor(
     private readonly db: Database,
@@ -22,26 +29,36 @@ export class Tokens {
     if (uids.length > 0) this.bus?.publish('tokens.changed', { uids });
   }
 
-  /** Creates the token or replaces the one with its uid; the store sets lastUpdated. */
+  /** Creates the token or replaces the one with its uid and type (the operator's); the store sets lastUpdated. */
   async upsert(input: TokenInput): Promise<Token> {
-    const row = { ...input, lastUpdated: new Date() };
+    const row = withStationIdTag({ ...input, lastUpdated: new Date() });
     const [stored] = await this.db
       .insert(tokens)
       .values(row)
-      .onConflictDoUpdate({ target: tokens.uid, set: row })
+      .onConflictDoUpdate({ target: [tokens.uid, tokens.type], set: row })
       .returning();
     this.changed([stored.uid]);
     return stored;
   }
 
-  async get(uid: string): Promise<Token> {
-    const [row] = await this.db.select().from(tokens).where(eq(tokens.uid, uid));
-    if (!row) throw new NotFoundError(`token ${uid} is not known`);
-    return row;
+  /** The token with this uid (and type, which may be left out while the uid names one token only). */
+  async get(uid: string, type?: TokenType): Promise<Token> {
+    const rows = await this.db
+      .select()
+      .from(tokens)
+      .where(and(eq(tokens.uid, uid), type === undefined ? undefined : eq(tokens.type, type)));
+    if (rows.length === 0) throw new NotFoundError(`token ${uid}${type ? ` of type ${type}` : ''} is not known`);
+    if (rows.length > 1) throw new ConflictError(`uid ${uid} names ${rows.length} tokens (${rows.map((row) => row.type).sort().join(', ')}): name the type`);
+    return rows[0];
+  }
+
+  /** Every token with this uid (of one issuer), whatever its type. */
+  async withUid(uid: string): Promise<Token[]> {
+    return this.db.select().from(tokens).where(eq(tokens.uid, uid)).orderBy(asc(tokens.type));
   }
 
   async list(page: PageRequest): Promise<Page<Token>> {
-    const items = await this.db.select().from(tokens).orderBy(byCodePoint(tokens.uid)).offset(page.offset).limit(page.limit);
+    const items = await this.db.select().from(tokens).orderBy(byCodePoint(tokens.uid), asc(tokens.type)).offset(page.offset).limit(page.limit);
     const [{ total }] = await this.db.select({ total: count() }).from(tokens);
     return { items, total, ...page };
   }
@@ -56,17 +73,28 @@ export class Tokens {
   }
 
   /**
-   * Stores a token an eMSP pushed (PUT). It is refused when the uid belongs to another issuer, when an If-Match ETag
-   * no longer matches, or when it is older than the stored version.
+   * Stores a token an eMSP pushed (PUT), replacing the one with its uid and type. It is refused when the uid belongs
+   * to another issuer (with any type), when an If-Match ETag no longer matches, or when it is older than the stored
+   * version.
    */
   async putFromPartner(input: TokenInput & { lastUpdated: Date }, ifMatch?: string): Promise<Token> {
+    const row = withStationIdTag(input);
     const stored = await this.db.transaction(async (tx) => {
-      const [existing] = await tx.select().from(tokens).where(eq(tokens.uid, input.uid)).for('update');
-      checkUpdate(existing, input, input.lastUpdated, ifMatch);
+      // Two issuers pushing a new uid at once: one waits for the other, then sees its token.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`anode.token:${input.uid}`}))`);
+      const sameUid = await tx.select().from(tokens).where(eq(tokens.uid, input.uid)).for('update');
+      const foreign = sameUid.find((token) => !sameIssuer(token, input));
+      if (foreign) throw new ConflictError(`token uid ${input.uid} is already used by another issuer`);
+      checkUpdate(
+        sameUid.find((token) => token.type === input.type),
+        input,
+        input.lastUpdated,
+        ifMatch,
+      );
       const [stored] = await tx
         .insert(tokens)
-        .values(input)
-        .onConflictDoUpdate({ target: tokens.uid, set: input })
+        .values(row)
+        .onConflictDoUpdate({ target: [tokens.uid, tokens.type], set: row })
         .returning();
       return stored;
     });
@@ -88,8 +116,13 @@ export class Tokens {
         .for('update');
       if (!existing) throw new NotFoundError(`token ${key.uid} is not known`);
       checkUpdate(existing, { ...existing, ...changes }, changes.lastUpdated, ifMatch);
-      const { uid: _uid, countryCode: _countryCode, partyId: _partyId, ...allowed } = changes;
-      const [stored] = await tx.update(tokens).set(allowed).where(eq(tokens.uid, key.uid)).returning();
+      // What names the token (uid, type, issuer) is never changed by a PATCH, whatever the caller let through.
+      const { uid: _uid, type: _type, countryCode: _countryCode, partyId: _partyId, ...allowed } = changes;
+      const [stored] = await tx
+        .update(tokens)
+        .set(allowed)
+        .where(and(eq(tokens.uid, existing.uid), eq(tokens.type, existing.type)))
+        .returning();
       return stored;
     });
     this.changed([patched.uid]);
@@ -102,7 +135,7 @@ export class Tokens {
       changed.from ? gte(tokens.lastUpdated, changed.from) : undefined,
       changed.before ? lt(tokens.lastUpdated, changed.before) : undefined,
     );
-    const items = await this.db.select().from(tokens).where(where).orderBy(byCodePoint(tokens.uid)).offset(page.offset).limit(page.limit);
+    const items = await this.db.select().from(tokens).where(where).orderBy(byCodePoint(tokens.uid), asc(tokens.type)).offset(page.offset).limit(page.limit);
     const [{ total }] = await this.db.select({ total: count() }).from(tokens).where(where);
     return { items, total, ...page };
   }
@@ -113,12 +146,16 @@ export class Tokens {
     return deleted.length;
   }
 
-  async delete(uid: string): Promise<void> {
-    const deleted = await this.db.delete(tokens).where(eq(tokens.uid, uid)).returning({ uid: tokens.uid });
-    if (deleted.length === 0) throw new NotFoundError(`token ${uid} is not known`);
+  /** Deletes the token with this uid (and type, which may be left out while the uid names one token only). */
+  async delete(uid: string, type?: TokenType): Promise<void> {
+    const token = await this.get(uid, type);
+    await this.db.delete(tokens).where(and(eq(tokens.uid, token.uid), eq(tokens.type, token.type)));
     this.changed([uid]);
   }
 }
+
+const sameIssuer = (a: Pick<Token, 'countryCode' | 'partyId'>, b: Pick<Token, 'countryCode' | 'partyId'>) =>
+  a.countryCode.toUpperCase() === b.countryCode.toUpperCase() && a.partyId.toUpperCase() === b.partyId.toUpperCase();
 
 const ofIssuer = (countryCode: string, partyId: string) =>
   and(sql`upper(${tokens.countryCode}) = ${countryCode.toUpperCase()}`, sql`upper(${tokens.partyId}) = ${partyId.toUpperCase()}`);
@@ -136,9 +173,7 @@ function checkUpdate(existing: Token | undefined, next: TokenInput, lastUpdated:
     throw new PreconditionFailedError(`token ${next.uid} has changed since the ETag ${ifMatch} was read`);
   }
   if (!existing) return;
-  if (existing.countryCode.toUpperCase() !== next.countryCode.toUpperCase() || existing.partyId.toUpperCase() !== next.partyId.toUpperCase()) {
-    throw new ConflictError(`token uid ${next.uid} is already used by another issuer`);
-  }
+  if (!sameIssuer(existing, next)) throw new ConflictError(`token uid ${next.uid} is already used by another issuer`);
   if (existing.lastUpdated > lastUpdated) {
     throw new StaleUpdateError(
       `token ${next.uid} was last updated ${existing.lastUpdated.toISOString()}, after this update's last_updated ${lastUpdated.toISOString()}`,

@@ -6,7 +6,8 @@ import { withChanges, type ChangeFeed } from './change-feed.js';
 import { EnergyRowSync } from './energy-row-sync.js';
 import { NotFoundError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
-import type { RemoteStarts } from './remote-starts.js';
+import type { AuthorizationOutcome } from './authorization.js';
+import type { RemoteStart, RemoteStarts } from './remote-starts.js';
 import { applyTransactionEvent, eventsOf, type StoredTransactionEvent, type TransactionEventReport } from './transaction-events.js';
 
 export type Transaction = typeof transactions.$inferSelect;
@@ -51,6 +52,8 @@ export interface IdentifyTransaction {
   idTag?: string;
   idTokenType?: string;
   authorizationStatus?: string;
+  /** the token the idTag was found to name, and how it was authorized */
+  authorization?: AuthorizationOutcome;
   /** the remote start the station says the transaction answers (OCPP 2.0.1 F01: the cable was plugged in first) */
   remoteStartId?: number;
 }
@@ -63,6 +66,8 @@ export interface StartTransaction {
   idTag?: string;
   idTokenType?: string;
   authorizationStatus?: string;
+  /** the token the idTag was found to name, and how it was authorized */
+  authorization?: AuthorizationOutcome;
   meterStartWh: number;
   startedAt: Date;
   reservationId?: number;
@@ -89,10 +94,24 @@ export interface StopTransaction {
   closedBy?: string;
 }
 
-/** The authorization_reference of the reservation a station starts a transaction with, as a column value. */
-const reservationReference = (stationId: string, reservationId: number) =>
-  sql`(select ${reservations.authorizationReference} from ${reservations}
-       where ${reservations.id} = ${reservationId} and ${reservations.stationId} = ${stationId})`;
+/**
+ * The authorization_reference of the reservation a station starts a transaction with, else the one the issuer gave
+ * in real time, as a column value.
+ */
+const reservationReference = (stationId: string, reservationId: number, realtime: string | null) =>
+  sql`coalesce((select ${reservations.authorizationReference} from ${reservations}
+       where ${reservations.id} = ${reservationId} and ${reservations.stationId} = ${stationId}), ${realtime}::text)`;
+
+/** The columns that say whose token a transaction charges for and how it was authorized. */
+function authorizationColumns(authorization: AuthorizationOutcome | undefined, remoteStart: RemoteStart | undefined) {
+  const commanded = remoteStart?.tokenUid && remoteStart.tokenType ? { uid: remoteStart.tokenUid, type: remoteStart.tokenType } : undefined;
+  const token = commanded ?? authorization?.token;
+  return {
+    tokenUid: token?.uid ?? null,
+    tokenType: token?.type ?? null,
+    authorizationMethod: remoteStart ? ('command' as const) : (authorization?.method ?? null),
+  };
+}
 
 /**
  * Wh from an energy register sample, or undefined when the sample is not one, or when its value is beyond what an
@@ -249,12 +268,16 @@ export class Transactions {
           idTag: input.idTag ?? remoteStart?.idTag ?? null,
           idTokenType: input.idTokenType ?? null,
           authorizationStatus: input.authorizationStatus ?? null,
+          ...authorizationColumns(input.authorization, remoteStart),
           reservationId: input.reservationId ?? null,
           remoteStartId: input.remoteStartId ?? remoteStart?.id ?? null,
-          // the partner's reference for the command or the reservation this transaction answers, if any
+          // the partner's reference for the command or the reservation this transaction answers, or the one its
+          // issuer gave in real time, if any
           authorizationReference:
             remoteStart?.authorizationReference ??
-            (input.reservationId !== undefined ? reservationReference(input.stationId, input.reservationId) : null),
+            (input.reservationId !== undefined
+              ? reservationReference(input.stationId, input.reservationId, input.authorization?.reference ?? null)
+              : (input.authorization?.reference ?? null)),
           meterStartWh: input.meterStartWh,
           lastMeterWh: input.meterStartWh,
           startedAt: input.startedAt,
@@ -297,8 +320,12 @@ export class Transactions {
           idTag,
           idTokenType: (input.idTag ? input.idTokenType : requested.idTokenType) ?? null,
           authorizationStatus: input.authorizationStatus ?? null,
+          // the token of a remote start that names it, else the one the reported idTag was found to name
+          ...authorizationColumns(input.idTag ? input.authorization : undefined, remoteStart),
           ...(input.remoteStartId !== undefined && { remoteStartId: input.remoteStartId }),
-          ...(remoteStart && { authorizationReference: remoteStart.authorizationReference }),
+          ...(remoteStart
+            ? { authorizationReference: remoteStart.authorizationReference }
+            : input.idTag && input.authorization?.reference && { authorizationReference: input.authorization.reference }),
           updatedAt: now,
           ...(told && { sessionPushedAt: now }),
         })

@@ -29,7 +29,7 @@ function ocspData({ hashAlgorithm, issuerNameHash, issuerKeyHash, serialNumber, 
 export const authorizeContract: Message<'Authorize'> = async (domain, stationId, request) => {
   const hashData = request.iso15118CertificateHashData?.map(ocspData);
   const [authorization, certificateStatus] = await Promise.all([
-    domain.authorizer.authorize(request.idToken.idToken, { stationId }),
+    domain.authorizer.authorize(request.idToken.idToken, { stationId, idTokenType: request.idToken.type }),
     request.certificate || hashData ? domain.pki.ocsp.contractStatus(stationId, { certificate: request.certificate, hashData }) : undefined,
   ]);
   const info = idTokenInfo(authorization);

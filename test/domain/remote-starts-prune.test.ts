@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/client.js';
-import { remoteStarts } from '../../src/db/schema.js';
+import { remoteStarts, transactions } from '../../src/db/schema.js';
 import { RemoteStarts } from '../../src/domain/remote-starts.js';
 import { createTestDatabase, type TestDatabase } from '../support/anode.js';
 import { eventually } from '../support/stations.js';
@@ -23,7 +23,7 @@ const minutesAgo = (minutes: number, now: Date) => new Date(now.getTime() - minu
 /** A remote start sent at `sentAt`, its window `WINDOW_SECONDS`, settled with `result` and taken by `transactionId`. */
 async function sent(idTag: string, sentAt: Date, result: string | null, transactionId: number | null = null): Promise<void> {
   const row = await starts.record(
-    { stationId: 'PRUNE-CS', ocppEvseId: 1, idTag, partnerId: null, authorizationReference: null, expiresAt: new Date(sentAt.getTime() + WINDOW_SECONDS * 1000) },
+    { stationId: 'PRUNE-CS', ocppEvseId: 1, idTag, tokenUid: null, tokenType: null, partnerId: null, authorizationReference: null, expiresAt: new Date(sentAt.getTime() + WINDOW_SECONDS * 1000) },
     sentAt,
   );
   await handle.db.update(remoteStarts).set({ result, transactionId }).where(eq(remoteStarts.id, row.id));
@@ -65,6 +65,21 @@ describe('remote starts are pruned after their window, and kept while a transact
     expect(await kept()).toEqual(['late-accepted', 'late-timeout', 'recent-accepted', 'recent-taken', 'recent-unanswered']);
     // pruning again changes nothing
     expect(await starts.prune(now)).toBe(0);
+  });
+
+  it('a taken remote start stays while its transaction runs (real-time authorization reads it), and goes once it ended', async () => {
+    const now = new Date();
+    const startedAt = minutesAgo(60, now);
+    const [running] = await handle.db
+      .insert(transactions)
+      .values({ stationId: 'PRUNE-CS', ocppVersion: 'ocpp1.6', evseId: 1, connectorId: 1, meterStartWh: 0, startedAt, updatedAt: startedAt })
+      .returning({ id: transactions.id });
+    await sent('taken-running', minutesAgo(60, now), 'ACCEPTED', running.id);
+    await starts.prune(now);
+    expect(await kept()).toContain('taken-running');
+    await handle.db.update(transactions).set({ stoppedAt: now }).where(eq(transactions.id, running.id));
+    await starts.prune(now);
+    expect(await kept()).not.toContain('taken-running');
   });
 
   it('the sweeper prunes on its own once started', async () => {

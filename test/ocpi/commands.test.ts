@@ -46,7 +46,12 @@ beforeAll(async () => {
     },
   });
   v16 = await bootedStation(anode, 'CMD-16', {
-    handlers: { RemoteStartTransaction: () => ({ status: 'Accepted' }), RemoteStopTransaction: () => ({ status: 'Accepted' }), UnlockConnector: () => ({ status: 'Unlocked' }) },
+    handlers: {
+      RemoteStartTransaction: () => ({ status: 'Accepted' }),
+      RemoteStopTransaction: () => ({ status: 'Accepted' }),
+      UnlockConnector: () => ({ status: 'Unlocked' }),
+      ReserveNow: () => ({ status: 'Accepted' }),
+    },
   });
   v201 = await bootedStation(anode, 'CMD-201', {
     version: 'ocpp2.0.1',
@@ -101,17 +106,23 @@ describe('START_SESSION', () => {
     await slow.close();
   });
 
-  it('an offline station gives FAILED', async () => {
-    await start(emsp, tokenC, 'CMD-OFF', 'APP-4', '/results/start-off');
-    expect((await resultAt(emsp, '/results/start-off')).body).toMatchObject({ result: 'FAILED', message: [{ language: 'en', text: 'the charge station is offline' }] });
+  it('an offline station: REJECTED at once with a message (the command could not be sent to the charge point), no result follows', async () => {
+    const { data } = await start(emsp, tokenC, 'CMD-OFF', 'APP-4', '/results/start-off');
+    expect(data?.data).toEqual({ result: 'REJECTED', timeout: 1, message: [{ language: 'en', text: 'the charge point is offline' }] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(emsp.received.some((received) => received.path === '/results/start-off')).toBe(false);
   });
 
-  it('an unknown location, or a token of another party, is REJECTED at once', async () => {
+  it('an unknown location is answered with OCPI status 2003 in an HTTP 200, its CommandResponse REJECTED', async () => {
     const unknown = await emsp.client(tokenC).POST('/2.2.1/commands/START_SESSION', {
       params: { header: ids() },
       body: { response_url: `${emsp.url}/results/x`, token: token('APP-5'), location_id: 'NOWHERE' },
     });
-    expect(unknown.data?.data?.result).toBe('REJECTED');
+    expect(unknown.response.status).toBe(200);
+    expect(unknown.data).toMatchObject({ status_code: 2003, data: { result: 'REJECTED' } });
+  });
+
+  it('a token of another party is REJECTED at once', async () => {
     const foreign = await start(other, otherC, 'CMD-16', 'APP-6', '/results/foreign');
     expect(foreign.data?.data?.result).toBe('REJECTED');
   });
@@ -156,5 +167,97 @@ describe('UNLOCK_CONNECTOR', () => {
     });
     expect(data?.data?.result).toBe('ACCEPTED');
     expect((await resultAt(emsp, path)).body).toEqual({ result: expected });
+  });
+
+  it('an unknown location is answered with OCPI status 2003 in an HTTP 200 and a REJECTED CommandResponse (the spec sequence)', async () => {
+    const { data, response } = await emsp.client(tokenC).POST('/2.2.1/commands/UNLOCK_CONNECTOR', {
+      params: { header: ids() },
+      body: { response_url: `${emsp.url}/results/unlock-nowhere`, location_id: 'NOWHERE', evse_uid: 'CMD-16', connector_id: '1' },
+    });
+    expect(response.status).toBe(200);
+    expect(data).toMatchObject({ status_code: 2003, data: { result: 'REJECTED', timeout: 1 } });
+  });
+
+  it('an offline station is REJECTED at once with a message', async () => {
+    const { data } = await emsp.client(tokenC).POST('/2.2.1/commands/UNLOCK_CONNECTOR', {
+      params: { header: ids() },
+      body: { response_url: `${emsp.url}/results/unlock-off`, location_id: 'CMD-LOC', evse_uid: 'CMD-OFF', connector_id: '1' },
+    });
+    expect(data?.data).toEqual({ result: 'REJECTED', timeout: 1, message: [{ language: 'en', text: 'the charge point is offline' }] });
+  });
+});
+
+describe('token uids longer than an OCPP 1.6 idTag (20 characters) start and reserve through a station idTag Anode resolves back', () => {
+  const uuid = '8f14e45f-ceea-467f-a0e6-1b2c3d4e5f60';
+  const longToken = { ...token(uuid), contract_id: 'NL-EMS-C00000042' };
+  let stationIdTag: string;
+
+  it('START_SESSION on an OCPP 1.6 station: RemoteStartTransaction carries a 20-character idTag, not the uid', async () => {
+    const { data } = await emsp.client(tokenC).POST('/2.2.1/commands/START_SESSION', {
+      params: { header: ids() },
+      body: { response_url: `${emsp.url}/results/long-16`, token: longToken, location_id: 'CMD-LOC', evse_uid: 'CMD-16', connector_id: '1', authorization_reference: 'LONG-REF' },
+    });
+    expect(data?.data?.result).toBe('ACCEPTED');
+    expect((await resultAt(emsp, '/results/long-16')).body).toEqual({ result: 'ACCEPTED' });
+    const sent = v16.received.at(-1)!;
+    expect(sent.action).toBe('RemoteStartTransaction');
+    stationIdTag = (sent.params as { idTag: string }).idTag;
+    expect(stationIdTag.length).toBeLessThanOrEqual(20);
+    expect(stationIdTag).not.toBe(uuid);
+  });
+
+  it('the StartTransaction with that idTag is accepted, and the session names the real uid and type, COMMAND and the reference', async () => {
+    const started = await v16.call<{ transactionId: number; idTagInfo: { status: string } }>('StartTransaction', {
+      connectorId: 1,
+      idTag: stationIdTag,
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    expect(started.idTagInfo.status).toBe('Accepted');
+    expect(await v16.call('Authorize', { idTag: stationIdTag })).toEqual({ idTagInfo: { status: 'Accepted' } });
+    const { data } = await emsp.client(tokenC).GET('/2.2.1/sessions', { params: { header: ids(), query: { date_from: '2000-01-01T00:00:00Z' } } });
+    const session = data?.data?.find((candidate) => candidate.id === String(started.transactionId));
+    expect(session).toMatchObject({
+      cdr_token: { uid: uuid, type: 'APP_USER', contract_id: 'NL-EMS-C00000042', country_code: 'NL', party_id: 'EMS' },
+      auth_method: 'COMMAND',
+      authorization_reference: 'LONG-REF',
+    });
+    await v16.call('StopTransaction', { transactionId: started.transactionId, meterStop: 500, timestamp: new Date().toISOString() });
+    const cdrs = await emsp.client(tokenC).GET('/2.2.1/cdrs', { params: { header: ids(), query: {} } });
+    expect(cdrs.data?.data?.find((cdr) => cdr.session_id === String(started.transactionId))?.cdr_token).toMatchObject({ uid: uuid, type: 'APP_USER' });
+  });
+
+  it('RESERVE_NOW on an OCPP 1.6 station: ReserveNow carries the same station idTag, and a start with it uses the reservation', async () => {
+    const { data } = await emsp.client(tokenC).POST('/2.2.1/commands/RESERVE_NOW', {
+      params: { header: ids() },
+      body: { response_url: `${emsp.url}/results/long-reserve`, token: longToken, expiry_date: '2030-01-01T00:00:00Z', reservation_id: 'LONG-1', location_id: 'CMD-LOC', evse_uid: 'CMD-16' },
+    });
+    expect(data?.data?.result).toBe('ACCEPTED');
+    expect((await resultAt(emsp, '/results/long-reserve')).body).toEqual({ result: 'ACCEPTED' });
+    const sent = v16.received.at(-1)!;
+    expect(sent.action).toBe('ReserveNow');
+    const { idTag, reservationId } = sent.params as { idTag: string; reservationId: number };
+    expect(idTag).toBe(stationIdTag);
+    const started = await v16.call<{ transactionId: number; idTagInfo: { status: string } }>('StartTransaction', {
+      connectorId: 1,
+      idTag,
+      reservationId,
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    expect(started.idTagInfo.status).toBe('Accepted');
+    const sessions = await emsp.client(tokenC).GET('/2.2.1/sessions', { params: { header: ids(), query: { date_from: '2000-01-01T00:00:00Z' } } });
+    expect(sessions.data?.data?.find((candidate) => candidate.id === String(started.transactionId))?.cdr_token).toMatchObject({ uid: uuid, type: 'APP_USER' });
+    const { data: reservations } = await anode.admin.GET('/reservations', { params: { query: { status: 'USED' } } });
+    expect(reservations?.find((reservation) => reservation.id === reservationId)?.transactionId).toBe(started.transactionId);
+  });
+
+  it('START_SESSION on an OCPP 2.0.1 station: the 36-character uid fits its idToken and is sent as it is', async () => {
+    await emsp.client(tokenC).POST('/2.2.1/commands/START_SESSION', {
+      params: { header: ids() },
+      body: { response_url: `${emsp.url}/results/long-201`, token: longToken, location_id: 'CMD-LOC', evse_uid: 'CMD-201', connector_id: '1' },
+    });
+    await resultAt(emsp, '/results/long-201');
+    expect(v201.received.at(-1)?.params).toMatchObject({ idToken: { idToken: uuid, type: 'Central' } });
   });
 });

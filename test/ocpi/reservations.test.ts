@@ -340,15 +340,16 @@ describe.each(VERSIONS)('RESERVE_NOW and CANCEL_RESERVATION on an OCPP $version 
   });
 });
 
-describe('an offline station', () => {
-  it('RESERVE_NOW at an offline station posts FAILED and the reservation is REJECTED', async () => {
+describe('an offline station: the CommandResponse says the command could not be sent to the charge point', () => {
+  it('RESERVE_NOW at an offline station is REJECTED at once with a message; nothing is stored, no result follows', async () => {
     const { data } = await reserve(emsp, tokenC, '/results/offline', { evse_uid: 'RES-OFF', reservation_id: 'OFF-1' });
-    expect(data?.data?.result).toBe('ACCEPTED');
-    expect((await resultAt(emsp, '/results/offline')).body).toEqual({ result: 'FAILED', message: [{ language: 'en', text: 'the charge station is offline' }] });
-    expect((await reservationOf('NL', 'EMS', 'OFF-1'))?.status).toBe('REJECTED');
+    expect(data?.data).toEqual({ result: 'REJECTED', timeout: 1, message: [{ language: 'en', text: 'the charge point is offline' }] });
+    expect(await reservationOf('NL', 'EMS', 'OFF-1')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(emsp.received.some((received) => received.path === '/results/offline')).toBe(false);
   });
 
-  it('CANCEL_RESERVATION of a reservation whose station went offline posts FAILED; the reservation stays ACTIVE', async () => {
+  it('CANCEL_RESERVATION of a reservation whose station went offline is REJECTED at once; the reservation stays ACTIVE', async () => {
     const gone = await bootedStation(anode, 'RES-GONE', { handlers: reservationHandlers('RES-GONE') });
     await reserve(emsp, tokenC, '/results/gone-reserve', { evse_uid: 'RES-GONE', reservation_id: 'GONE-1' });
     expect((await resultAt(emsp, '/results/gone-reserve')).body).toEqual({ result: 'ACCEPTED' });
@@ -357,8 +358,8 @@ describe('an offline station', () => {
       const { data } = await anode.admin.GET('/cs/{csId}', { params: { path: { csId: 'RES-GONE' } } });
       expect(data?.connection.connected).toBe(false);
     });
-    await cancel(emsp, tokenC, '/results/gone-cancel', 'GONE-1');
-    expect((await resultAt(emsp, '/results/gone-cancel')).body).toMatchObject({ result: 'FAILED' });
+    const { data } = await cancel(emsp, tokenC, '/results/gone-cancel', 'GONE-1');
+    expect(data?.data).toMatchObject({ result: 'REJECTED', message: [{ language: 'en', text: 'the charge point is offline' }] });
     expect((await reservationOf('NL', 'EMS', 'GONE-1'))?.status).toBe('ACTIVE');
   });
 });
@@ -456,8 +457,14 @@ describe('whose reservation it is', () => {
 });
 
 describe('where to reserve', () => {
+  it('an unknown location is answered with OCPI status 2003 (HTTP 200) and a REJECTED CommandResponse; nothing is stored', async () => {
+    const { data, response } = await reserve(emsp, tokenC, '/results/nowhere', { reservation_id: 'NOWHERE-0', location_id: 'NOWHERE' });
+    expect(response.status).toBe(200);
+    expect(data).toMatchObject({ status_code: 2003, data: { result: 'REJECTED', message: [{ language: 'en', text: 'unknown location NOWHERE' }] } });
+    expect(await reservationOf('NL', 'EMS', 'NOWHERE-0')).toBeUndefined();
+  });
+
   it.each([
-    ['an unknown location', { location_id: 'NOWHERE' }, 'unknown location'],
     ['an unknown EVSE', { evse_uid: 'NO-SUCH-EVSE' }, 'unknown EVSE'],
     ['no EVSE at a location with several stations', {}, 'the location has EVSEs on several charge stations: name the EVSE to reserve'],
   ])('%s is REJECTED at once', async (_, place, message) => {

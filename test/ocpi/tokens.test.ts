@@ -202,3 +202,67 @@ describe('OCPP authorization uses OCPI tokens, asking the eMSP in real time wher
     expect(authorizeCalls('WL-OFFLINE')).toHaveLength(1);
   });
 });
+
+describe('token identity is uid and type within its issuer (mod_tokens: PUT …/{uid}[?type=], RFID when left out)', () => {
+  let station: SimulatedStation;
+  beforeAll(async () => {
+    station = await bootedStation(anode, 'ID-CS');
+  });
+  afterAll(() => station?.close());
+
+  const getTyped = (uid: string, type?: Token['type']) =>
+    emsp.client(tokenC).GET('/2.2.1/tokens/{country_code}/{party_id}/{token_uid}', {
+      params: { header: ids(), path: { country_code: 'NL', party_id: 'EMS', token_uid: uid }, ...(type && { query: { type } }) },
+    });
+
+  it('an RFID and an APP_USER token of one party with the same uid are both stored (201 each) and both GETtable; neither overwrites the other', async () => {
+    expect((await put(emsp, tokenC, token('SHARED-1', { issuer: 'Card' }))).response.status).toBe(201);
+    expect((await put(emsp, tokenC, token('SHARED-1', { type: 'APP_USER', issuer: 'App', valid: false }))).response.status).toBe(201);
+    expect((await getTyped('SHARED-1')).data?.data).toMatchObject({ type: 'RFID', issuer: 'Card', valid: true });
+    expect((await getTyped('SHARED-1', 'RFID')).data?.data).toMatchObject({ type: 'RFID', issuer: 'Card' });
+    expect((await getTyped('SHARED-1', 'APP_USER')).data?.data).toMatchObject({ type: 'APP_USER', issuer: 'App', valid: false });
+    expect((await getTyped('SHARED-1', 'AD_HOC_USER')).response.status).toBe(404);
+    const list = await emsp.client(tokenC).GET('/2.2.1/tokens/{country_code}/{party_id}', { params: { header: ids(), path: { country_code: 'NL', party_id: 'EMS' } } });
+    expect(list.data?.data?.filter((entry) => entry.uid === 'SHARED-1').map((entry) => entry.type)).toEqual(['APP_USER', 'RFID']);
+  });
+
+  it('PUT again of one type replaces that one only (200)', async () => {
+    expect((await put(emsp, tokenC, token('SHARED-1', { type: 'APP_USER', issuer: 'App 2', valid: false, last_updated: '2024-05-02T10:00:00Z' }))).response.status).toBe(200);
+    expect((await getTyped('SHARED-1', 'APP_USER')).data?.data?.issuer).toBe('App 2');
+    expect((await getTyped('SHARED-1')).data?.data?.issuer).toBe('Card');
+  });
+
+  it('a PATCH changes the token its URL names (type from the query, RFID when left out), and cannot change its type', async () => {
+    const patch = (type: Token['type'] | undefined, body: Record<string, unknown>) =>
+      emsp.client(tokenC).PATCH('/2.2.1/tokens/{country_code}/{party_id}/{token_uid}', {
+        params: { header: ids(), path: { country_code: 'NL', party_id: 'EMS', token_uid: 'SHARED-1' }, ...(type && { query: { type } }) },
+        body: { last_updated: '2024-05-03T10:00:00Z', ...body },
+      });
+    expect((await patch('APP_USER', { visual_number: 'APP 1' })).response.status).toBe(200);
+    expect((await getTyped('SHARED-1', 'APP_USER')).data?.data?.visual_number).toBe('APP 1');
+    expect((await getTyped('SHARED-1')).data?.data?.visual_number).toBeUndefined();
+    const renaming = await patch(undefined, { type: 'OTHER' });
+    expect(renaming.error?.status_code).toBe(2001);
+    expect((await getTyped('SHARED-1', 'OTHER')).response.status).toBe(404);
+  });
+
+  it('another issuer cannot push the uid, whatever the type', async () => {
+    const { response } = await put(other, otherC, token('SHARED-1', { country_code: 'BE', party_id: 'OTH', type: 'OTHER' }));
+    expect(response.status).toBe(409);
+    expect((await getTyped('SHARED-1', 'OTHER')).response.status).toBe(404);
+  });
+
+  it('OCPP authorization of the shared uid still works: a station presenting it without a type is taken to mean the RFID card', async () => {
+    // the app account is blocked, the card is valid: the card decides
+    expect(await station.call('Authorize', { idTag: 'SHARED-1' })).toEqual({ idTagInfo: { status: 'Accepted' } });
+  });
+
+  it('the admin API reads and deletes one of them by uid and type; the uid alone is 409 while it names both', async () => {
+    const ambiguous = await anode.admin.GET('/token/{tokenUid}', { params: { path: { tokenUid: 'SHARED-1' } } });
+    expect(ambiguous.response.status).toBe(409);
+    const app = await anode.admin.GET('/token/{tokenUid}', { params: { path: { tokenUid: 'SHARED-1' }, query: { type: 'APP_USER' } } });
+    expect(app.data).toMatchObject({ type: 'APP_USER', issuer: 'App 2' });
+    expect((await anode.admin.DELETE('/token/{tokenUid}', { params: { path: { tokenUid: 'SHARED-1' }, query: { type: 'APP_USER' } } })).response.status).toBe(204);
+    expect((await anode.admin.GET('/token/{tokenUid}', { params: { path: { tokenUid: 'SHARED-1' } } })).data).toMatchObject({ type: 'RFID', issuer: 'Card' });
+  });
+});

@@ -3,6 +3,7 @@ import type { Domain } from '../../domain/index.js';
 import { ConflictError, InvalidInputError } from '../../domain/errors.js';
 import { idTokenTypeOf } from '../../domain/local-lists.js';
 import { isOpen, type Reservation } from '../../domain/reservations.js';
+import { preferredToken } from '../../domain/token-id-tags.js';
 import { InvalidStationCallError, StationNotConnectedError } from '../../domain/station-calls.js';
 import { reservationView } from './reservations.js';
 import type { AdminHandlers } from './shared.js';
@@ -27,7 +28,7 @@ export function operatorReservationsHandlers(deps: Deps): AdminHandlers<'reserve
         const tooLong = [body.idToken, body.groupIdToken].find((tag) => tag !== undefined && tag.length > MAX_ID_TAG_16);
         if (tooLong) throw new InvalidStationCallError(`${tooLong} is longer than the ${MAX_ID_TAG_16} characters of an OCPP 1.6 idTag`);
       }
-      const stored = await tokens.get(body.idToken).catch(() => undefined);
+      const stored = preferredToken(await tokens.withUid(body.idToken), body.idToken);
       const type = body.type ?? (stored ? idTokenTypeOf(stored) : 'ISO14443');
       // Stored before the station is asked, so a transaction it starts for the reservation finds it on any node.
       const requested = await reservations.requestByOperator({ stationId: path.csId, ocppEvseId: body.evseId, tokenUid: body.idToken, expiresAt });

@@ -44,9 +44,9 @@ export function tokensHandlers({
       });
       return { status: 201 };
     },
-    lookupToken: async ({ path }) => ({ status: 200, body: tokenView(await tokens.get(path.tokenUid)) }),
-    deleteToken: async ({ path }) => {
-      await tokens.delete(path.tokenUid);
+    lookupToken: async ({ path, query }) => ({ status: 200, body: tokenView(await tokens.get(path.tokenUid, query?.type)) }),
+    deleteToken: async ({ path, query }) => {
+      await tokens.delete(path.tokenUid, query?.type);
       return { status: 204 };
     },
   };

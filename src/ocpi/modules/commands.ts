@@ -1,13 +1,16 @@
 /**
  * Commands receiver: a partner's START_SESSION, STOP_SESSION, UNLOCK_CONNECTOR, RESERVE_NOW and CANCEL_RESERVATION
- * become OCPP calls to the station. The HTTP answer is the CommandResponse at once; the station's outcome is POSTed
- * later to the partner's response_url as a CommandResult, also when the station is offline or does not answer in time.
+ * become OCPP calls to the station. The HTTP answer is the CommandResponse at once: REJECTED when the command cannot
+ * be sent (the station is not connected), in an OCPI 2003 envelope when the location is unknown. The station's outcome
+ * is POSTed later to the partner's response_url as a CommandResult, also when it does not answer in time.
  */
 import type { components } from '../../../generated/ocpi-2.2.1-cpo.js';
 import type { components as EmspComponents } from '../../../generated/ocpi-2.2.1-emsp.js';
+import { ConflictError } from '../../domain/errors.js';
 import { addresseeOf, type Partner, type PartyKey } from '../../domain/parties.js';
 import { isOpen, type Reservation } from '../../domain/reservations.js';
 import type { StationLink } from '../../domain/station-calls.js';
+import { idTagFor } from '../../domain/token-id-tags.js';
 import type { OcpiContext } from '../context.js';
 import { callStation, inBackground, responseClient, type StationOutcome, type VersionedStationCall } from '../deferred-results.js';
 import { envelope, ocpiDate, ocpiRefusal, StatusCode } from '../transport.js';
@@ -22,6 +25,11 @@ export type CommandResult = EmspComponents['schemas']['CommandResult'];
 export type ResultPoster = (partner: Partner, responseUrl: string, result: CommandResult) => Promise<void>;
 type CommandResultType = CommandResult['result'];
 type Outlet = { stationId: string; ocppEvseId: number; connectorId: string };
+/** The CPO's answer to a command: its CommandResponse, and the OCPI status code of the envelope carrying it. */
+export interface CommandAnswer {
+  response: CommandResponse;
+  statusCode: number;
+}
 /** What a reservation holds: one EVSE, or (ocppEvseId 0, no evseUid) a whole station. */
 type Place = { stationId: string; ocppEvseId: number; evseUid: string | null };
 type Token = Schemas['Token'];
@@ -36,9 +44,20 @@ export interface CommandSettings {
   remoteStartWindowSeconds: number;
 }
 
-function respond(result: Schemas['CommandResponseType'], settings: CommandSettings, message?: string): CommandResponse {
-  return { result, timeout: settings.timeoutSeconds, ...(message && { message: text(message) }) };
+function respond(result: Schemas['CommandResponseType'], settings: CommandSettings, message?: string): CommandAnswer {
+  return { response: { result, timeout: settings.timeoutSeconds, ...(message && { message: text(message) }) }, statusCode: StatusCode.success };
 }
+
+/**
+ * A command naming a location the CPO does not know: OCPI status 2003 with a REJECTED CommandResponse, in an HTTP 200
+ * (the request is well-formed and reached the OCPI layer: status_codes; mod_commands' UNLOCK_CONNECTOR sequence).
+ */
+function unknownLocation(settings: CommandSettings, locationId: string): CommandAnswer {
+  return { ...respond('REJECTED', settings, `unknown location ${locationId}`), statusCode: StatusCode.unknownLocation };
+}
+
+/** What the CommandResponse says when the station cannot be sent the command: it is not connected. */
+const OFFLINE = 'the charge point is offline';
 
 /** How a station's answer to the OCPP call reads as an OCPI command result. */
 const RESULTS: Record<string, CommandResultType> = {
@@ -104,19 +123,26 @@ export class CommandReceiver {
     private readonly resultPoster?: ResultPoster,
   ) {}
 
-  async startSession(caller: Caller, body: Schemas['StartSession']): Promise<CommandResponse> {
+  async startSession(caller: Caller, body: Schemas['StartSession']): Promise<CommandAnswer> {
     const { partner } = caller;
     if (!actsForParty(caller, body.token.country_code, body.token.party_id)) return respond('REJECTED', this.settings, 'the token is not one of this party');
     const outlet = await this.outletOf(body.location_id, body.evse_uid, body.connector_id);
-    if (!outlet) return respond('REJECTED', this.settings, 'unknown location, EVSE or connector');
+    if (outlet === 'unknown location') return unknownLocation(this.settings, body.location_id);
+    if (!outlet) return respond('REJECTED', this.settings, 'unknown EVSE or connector');
+    const version = this.link.connectedVersion(outlet.stationId);
+    if (!version) return respond('REJECTED', this.settings, OFFLINE);
     const refusal = await this.adoptToken(partner, body.token);
     if (refusal) return respond('REJECTED', this.settings, refusal);
+    // What the station is given: a uid too long for an OCPP 1.6 idTag goes as the token's station idTag.
+    const idTag = idTagFor(version, body.token);
     // Recorded before the station is asked, so the transaction it starts (reported to any node) is known to answer it.
     const { remoteStarts } = this.ctx.domain;
     const remoteStart = await remoteStarts.record({
       stationId: outlet.stationId,
       ocppEvseId: outlet.ocppEvseId,
-      idTag: body.token.uid,
+      idTag,
+      tokenUid: body.token.uid,
+      tokenType: body.token.type,
       partnerId: partner.id,
       authorizationReference: body.authorization_reference ?? null,
       expiresAt: new Date(Date.now() + this.settings.remoteStartWindowSeconds * 1000),
@@ -128,20 +154,21 @@ export class CommandReceiver {
       outlet.stationId,
       (version) =>
         version === 'ocpp1.6'
-          ? ['RemoteStartTransaction', { idTag: body.token.uid, connectorId: outlet.ocppEvseId }]
+          ? ['RemoteStartTransaction', { idTag, connectorId: outlet.ocppEvseId }]
           : ['RequestStartTransaction', { idToken: { idToken: body.token.uid, type: 'Central' }, remoteStartId: remoteStart.id, evseId: outlet.ocppEvseId }],
       { record: (result) => remoteStarts.settle(remoteStart.id, result) },
     );
     return respond('ACCEPTED', this.settings);
   }
 
-  async stopSession(caller: Caller, body: Schemas['StopSession']): Promise<CommandResponse> {
+  async stopSession(caller: Caller, body: Schemas['StopSession']): Promise<CommandAnswer> {
     const id = Number(body.session_id);
     const facts = Number.isInteger(id) && id > 0 ? await this.ctx.domain.chargingRecords.facts(id) : undefined;
     // Another party's session (one behind the same hub too) is as unknown as one that does not exist.
     if (!facts || !actsForParty(caller, facts.token.countryCode, facts.token.partyId)) return respond('UNKNOWN_SESSION', this.settings);
     if (facts.transaction.stoppedAt) return respond('REJECTED', this.settings, 'the session has ended');
     const { transaction } = facts;
+    if (!this.link.connectedVersion(transaction.stationId)) return respond('REJECTED', this.settings, OFFLINE);
     this.run(caller.partner, body.response_url, facts.token, transaction.stationId, (version) =>
       version === 'ocpp1.6'
         ? ['RemoteStopTransaction', { transactionId: transaction.id }]
@@ -150,9 +177,11 @@ export class CommandReceiver {
     return respond('ACCEPTED', this.settings);
   }
 
-  async unlockConnector(caller: Caller, body: Schemas['UnlockConnector']): Promise<CommandResponse> {
+  async unlockConnector(caller: Caller, body: Schemas['UnlockConnector']): Promise<CommandAnswer> {
     const outlet = await this.outletOf(body.location_id, body.evse_uid, body.connector_id);
-    if (!outlet) return respond('REJECTED', this.settings, 'unknown location, EVSE or connector');
+    if (outlet === 'unknown location') return unknownLocation(this.settings, body.location_id);
+    if (!outlet) return respond('REJECTED', this.settings, 'unknown EVSE or connector');
+    if (!this.link.connectedVersion(outlet.stationId)) return respond('REJECTED', this.settings, OFFLINE);
     this.run(caller.partner, body.response_url, caller.actingFor[0], outlet.stationId, (version) =>
       version === 'ocpp1.6'
         ? ['UnlockConnector', { connectorId: outlet.ocppEvseId }]
@@ -165,12 +194,14 @@ export class CommandReceiver {
    * RESERVE_NOW: the reservation is stored (replacing the party's reservation with the same reservation_id) and
    * the station asked to hold it; the station's answer makes it ACTIVE or REJECTED.
    */
-  async reserveNow(caller: Caller, body: Schemas['ReserveNow'], expiresAt: Date): Promise<CommandResponse> {
+  async reserveNow(caller: Caller, body: Schemas['ReserveNow'], expiresAt: Date): Promise<CommandAnswer> {
     const { partner } = caller;
     if (!actsForParty(caller, body.token.country_code, body.token.party_id)) return respond('REJECTED', this.settings, 'the token is not one of this party');
     const place = await this.placeOf(body.location_id, body.evse_uid);
+    if (place === 'unknown location') return unknownLocation(this.settings, body.location_id);
     if (typeof place === 'string') return respond('REJECTED', this.settings, place);
     if (!(expiresAt.getTime() > Date.now())) return respond('REJECTED', this.settings, 'expiry_date has passed');
+    if (!this.link.connectedVersion(place.stationId)) return respond('REJECTED', this.settings, OFFLINE);
     const refusal = await this.adoptToken(partner, body.token);
     if (refusal) return respond('REJECTED', this.settings, refusal);
     const { reservations } = this.ctx.domain;
@@ -180,6 +211,7 @@ export class CommandReceiver {
       partyId: body.token.party_id,
       reservationId: body.reservation_id,
       tokenUid: body.token.uid,
+      tokenType: body.token.type,
       authorizationReference: body.authorization_reference ?? null,
       locationId: body.location_id,
       ...place,
@@ -201,7 +233,7 @@ export class CommandReceiver {
               {
                 connectorId: reservation.ocppEvseId,
                 expiryDate: expiry,
-                idTag: token.uid,
+                idTag: idTagFor(version, token),
                 reservationId: reservation.id,
                 ...(token.group_id && token.group_id.length <= 20 && { parentIdTag: token.group_id }),
               },
@@ -225,7 +257,7 @@ export class CommandReceiver {
    * CANCEL_RESERVATION of one of the caller's open reservations. An unknown or ended one is answered ACCEPTED and
    * UNKNOWN_RESERVATION is POSTed: the CommandResponse has no value for it, the CommandResult has.
    */
-  async cancelReservation(caller: Caller, body: Schemas['CancelReservation']): Promise<CommandResponse> {
+  async cancelReservation(caller: Caller, body: Schemas['CancelReservation']): Promise<CommandAnswer> {
     const { partner } = caller;
     const { reservations } = this.ctx.domain;
     const reservation = await reservations.ofParties(caller.actingFor, body.reservation_id);
@@ -236,6 +268,7 @@ export class CommandReceiver {
       );
       return respond('ACCEPTED', this.settings);
     }
+    if (!this.link.connectedVersion(reservation.stationId)) return respond('REJECTED', this.settings, OFFLINE);
     this.run(partner, body.response_url, reservation, reservation.stationId, () => ['CancelReservation', { reservationId: reservation.id }], {
       results: CANCEL_RESULTS,
       record: async (result) => result === 'CANCELED_RESERVATION' && reservations.cancelled(reservation.id),
@@ -273,14 +306,20 @@ export class CommandReceiver {
   private async adoptToken(partner: Partner, token: Token): Promise<string | undefined> {
     const { tokens } = this.ctx.domain;
     if (await tokens.ofParty(token.country_code, token.party_id, token.uid, token.type)) return undefined;
-    if (await tokens.get(token.uid).catch(() => undefined)) return 'the token uid belongs to another issuer';
-    await tokens.putFromPartner(storedToken(partner, token));
+    try {
+      await tokens.putFromPartner(storedToken(partner, token));
+    } catch (error) {
+      if (error instanceof ConflictError) return 'the token uid belongs to another issuer';
+      throw error;
+    }
     return undefined;
   }
 
-  private async outletOf(locationId: string, evseUid?: string, connectorId?: string): Promise<Outlet | undefined> {
+  /** The outlet a command names; 'unknown location' when the location is not one of the CPO's. */
+  private async outletOf(locationId: string, evseUid?: string, connectorId?: string): Promise<Outlet | 'unknown location' | undefined> {
     const location = await this.ctx.domain.locations.get(locationId).catch(() => undefined);
-    const evse = location?.evses.find((candidate) => candidate.status !== 'REMOVED' && (evseUid === undefined || candidate.uid === evseUid));
+    if (!location) return 'unknown location';
+    const evse = location.evses.find((candidate) => candidate.status !== 'REMOVED' && (evseUid === undefined || candidate.uid === evseUid));
     const connector = evse?.connectors.find((candidate) => connectorId === undefined || candidate.id === connectorId);
     return evse && connector ? { stationId: evse.stationId, ocppEvseId: evse.ocppEvseId, connectorId: connector.id } : undefined;
   }
@@ -320,15 +359,16 @@ type CommandsOperations = 'cpoPostStartSession' | 'cpoPostStopSession' | 'cpoPos
 /** Commands receiver: answered at once, the station's outcome POSTed to response_url. */
 export function commandsHandlers(ctx: OcpiContext): ModuleHandlers<CommandsOperations> {
   const commands = new CommandReceiver(ctx, ctx.stationLink, { timeoutSeconds: ctx.commandTimeoutSeconds, remoteStartWindowSeconds: ctx.remoteStartWindowSeconds });
+  const answer = ({ response, statusCode }: CommandAnswer) => ({ status: 200 as const, body: { ...envelope(response), status_code: statusCode } });
   return {
-    cpoPostStartSession: async ({ body, context }) => ({ status: 200, body: envelope(await commands.startSession(callerOf(context), body)) }),
-    cpoPostStopSession: async ({ body, context }) => ({ status: 200, body: envelope(await commands.stopSession(callerOf(context), body)) }),
-    cpoPostUnlockConnector: async ({ body, context }) => ({ status: 200, body: envelope(await commands.unlockConnector(callerOf(context), body)) }),
+    cpoPostStartSession: async ({ body, context }) => answer(await commands.startSession(callerOf(context), body)),
+    cpoPostStopSession: async ({ body, context }) => answer(await commands.stopSession(callerOf(context), body)),
+    cpoPostUnlockConnector: async ({ body, context }) => answer(await commands.unlockConnector(callerOf(context), body)),
     cpoPostReserveNow: async ({ body, context }) => {
       const expiresAt = ocpiDate(body.expiry_date)!;
       if (Number.isNaN(expiresAt.getTime())) throw ocpiRefusal(StatusCode.invalidParameters, `expiry_date ${body.expiry_date} is not a date`);
-      return { status: 200, body: envelope(await commands.reserveNow(callerOf(context), body, expiresAt)) };
+      return answer(await commands.reserveNow(callerOf(context), body, expiresAt));
     },
-    cpoPostCancelReservation: async ({ body, context }) => ({ status: 200, body: envelope(await commands.cancelReservation(callerOf(context), body)) }),
+    cpoPostCancelReservation: async ({ body, context }) => answer(await commands.cancelReservation(callerOf(context), body)),
   };
 }

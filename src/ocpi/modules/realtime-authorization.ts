@@ -33,7 +33,9 @@ export function realtimeAuthorization(ctx: OcpiContext, timeoutMs: number): Real
           ...(where && { body: { location_id: where.locationId, evse_uids: where.evseUids } }),
         });
         const verdict = data?.data?.allowed;
-        return verdict ? VERDICTS[verdict] : undefined;
+        if (!verdict || !VERDICTS[verdict]) return undefined;
+        const reference = data?.data?.authorization_reference;
+        return { status: VERDICTS[verdict], ...(reference && { reference }) };
       } catch (error) {
         ctx.logger.warn({ tokenUid: token.uid, error: (error as Error).message }, 'real-time authorization failed; falling back to the whitelist');
         return undefined;

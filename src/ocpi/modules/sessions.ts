@@ -25,7 +25,14 @@ function cdrToken(facts: ChargingFacts): Schemas['CdrToken'] {
   };
 }
 
-const authMethod = (facts: ChargingFacts): Schemas['AuthMethod'] => (facts.transaction.remoteStartId !== null ? 'COMMAND' : 'WHITELIST');
+/**
+ * COMMAND when a partner's command (or the operator's remote start) brought the token, AUTH_REQUEST when its eMSP
+ * answered a real-time authorization, WHITELIST otherwise (also for transactions recorded before the method was).
+ */
+function authMethod({ transaction }: ChargingFacts): Schemas['AuthMethod'] {
+  if (transaction.authorizationMethod === 'command' || transaction.remoteStartId !== null) return 'COMMAND';
+  return transaction.authorizationMethod === 'realtime' ? 'AUTH_REQUEST' : 'WHITELIST';
+}
 
 const chargingPeriods = (facts: ChargingFacts): Schemas['ChargingPeriod'][] => facts.priced.chargingPeriods;
 

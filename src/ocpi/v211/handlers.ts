@@ -9,7 +9,7 @@ import type { Partner } from '../../domain/parties.js';
 import type { OperationHandlers } from '../../http/contract.js';
 import { ocpiBase, type OcpiContext } from '../context.js';
 import { cpoHandlers } from '../handlers.js';
-import { CommandReceiver, type CommandResponse } from '../modules/commands.js';
+import { CommandReceiver, type CommandAnswer } from '../modules/commands.js';
 import { registeredPartner } from '../modules/credentials.js';
 import { callerOf } from '../modules/shared.js';
 import { ocpiLocation } from '../modules/locations.js';
@@ -71,7 +71,7 @@ export function cpo211Handlers(ctx: OcpiContext): Cpo211Handlers {
     });
     if (!response.ok) ctx.logger.warn({ partnerId: partner.id, status: response.status }, 'the partner refused a command result');
   });
-  const answer = (response: CommandResponse) => ({ status: 200 as const, body: envelope(commandResponse211(response)) });
+  const answer = ({ response, statusCode }: CommandAnswer) => ({ status: 200 as const, body: { ...envelope(commandResponse211(response)), status_code: statusCode } });
 
   /** The type under which a 2.1.1 token (named by uid alone) is stored: RFID unless the party keeps an OTHER one. */
   const storedType = async (countryCode: string, partyId: string, uid: string): Promise<Token211['type']> =>

@@ -88,6 +88,7 @@ export const v16Handlers: HandlerTable16 = {
       connectorId: 0,
       idTag: request.idTag,
       authorizationStatus: authorization.status,
+      authorization,
       meterStartWh: request.meterStart,
       startedAt: new Date(request.timestamp),
       reservationId: request.reservationId,

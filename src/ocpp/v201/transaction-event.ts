@@ -45,6 +45,7 @@ async function transactionOf(
     idTag: request.idToken?.idToken,
     idTokenType: request.idToken?.type,
     authorizationStatus: authorization?.status,
+    authorization,
     meterStartWh: energyAtEvent ?? 0,
     startedAt: new Date(request.timestamp),
     reservationId: request.reservationId,
@@ -72,6 +73,7 @@ async function identify(
     idTag: request.idToken?.idToken,
     idTokenType: request.idToken?.type,
     authorizationStatus: authorization?.status,
+    authorization,
     remoteStartId: request.transactionInfo.remoteStartId,
   });
   return identified ?? (await ctx.domain.transactions.findOfStation(stationId, transaction.id)) ?? transaction;
@@ -82,7 +84,7 @@ export async function transactionEvent(ctx: StationContext, request: Transaction
   const samples = samplesFrom201(request.meterValue ?? []);
   const energies = samples.map(energyWh).filter((wh): wh is number => wh !== undefined);
   const energyAtEvent = energies.length > 0 ? Math.max(...energies) : undefined;
-  const authorization = request.idToken && (await authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId }));
+  const authorization = request.idToken && (await authorizer.authorize(request.idToken.idToken, { stationId: ctx.session.stationId, idTokenType: request.idToken.type }));
   const transaction = await transactionOf(ctx, request, energyAtEvent, authorization);
   const firstTime = await transactions.recordEvent(transaction.id, {
     seqNo: request.seqNo,

@@ -1,1 +1,0 @@
-ALTER TABLE "ocpi_outbox" ADD COLUMN "addressee" jsonb;

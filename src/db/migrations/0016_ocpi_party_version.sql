@@ -1,1 +1,0 @@
-ALTER TABLE "ocpi_parties" ADD COLUMN "version" text DEFAULT '2.2.1' NOT NULL;
