@@ -5,7 +5,8 @@
 import { and, asc, count, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { cdrs, connectors, evses, locations, tokens, transactions } from '../db/schema.js';
-import { ENERGY_REGISTER, readSampledValues, type Transaction } from './transactions.js';
+import { ENERGY_REGISTER, readSampledValues } from './meter-samples.js';
+import type { Transaction } from './transactions.js';
 import type { Page, PageRequest } from './pagination.js';
 import { priceSession, type PricedSession } from './pricing/pricing.js';
 import type { PricingSample } from './pricing/timeline.js';

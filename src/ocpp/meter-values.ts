@@ -1,7 +1,7 @@
 /** OCPP meter values → protocol-neutral samples. */
 import type { components as V16 } from '../../generated/ocpp16.js';
 import type { components as V201 } from '../../generated/ocpp201.js';
-import { ENERGY_REGISTER, type MeterSample } from '../domain/transactions.js';
+import { ENERGY_REGISTER, type MeterSample } from '../domain/meter-samples.js';
 
 type MeterValue16 = V16['schemas']['MeterValuesRequest']['meterValue'][number];
 type MeterValue201 = V201['schemas']['MeterValueType'];

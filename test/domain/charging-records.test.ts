@@ -16,7 +16,7 @@ import { ChangeFeedSlot } from '../../src/domain/change-feed.js';
 import { ChargingRecords, type ChargingFacts } from '../../src/domain/charging-records.js';
 import type { Page } from '../../src/domain/pagination.js';
 import { Tariffs } from '../../src/domain/tariffs.js';
-import { ENERGY_REGISTER } from '../../src/domain/transactions.js';
+import { ENERGY_REGISTER } from '../../src/domain/meter-samples.js';
 import { createTestDatabase, type TestDatabase } from '../support/anode.js';
 
 const cpo = { countryCode: 'NL', partyId: 'ANO' };

@@ -6,7 +6,8 @@ import type { Domain } from '../../domain/index.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { InvalidStationCallError, StationNotConnectedError } from '../../domain/station-calls.js';
 import { missingSeqNos, type StoredTransactionEvent } from '../../domain/transaction-events.js';
-import type { StoredMeterValue, Transaction } from '../../domain/transactions.js';
+import type { StoredMeterValue } from '../../domain/meter-samples.js';
+import type { Transaction } from '../../domain/transactions.js';
 import { iso, pageAnswer, pageOf, type AdminHandlers, type Schemas } from './shared.js';
 import { answerStatus, connectedVersion, operateStation, type OperationDeps, type StationAnswer } from './station-operation.js';
 

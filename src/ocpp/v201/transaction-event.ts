@@ -5,7 +5,8 @@
  */
 import type { components } from '../../../generated/ocpp201.js';
 import type { Authorization } from '../../domain/authorization.js';
-import { energyWh, type Transaction } from '../../domain/transactions.js';
+import { energyWh } from '../../domain/meter-samples.js';
+import type { Transaction } from '../../domain/transactions.js';
 import { rememberTransaction, type StationContext } from '../context.js';
 import { propertyConstraintViolation } from '../errors.js';
 import { samplesFrom201 } from '../meter-values.js';
