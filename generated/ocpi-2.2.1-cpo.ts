@@ -725,8 +725,7 @@ export interface components {
         };
         /**
          * @description Envelope of a failed call. `data` is absent; a status_code from 2000 up says what went wrong. It comes with an
-         *     HTTP error status only for what never reached OCPI (401, 404, 400 for a body that is not JSON, 405, 412 for
-         *     If-Match); a refusal by a rule of the module comes with HTTP 200, so a client reads status_code on every
+         *     HTTP error status only for what never reached OCPI (401, 404, 400 for a body that is not JSON, 405); a refusal by a rule of the module comes with HTTP 200, so a client reads status_code on every
          *     answer, whatever its 200 response declares.
          */
         OcpiErrorResponse: components["schemas"]["OcpiResponse"] & {
@@ -1778,17 +1777,6 @@ export interface components {
                 "application/json": components["schemas"]["TokenResponse"];
             };
         };
-        /** @description Anode addition; the stored token no longer matches `If-Match`. GET it again and retry. */
-        PreconditionFailed: {
-            headers: {
-                "X-Request-ID": components["headers"]["X-Request-ID"];
-                "X-Correlation-ID": components["headers"]["X-Correlation-ID"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["OcpiErrorResponse"];
-            };
-        };
         /** @description Whether Anode accepted the command and how long the result may take. */
         CommandResponseOk: {
             headers: {
@@ -1884,7 +1872,8 @@ export interface components {
         token_type: components["schemas"]["TokenType"];
         /**
          * @description Anode addition, not part of OCPI: apply the change only if the stored
-         *     token still has this ETag (from a previous GET); otherwise HTTP 412.
+         *     token still has this ETag (from a previous GET); otherwise the change is
+         *     refused like any other rule's refusal: HTTP 200 with status_code 2000.
          */
         "If-Match": string;
         /** @description Length in seconds of the active profile wanted. */
@@ -2465,7 +2454,8 @@ export interface operations {
                 "OCPI-to-party-id"?: components["parameters"]["OCPI-to-party-id"];
                 /**
                  * @description Anode addition, not part of OCPI: apply the change only if the stored
-                 *     token still has this ETag (from a previous GET); otherwise HTTP 412.
+                 *     token still has this ETag (from a previous GET); otherwise the change is
+                 *     refused like any other rule's refusal: HTTP 200 with status_code 2000.
                  */
                 "If-Match"?: components["parameters"]["If-Match"];
             };
@@ -2489,7 +2479,6 @@ export interface operations {
             201: components["responses"]["RoutedEmpty"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            412: components["responses"]["PreconditionFailed"];
             default: components["responses"]["Error"];
         };
     };
@@ -2514,7 +2503,8 @@ export interface operations {
                 "OCPI-to-party-id"?: components["parameters"]["OCPI-to-party-id"];
                 /**
                  * @description Anode addition, not part of OCPI: apply the change only if the stored
-                 *     token still has this ETag (from a previous GET); otherwise HTTP 412.
+                 *     token still has this ETag (from a previous GET); otherwise the change is
+                 *     refused like any other rule's refusal: HTTP 200 with status_code 2000.
                  */
                 "If-Match"?: components["parameters"]["If-Match"];
             };
@@ -2538,7 +2528,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            412: components["responses"]["PreconditionFailed"];
             default: components["responses"]["Error"];
         };
     };

@@ -651,8 +651,7 @@ export interface components {
         };
         /**
          * @description Envelope of a failed call. `data` is absent; a status_code from 2000 up says what went wrong. It comes with an
-         *     HTTP error status only for what never reached OCPI (401, 404, 400 for a body that is not JSON, 405, 412 for
-         *     If-Match); a refusal by a rule of the module comes with HTTP 200, so a client reads status_code on every
+         *     HTTP error status only for what never reached OCPI (401, 404, 400 for a body that is not JSON, 405); a refusal by a rule of the module comes with HTTP 200, so a client reads status_code on every
          *     answer, whatever its 200 response declares.
          */
         OcpiErrorResponse: components["schemas"]["OcpiResponse"] & {

@@ -27,7 +27,7 @@ export function ocpiAnswerOf(error: unknown): OcpiFailureAnswer | undefined {
   if (error instanceof NotFoundError) return answer(404, StatusCode.clientError);
   // The spec allows a 404 for objects of a party the client does not act for: it tells nothing of what exists.
   if (error instanceof ForbiddenError) return answer(404, StatusCode.clientError);
-  // If-Match is HTTP's conditional request (an extension of Anode's, not OCPI's): HTTP's own answer, 412.
-  if (error instanceof PreconditionFailedError) return answer(412, StatusCode.clientError);
+  // If-Match (Anode's extension) naming an ETag the token no longer has: refused like a stale last_updated.
+  if (error instanceof PreconditionFailedError) return answer(200, StatusCode.clientError);
   return undefined;
 }
