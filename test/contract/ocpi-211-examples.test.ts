@@ -4,7 +4,8 @@
  * or partial, listed below with the reason; those must keep failing (the contract is not loosened for them).
  *
  * The specification is read at test time, never stored in the repository: from OCPI_211_SPEC_DIR (a directory with
- * the markdown files), else from the local mirror of the ocpi/ocpi repository at tag 2.1.1-d2.
+ * the markdown files), else from the local mirror of the ocpi/ocpi repository at tag 2.1.1-d2. A machine with neither
+ * skips the examples (and says so); the contract's own rules below are checked everywhere.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,10 +16,13 @@ import { problems211 } from '../support/ocpi-211-contract.js';
 const MIRROR = process.env.OCPI_MIRROR ?? '/work/.mirror/ocpi+ocpi/repo';
 const TAG = '2.1.1-d2';
 
+/** Whether the 2.1.1 text can be read on this machine. */
+const specAvailable = Boolean(process.env.OCPI_211_SPEC_DIR) || existsSync(MIRROR);
+if (!specAvailable) console.warn(`OCPI 2.1.1 examples not checked: set OCPI_211_SPEC_DIR or provide the ocpi/ocpi mirror at ${MIRROR}`);
+
 function specFile(name: string): string {
   const dir = process.env.OCPI_211_SPEC_DIR;
   if (dir) return readFileSync(join(dir, name), 'utf8');
-  if (!existsSync(MIRROR)) throw new Error(`the OCPI 2.1.1 text is needed: set OCPI_211_SPEC_DIR or provide the mirror at ${MIRROR}`);
   return execFileSync('git', [`--git-dir=${MIRROR}`, 'show', `${TAG}:${name}`], { encoding: 'utf8' });
 }
 
@@ -85,9 +89,9 @@ const KNOWN_DEFECTS: Record<string, string> = {
   'mod_cdrs.md#0': 'not JSON: the CDR example has trailing commas',
 };
 
-describe('the 2.1.1 examples of the specification fit the 2.1.1 contract', () => {
+describe.skipIf(!specAvailable)('the 2.1.1 examples of the specification fit the 2.1.1 contract', () => {
   for (const [file, expected] of Object.entries(EXAMPLES)) {
-    const blocks = jsonBlocks(file);
+    const blocks = specAvailable ? jsonBlocks(file) : [];
 
     it(`${file} has the ${expected.length} examples the contract maps`, () => {
       expect(blocks).toHaveLength(expected.length);
