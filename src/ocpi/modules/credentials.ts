@@ -77,11 +77,27 @@ export async function acceptCredentials(ctx: OcpiContext, partner: Partner, body
   return ourCredentials(ctx, incomingToken);
 }
 
+/**
+ * Runs Anode's side of a handshake with `partner` (any version): the outcome is logged, a failure kept as the party's
+ * last error for the operator.
+ */
+export async function recordingHandshake(ctx: OcpiContext, partner: Partner, handshake: () => Promise<void>): Promise<void> {
+  try {
+    await handshake();
+    ctx.logger.info({ partnerId: partner.id }, 'OCPI registration with the partner completed');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.logger.warn({ partnerId: partner.id, error: message }, 'OCPI registration with the partner failed');
+    await ctx.domain.parties.recordError(partner.id, message);
+  }
+}
+
 /** Sender side: Anode starts the handshake with a party the operator registered with its versions URL. */
 export async function startRegistration(ctx: OcpiContext, partner: Partner): Promise<void> {
-  if (!partner.versionsUrl) return;
-  try {
-    const address = { token: partner.registrationToken, rawTokens: partner.rawTokens, versionsUrl: partner.versionsUrl };
+  const versionsUrl = partner.versionsUrl;
+  if (!versionsUrl) return;
+  await recordingHandshake(ctx, partner, async () => {
+    const address = { token: partner.registrationToken, rawTokens: partner.rawTokens, versionsUrl };
     const api = await discover(ctx, address);
     const incomingToken = newToken();
     const client = partnerClient({ ...address, versionUrl: api.versionUrl, endpoints: api.endpoints }, { ...ctx.cpo, timeoutMs: ctx.partnerTimeoutMs });
@@ -96,12 +112,7 @@ export async function startRegistration(ctx: OcpiContext, partner: Partner): Pro
       roles: theirs.roles as PartnerRole[],
       endpoints: api.endpoints,
     });
-    ctx.logger.info({ partnerId: partner.id }, 'OCPI registration with the partner completed');
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    ctx.logger.warn({ partnerId: partner.id, error: message }, 'OCPI registration with the partner failed');
-    await ctx.domain.parties.recordError(partner.id, message);
-  }
+  });
 }
 
 /** Tells a registered party that Anode unregistered it (DELETE on its credentials endpoint), when it can be reached. */

@@ -7,7 +7,7 @@
 import type { components } from '../../../generated/ocpi-2.1.1-cpo.js';
 import type { Partner, PartnerEndpoint, PartnerRole } from '../../domain/parties.js';
 import { ocpiBase, type OcpiContext } from '../context.js';
-import { newToken, requestIds, startRegistration } from '../modules/credentials.js';
+import { newToken, recordingHandshake, requestIds, startRegistration } from '../modules/credentials.js';
 import { partnerClient } from '../partner-client.js';
 import { OcpiError, ocpiRefusal, StatusCode } from '../transport.js';
 import { OCPI_211, partnerClient211 } from './client.js';
@@ -98,7 +98,7 @@ export async function startRegistrationInBestVersion(ctx: OcpiContext, partner: 
   if (!versionsUrl) return;
   const offered = await offeredVersions(ctx, partner, versionsUrl).catch(() => [] as string[]);
   if (offered.includes('2.2.1') || !offered.includes(OCPI_211)) return startRegistration(ctx, partner);
-  try {
+  await recordingHandshake(ctx, partner, async () => {
     const api = await discover211(ctx, partner.registrationToken, versionsUrl);
     const incomingToken = newToken();
     const client = partnerClient211({ token: partner.registrationToken, versionUrl: api.versionUrl, endpoints: api.endpoints }, ctx.partnerTimeoutMs);
@@ -114,12 +114,7 @@ export async function startRegistrationInBestVersion(ctx: OcpiContext, partner: 
       roles: [roleOf(theirs)],
       endpoints: api.endpoints,
     });
-    ctx.logger.info({ partnerId: partner.id, version: OCPI_211 }, 'OCPI registration with the partner completed');
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    ctx.logger.warn({ partnerId: partner.id, error: message }, 'OCPI registration with the partner failed');
-    await ctx.domain.parties.recordError(partner.id, message);
-  }
+  });
 }
 
 /** Tells a 2.1.1 party that Anode unregistered it, when it can be reached. */
