@@ -264,3 +264,26 @@ describe('locations and tariffs pulled in 2.1.1, page by page', () => {
     expect(data?.data?.[0]).not.toHaveProperty('country_code');
   });
 });
+
+describe('a location withdrawn from partners reaches a 2.1.1 eMSP, which has no publish flag', () => {
+  it('an unpublished location is PUT with every EVSE REMOVED', async () => {
+    const body = {
+      address: 'Kade 3',
+      city: 'Leiden',
+      country: 'NLD',
+      coordinates: { latitude: '52.16010', longitude: '4.49701' },
+      evses: [{ uid: 'V211-WD-E1', station_id: 'V211-WD-CS', connectors: [acConnector] }],
+    };
+    const path = /^\/ocpi\/2\.1\.1\/locations\/NL\/ANO\/V211-WD$/;
+    await anode.admin.POST('/location/{locationId}', { params: { path: { locationId: 'V211-WD' } }, body });
+    await eventually(async () => expect(pushesTo(path, 'PUT')).toHaveLength(1));
+    await anode.admin.POST('/location/{locationId}', { params: { path: { locationId: 'V211-WD' } }, body: { ...body, publish: false } });
+    const withdrawn = await eventually(async () => {
+      const puts = pushesTo(path, 'PUT');
+      expect(puts).toHaveLength(2);
+      return puts[1].body as { evses: Array<{ uid: string; status: string }> };
+    });
+    expect(withdrawn.evses).toEqual([expect.objectContaining({ uid: 'V211-WD-E1', status: 'REMOVED' })]);
+    expect(withdrawn).not.toHaveProperty('publish');
+  });
+});

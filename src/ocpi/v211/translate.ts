@@ -104,6 +104,8 @@ export function evse211(evse: V221['EVSE']): Evse211 | undefined {
 type Location221 = Omit<V221['Location'], 'time_zone'> & { time_zone?: string };
 
 export function location211(location: Location221): Location211 {
+  // 2.1.1 has no `publish`: a location withdrawn from partners is told there as every EVSE of it REMOVED.
+  if (location.publish === false) location = { ...location, publish: true, evses: location.evses?.map((evse) => ({ ...evse, status: 'REMOVED' as const })) };
   return defined({
     id: location.id,
     type: (location.parking_type && LOCATION_TYPES[location.parking_type]) ?? 'UNKNOWN',
