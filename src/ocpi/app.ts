@@ -46,7 +46,7 @@ export interface OcpiWing {
 
 export function createOcpiApp(ctx: OcpiContext, options: { openData: boolean; validateResponses: boolean }): Hono<OcpiEnv> {
   const app = new Hono<OcpiEnv>();
-  app.use('*', ocpiTransport(ctx.domain.parties, { openData: options.openData }));
+  app.use('*', ocpiTransport(ctx.domain.parties, { openData: options.openData, self: { countryCode: ctx.cpo.countryCode, partyId: ctx.cpo.partyId } }));
   const mount = {
     validateResponses: options.validateResponses,
     onResponseMismatch: (operationId: string, status: number, message: string) =>

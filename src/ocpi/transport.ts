@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Parties, Partner, PartyKey } from '../domain/parties.js';
+import { ownParty, type Parties, type Partner, type PartyKey } from '../domain/parties.js';
 import { isStorableText } from '../db/storable.js';
 
 export const OCPI_VERSION = '2.2.1';
@@ -134,29 +134,41 @@ const OPEN_DATA_PATHS = /^\/ocpi\/(versions|2\.2\.1|2\.2\.1\/locations(\/.*)?|2\
  */
 const CONFIGURATION_PATHS = /^\/ocpi\/(versions|\d+(\.\d+)*(\/(credentials|hubclientinfo)(\/.*)?)?)\/?$/;
 
+/** Paths whose answers carry no routing headers: the configuration modules, and OCPI 2.1.1, which has none. */
+const unrouted = (path: string) => CONFIGURATION_PATHS.test(path) || V211_PATHS.test(path);
+
+const setRouting = (context: Context<OcpiEnv>, to: PartyKey | undefined, from: PartyKey | undefined) => {
+  if (to) {
+    context.header('OCPI-to-country-code', to.countryCode);
+    context.header('OCPI-to-party-id', to.partyId);
+  }
+  if (from) {
+    context.header('OCPI-from-country-code', from.countryCode);
+    context.header('OCPI-from-party-id', from.partyId);
+  }
+};
+
 /**
- * Every answer, an error envelope too, echoes the request ids; a routed request (a hub's) to a functional module gets
- * its OCPI-from-* and OCPI-to-* routing headers answered the other way round.
+ * Every answer, an error envelope too, echoes the request ids; a routed request to a functional module gets its
+ * OCPI-from-* and OCPI-to-* routing headers answered the other way round (transport_and_format: direct response).
  */
 function answerHeaders(context: Context<OcpiEnv>): void {
   context.header('X-Request-ID', context.req.header('x-request-id') ?? randomUUID());
   context.header('X-Correlation-ID', context.req.header('x-correlation-id') ?? randomUUID());
-  if (CONFIGURATION_PATHS.test(context.req.path)) return;
-  const fromCountry = context.req.header('ocpi-from-country-code');
-  const fromParty = context.req.header('ocpi-from-party-id');
-  const toCountry = context.req.header('ocpi-to-country-code');
-  const toParty = context.req.header('ocpi-to-party-id');
-  if (fromCountry && fromParty) {
-    context.header('OCPI-to-country-code', fromCountry);
-    context.header('OCPI-to-party-id', fromParty);
-  }
-  if (toCountry && toParty) {
-    context.header('OCPI-from-country-code', toCountry);
-    context.header('OCPI-from-party-id', toParty);
-  }
+  if (unrouted(context.req.path)) return;
+  setRouting(context, senderOf(context), addresseeOfRequest(context));
 }
 
-export function ocpiTransport(parties: Parties, options: { openData: boolean }): MiddlewareHandler<OcpiEnv> {
+/**
+ * A request to a functional module that names no parties is taken as from the caller's own party to Anode's `self`,
+ * and answered so: to the caller's party, from Anode's.
+ */
+function addressAnswer(context: Context<OcpiEnv>, partner: Partner, self: PartyKey | undefined): void {
+  if (unrouted(context.req.path)) return;
+  setRouting(context, senderOf(context) ? undefined : ownParty(partner), addresseeOfRequest(context) ? undefined : self);
+}
+
+export function ocpiTransport(parties: Parties, options: { openData: boolean; self?: PartyKey }): MiddlewareHandler<OcpiEnv> {
   return async (context, next) => {
     answerHeaders(context);
     const header = context.req.header('authorization');
@@ -176,6 +188,7 @@ export function ocpiTransport(parties: Parties, options: { openData: boolean }):
       throw ocpiUnauthorized('a registration token only opens the versions and credentials endpoints');
     }
     context.set('requester', { kind: 'partner', ...access, actingFor: await parties.actingParties(access.partner, senderOf(context)) });
+    addressAnswer(context, access.partner, options.self);
     return next();
   };
 }
@@ -184,6 +197,13 @@ export function ocpiTransport(parties: Parties, options: { openData: boolean }):
 function senderOf(context: Context<OcpiEnv>): PartyKey | undefined {
   const countryCode = context.req.header('ocpi-from-country-code');
   const partyId = context.req.header('ocpi-from-party-id');
+  return countryCode && partyId ? { countryCode, partyId } : undefined;
+}
+
+/** The party a request names as its addressee (OCPI-to-*), when it names one. */
+function addresseeOfRequest(context: Context<OcpiEnv>): PartyKey | undefined {
+  const countryCode = context.req.header('ocpi-to-country-code');
+  const partyId = context.req.header('ocpi-to-party-id');
   return countryCode && partyId ? { countryCode, partyId } : undefined;
 }
 

@@ -156,4 +156,9 @@ describe('configuration modules carry none of the four routing headers', () => {
     await routed.GET('/2.2.1/locations', { params: { header: ids() } });
     expect(routingOf(emsp.answered.at(-1)!.headers)).toEqual(addressed('BE', 'EMX'));
   });
+
+  it('a functional module answers a request that names no parties to the caller’s own party, from Anode’s', async () => {
+    await emsp.client(tokenC).GET('/2.2.1/locations', { params: { header: ids() } });
+    expect(routingOf(emsp.answered.at(-1)!.headers)).toEqual(addressed('NL', 'EMS'));
+  });
 });
