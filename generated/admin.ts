@@ -2278,6 +2278,11 @@ export interface components {
             target: {
                 [key: string]: string;
             };
+            /** @description The party the push is addressed to (its OCPI-to-* headers), e.g. one behind a hub; null when it goes to the partner's own party */
+            addressee: null | {
+                countryCode: string;
+                partyId: string;
+            };
             body: {
                 [key: string]: unknown;
             } | null;

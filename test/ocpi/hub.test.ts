@@ -368,7 +368,9 @@ describe('hubclientinfo: a party the hub reports unreachable is sent nothing thr
     const transactionId = await charge('BBB-CARD');
     const tries = () => sessionPushes(String(transactionId)).length;
     await eventually(async () => expect(tries()).toBeGreaterThan(0));
-    expect(await sessionEntries(transactionId)).toHaveLength(1);
+    const waiting = await sessionEntries(transactionId);
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0].addressee).toEqual(BBB); // the operator sees whom it is for
     expect((await report(BBB, 'OFFLINE', '2024-06-01T12:00:00Z')).response.ok).toBe(true);
     await eventually(async () => expect(await sessionEntries(transactionId)).toEqual([]));
     hub.answers.delete('PUT /ocpi/2.2.1/sessions/NL/ANO/*');

@@ -32,6 +32,7 @@ function outboxEntryView(entry: OutboxEntry): Schemas['OutboxEntry'] {
     kind: entry.kind,
     objectKey: entry.objectKey,
     target: entry.target,
+    addressee: entry.addressee ?? null,
     body: entry.body,
     status: entry.status,
     attempts: entry.attempts,
