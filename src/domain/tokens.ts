@@ -5,6 +5,7 @@ import { byCodePoint, type Database } from '../db/client.js';
 import { tokens } from '../db/schema.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, StaleUpdateError } from './errors.js';
 import type { Page, PageRequest } from './pagination.js';
+import { sameParty } from './parties.js';
 import { stationIdTagOf, type TokenType } from './token-id-tags.js';
 
 export type Token = typeof tokens.$inferSelect;
@@ -83,7 +84,7 @@ export class Tokens {
       // Two issuers pushing a new uid at once: one waits for the other, then sees its token.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`anode.token:${input.uid}`}))`);
       const sameUid = await tx.select().from(tokens).where(eq(tokens.uid, input.uid)).for('update');
-      const foreign = sameUid.find((token) => !sameIssuer(token, input));
+      const foreign = sameUid.find((token) => !sameParty(token, input));
       if (foreign) throw new ConflictError(`token uid ${input.uid} is already used by another issuer`);
       checkUpdate(
         sameUid.find((token) => token.type === input.type),
@@ -154,9 +155,6 @@ export class Tokens {
   }
 }
 
-const sameIssuer = (a: Pick<Token, 'countryCode' | 'partyId'>, b: Pick<Token, 'countryCode' | 'partyId'>) =>
-  a.countryCode.toUpperCase() === b.countryCode.toUpperCase() && a.partyId.toUpperCase() === b.partyId.toUpperCase();
-
 const ofIssuer = (countryCode: string, partyId: string) =>
   and(sql`upper(${tokens.countryCode}) = ${countryCode.toUpperCase()}`, sql`upper(${tokens.partyId}) = ${partyId.toUpperCase()}`);
 
@@ -173,7 +171,7 @@ function checkUpdate(existing: Token | undefined, next: TokenInput, lastUpdated:
     throw new PreconditionFailedError(`token ${next.uid} has changed since the ETag ${ifMatch} was read`);
   }
   if (!existing) return;
-  if (!sameIssuer(existing, next)) throw new ConflictError(`token uid ${next.uid} is already used by another issuer`);
+  if (!sameParty(existing, next)) throw new ConflictError(`token uid ${next.uid} is already used by another issuer`);
   if (existing.lastUpdated > lastUpdated) {
     throw new StaleUpdateError(
       `token ${next.uid} was last updated ${existing.lastUpdated.toISOString()}, after this update's last_updated ${lastUpdated.toISOString()}`,

@@ -156,7 +156,7 @@ function answerHeaders(context: Context<OcpiEnv>): void {
   context.header('X-Request-ID', context.req.header('x-request-id') ?? randomUUID());
   context.header('X-Correlation-ID', context.req.header('x-correlation-id') ?? randomUUID());
   if (unrouted(context.req.path)) return;
-  setRouting(context, senderOf(context), addresseeOfRequest(context));
+  setRouting(context, namedParty(context, 'from'), namedParty(context, 'to'));
 }
 
 /**
@@ -165,7 +165,7 @@ function answerHeaders(context: Context<OcpiEnv>): void {
  */
 function addressAnswer(context: Context<OcpiEnv>, partner: Partner, self: PartyKey | undefined): void {
   if (unrouted(context.req.path)) return;
-  setRouting(context, senderOf(context) ? undefined : ownParty(partner), addresseeOfRequest(context) ? undefined : self);
+  setRouting(context, namedParty(context, 'from') ? undefined : ownParty(partner), namedParty(context, 'to') ? undefined : self);
 }
 
 export function ocpiTransport(parties: Parties, options: { openData: boolean; self?: PartyKey }): MiddlewareHandler<OcpiEnv> {
@@ -187,23 +187,16 @@ export function ocpiTransport(parties: Parties, options: { openData: boolean; se
     if (access.via === 'registration' && access.partner.status === 'PENDING' && !HANDSHAKE_PATHS.test(path)) {
       throw ocpiUnauthorized('a registration token only opens the versions and credentials endpoints');
     }
-    context.set('requester', { kind: 'partner', ...access, actingFor: await parties.actingParties(access.partner, senderOf(context)) });
+    context.set('requester', { kind: 'partner', ...access, actingFor: await parties.actingParties(access.partner, namedParty(context, 'from')) });
     addressAnswer(context, access.partner, options.self);
     return next();
   };
 }
 
-/** The party a request names as its sender (OCPI-from-*), when it names one. */
-function senderOf(context: Context<OcpiEnv>): PartyKey | undefined {
-  const countryCode = context.req.header('ocpi-from-country-code');
-  const partyId = context.req.header('ocpi-from-party-id');
-  return countryCode && partyId ? { countryCode, partyId } : undefined;
-}
-
-/** The party a request names as its addressee (OCPI-to-*), when it names one. */
-function addresseeOfRequest(context: Context<OcpiEnv>): PartyKey | undefined {
-  const countryCode = context.req.header('ocpi-to-country-code');
-  const partyId = context.req.header('ocpi-to-party-id');
+/** The party a request names in its OCPI-from-* (its sender) or OCPI-to-* (its addressee) headers, when it names one. */
+function namedParty(context: Context<OcpiEnv>, side: 'from' | 'to'): PartyKey | undefined {
+  const countryCode = context.req.header(`ocpi-${side}-country-code`);
+  const partyId = context.req.header(`ocpi-${side}-party-id`);
   return countryCode && partyId ? { countryCode, partyId } : undefined;
 }
 
